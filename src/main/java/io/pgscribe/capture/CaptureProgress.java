@@ -1,0 +1,29 @@
+package io.pgscribe.capture;
+
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.server.Pg;
+import io.pgscribe.slot.Lsn;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** How far the capture has come, in terms a workload can wait on. */
+public final class CaptureProgress {
+
+    private CaptureProgress() {
+    }
+
+    /**
+     * Marks the end of a workload: returns the WAL position after it and commits a logical
+     * message after that position, so the capture has a transaction to pass it by.
+     */
+    public static Lsn fence(Connection c) throws SQLException {
+        Lsn end = Lsn.valueOf(Pg.string(c, "SELECT pg_current_wal_lsn()::text"));
+        Pg.string(c, "SELECT pg_logical_emit_message(true, 'pgscribe.fence', 'end of workload')::text");
+        return end;
+    }
+
+    /** Whether every transaction committed before {@code lsn} is in a closed segment. */
+    public static boolean covers(Manifest m, Lsn lsn) {
+        return m.capture() != null && m.capture().coveredLsn() != null && !Lsn.valueOf(m.capture().coveredLsn()).isBefore(lsn);
+    }
+}

@@ -1,0 +1,412 @@
+package io.pgscribe.capture;
+
+import io.pgscribe.decode.Change;
+import io.pgscribe.decode.DecodeException;
+import io.pgscribe.decode.Decoder;
+import io.pgscribe.decode.DecoderPlugin;
+import io.pgscribe.decode.RawInsertParser;
+import io.pgscribe.manifest.CaptureState;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.manifest.SpoolPosition;
+import io.pgscribe.manifest.TableShape;
+import io.pgscribe.render.DdlEvent;
+import io.pgscribe.render.DdlRenderer;
+import io.pgscribe.render.SqlRenderer;
+import io.pgscribe.render.TableShapes;
+import io.pgscribe.segment.SegmentFormat;
+import io.pgscribe.segment.SegmentWriter;
+import io.pgscribe.segment.TransactionHeader;
+import io.pgscribe.slot.Lsn;
+import io.pgscribe.spool.SpoolDirectory;
+import io.pgscribe.spool.SpoolFile;
+import io.pgscribe.spool.SpoolFollower;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the spool's lines into segments: decodes each line, keeps track of the
+ * transaction it belongs to, renders its changes as SQL and streams them into the open
+ * segment, which closes only after a COMMIT.
+ *
+ * <ul>
+ *   <li>A transaction whose commit LSN is not after the last one written is skipped:
+ *       the server sends transactions again after a reconnect or a crash.</li>
+ *   <li>A transaction without its COMMIT when its process ended is dropped; the next
+ *       process sends it again whole.</li>
+ *   <li>A row of {@code pgscribe.ddl_log} becomes the DDL statement it logged, in place.</li>
+ *   <li>After each closed segment, the manifest records where to resume, and the spool
+ *       files before that point are deleted.</li>
+ * </ul>
+ */
+public final class CaptureSink implements SpoolCheckpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureSink.class);
+
+    private final DecoderPlugin plugin;
+    private final Decoder decoder;
+    private final ManifestStore manifest;
+    private final SpoolDirectory spool;
+    private final SegmentWriter writer;
+    private final Path segmentsDir;
+    private final DdlRenderer ddlRenderer = new DdlRenderer();
+    private TableShapes shapes;
+    // the last spool position handed in, for progress figures
+    private SqlRenderer renderer;
+
+    private Lsn lastCommitLsn;
+    private Lsn coveredLsn;
+    private SpoolPosition safePosition;
+    private SpoolPosition checkpointed;
+    private long segmentsClosed;
+
+    // the transaction being read
+    private boolean inTxn;
+    private boolean skipping;
+    private boolean headerWritten;
+    private TransactionHeader header;
+    private final List<Change.Truncate> pendingTruncates = new ArrayList<>();
+    private final Set<String> ddlQueriesSeen = new HashSet<>();
+    private List<TableShape> shapesAtBegin;
+    private SpoolPosition lineEnd;
+    private final StringBuilder sql = new StringBuilder(4096);
+
+    private final AtomicLong transactionsWritten = new AtomicLong();
+    private final AtomicLong transactionsSkipped = new AtomicLong();
+    private final AtomicLong changesWritten = new AtomicLong();
+
+    public CaptureSink(DecoderPlugin plugin, ManifestStore manifest, SpoolDirectory spool,
+                       SegmentWriter.Policy policy, java.time.Clock clock) {
+        this.plugin = plugin;
+        this.decoder = plugin.newDecoder();
+        this.manifest = manifest;
+        this.spool = spool;
+        Manifest m = manifest.load();
+        this.segmentsDir = manifest.file().getParent().resolve("segments");
+        String encoding = m.source().encoding();
+        this.writer = new SegmentWriter(segmentsDir, policy, clock, manifest,
+                io.pgscribe.server.PgEncodings.charsetOf(encoding),
+                SegmentFormat.header(m.source().database(), m.source().systemIdentifier(), plugin.pluginName(), encoding),
+                this::segmentClosed);
+        load(m);
+    }
+
+    /** Takes the state of the last closed segment: what a restart after a crash starts from. */
+    private void load(Manifest m) {
+        CaptureState state = m.capture() == null ? CaptureState.initial(List.of()) : m.capture();
+        lastCommitLsn = state.lastCommitLsn() == null ? null : Lsn.valueOf(state.lastCommitLsn());
+        coveredLsn = state.coveredLsn() == null ? null : Lsn.valueOf(state.coveredLsn());
+        safePosition = state.resumeAt();
+        checkpointed = state.resumeAt();
+        segmentsClosed = state.segmentsClosed();
+        shapes = new TableShapes(state.tables());
+        renderer = new SqlRenderer(shapes);
+        inTxn = false;
+        skipping = false;
+        headerWritten = false;
+        header = null;
+        pendingTruncates.clear();
+        decoder.reset();
+        removeOrphans(m);
+    }
+
+    /**
+     * After a failure in the middle of the stream: forget everything since the last closed
+     * segment (the open one is dropped) and start again from the checkpoint.
+     */
+    @Override
+    public synchronized void recover() {
+        writer.abandon();
+        load(manifest.load());
+    }
+
+    @Override
+    public synchronized SpoolPosition resumePosition() {
+        return checkpointed;
+    }
+
+    public synchronized void accept(List<SpoolFollower.Item> items) {
+        for (SpoolFollower.Item item : items) {
+            if (item instanceof SpoolFollower.ProcessBoundary b) {
+                if (inTxn || decoder.inMiddleOfChange()) {
+                    LOG.info("pg_recvlogical was restarted (now writing {}): its unfinished transaction is dropped", b.file());
+                }
+                decoder.reset();
+                abortTransaction();
+            } else if (item instanceof SpoolFollower.Line line) {
+                lineEnd = line.end();
+                decoder.decodeLine(line.text(), this::handle);
+                if (!inTxn && !decoder.inMiddleOfChange()) {
+                    safePosition = line.end();
+                }
+            }
+        }
+    }
+
+    /** Called on a schedule: closes an old segment, or records progress when no segment is open. */
+    public synchronized void tick() {
+        if (inTxn) {
+            return;
+        }
+        if (writer.isDue()) {
+            closeSegment();
+        } else if (!writer.isOpen() && safePosition != null && !safePosition.equals(checkpointed)) {
+            // only empty or skipped transactions since the last segment: remember we are past them
+            CaptureState state = state(segmentsClosed);
+            manifest.update(m -> m.withCapture(state));
+            advanceCheckpoint(safePosition);
+        }
+    }
+
+    /** Closes the open segment at the last COMMIT; an unfinished transaction is dropped (it is still in the spool). */
+    @Override
+    public synchronized void shutdown() {
+        abortTransaction();
+        if (writer.isOpen()) {
+            closeSegment();
+        }
+    }
+
+    public long transactionsWritten() {
+        return transactionsWritten.get();
+    }
+
+    public long transactionsSkipped() {
+        return transactionsSkipped.get();
+    }
+
+    public long changesWritten() {
+        return changesWritten.get();
+    }
+
+    public synchronized Lsn lastCommitLsn() {
+        return lastCommitLsn;
+    }
+
+    private void handle(Change change) {
+        if (change instanceof Change.Begin b) {
+            begin(b);
+        } else if (change instanceof Change.Commit c) {
+            commit(c);
+        } else if (change instanceof Change.Message) {
+            // messages (heartbeats) only move the slot forward; nothing to write
+            return;
+        } else if (change instanceof Change.Truncate t) {
+            if (inTransactionToWrite(t) && !DdlEvent.SCHEMA.equals(t.schema())) {
+                if (!pendingTruncates.isEmpty() && !pendingTruncates.get(0).lsn().equals(t.lsn())) {
+                    flushTruncates();
+                }
+                pendingTruncates.add(t);
+            }
+        } else if (inTransactionToWrite(change)) {
+            flushTruncates();
+            row(change);
+        }
+    }
+
+    private boolean inTransactionToWrite(Change c) {
+        if (!inTxn) {
+            throw new DecodeException("a change arrived outside a transaction: " + c.getClass().getSimpleName());
+        }
+        return !skipping;
+    }
+
+    private void begin(Change.Begin b) {
+        if (inTxn) {
+            LOG.info("A transaction began before the previous one committed: the previous one is dropped");
+            abortTransaction();
+        }
+        header = new TransactionHeader(b.xid(), b.commitLsn(), b.endLsn(), b.commitTime());
+        inTxn = true;
+        headerWritten = false;
+        skipping = header.hasIdentity() && lastCommitLsn != null && !header.commitLsn().isAfter(lastCommitLsn);
+        ddlQueriesSeen.clear();
+        shapesAtBegin = null;
+    }
+
+    private void commit(Change.Commit c) {
+        if (!inTxn) {
+            throw new DecodeException("COMMIT without BEGIN in the spool");
+        }
+        if (skipping) {
+            transactionsSkipped.incrementAndGet();
+        } else {
+            flushTruncates();
+            if (headerWritten) {
+                writer.commit(header);
+                transactionsWritten.incrementAndGet();
+            }
+            if (header.hasIdentity()) {
+                lastCommitLsn = header.commitLsn();
+            }
+        }
+        if (header.hasIdentity() && (coveredLsn == null || header.commitLsn().isAfter(coveredLsn))) {
+            coveredLsn = header.commitLsn();
+        }
+        inTxn = false;
+        skipping = false;
+        header = null;
+        safePosition = lineEnd;
+        if (writer.isDue()) {
+            closeSegment();
+        }
+    }
+
+    private void row(Change change) {
+        sql.setLength(0);
+        if (change instanceof Change.Insert i) {
+            if (DdlEvent.isLogTable(i.schema(), i.table())) {
+                ddl(DdlEvent.from(i));
+                return;
+            }
+            if (!DdlEvent.SCHEMA.equals(i.schema())) {
+                renderer.insert(i, sql);
+            }
+        } else if (change instanceof Change.Update u) {
+            if (!DdlEvent.SCHEMA.equals(u.schema())) {
+                renderer.update(u, sql);
+            }
+        } else if (change instanceof Change.Delete d) {
+            if (!DdlEvent.SCHEMA.equals(d.schema())) {
+                renderer.delete(d, sql);
+            }
+        } else if (change instanceof Change.Statement s) {
+            String target = RawInsertParser.target(s.sql());
+            if (target != null && target.equals(DdlEvent.SCHEMA + "." + DdlEvent.TABLE)) {
+                ddl(DdlEvent.fromValues(RawInsertParser.values(s.sql())));
+                return;
+            }
+            if (!touchesOwnSchema(s.sql())) {
+                sql.append(s.sql()).append('\n');
+            }
+        } else {
+            throw new IllegalStateException("unexpected " + change);
+        }
+        emit();
+    }
+
+    private void ddl(DdlEvent e) {
+        if (!e.tables().isEmpty()) {
+            if (shapesAtBegin == null) {
+                shapesAtBegin = shapes.snapshot();
+            }
+            e.tables().forEach(shapes::put);
+        }
+        if (!ddlQueriesSeen.add(e.queryKey())) {
+            return; // several statements sent as one query string: the trigger fires for each, the text replays once
+        }
+        sql.setLength(0);
+        ddlRenderer.render(e, sql);
+        emit();
+    }
+
+    private void emit() {
+        if (sql.isEmpty()) {
+            return;
+        }
+        if (!headerWritten) {
+            writer.begin(header, segmentsClosed + 1);
+            headerWritten = true;
+        }
+        writer.write(sql);
+        changesWritten.incrementAndGet();
+    }
+
+    private void flushTruncates() {
+        if (pendingTruncates.isEmpty()) {
+            return;
+        }
+        sql.setLength(0);
+        renderer.truncate(pendingTruncates, sql);
+        pendingTruncates.clear();
+        emit();
+    }
+
+    private void abortTransaction() {
+        if (!inTxn) {
+            return;
+        }
+        if (headerWritten) {
+            writer.abort();
+        }
+        if (shapesAtBegin != null) {
+            shapes = new TableShapes(shapesAtBegin);
+            renderer = new SqlRenderer(shapes);
+        }
+        pendingTruncates.clear();
+        inTxn = false;
+        skipping = false;
+        header = null;
+        headerWritten = false;
+    }
+
+    private void closeSegment() {
+        writer.close(state(segmentsClosed + 1), safePosition);
+    }
+
+    private CaptureState state(long closed) {
+        return new CaptureState(lastCommitLsn == null ? null : lastCommitLsn.asString(),
+                coveredLsn == null ? null : coveredLsn.asString(), safePosition, shapes.snapshot(), closed);
+    }
+
+    private void segmentClosed(SegmentEntry entry) {
+        segmentsClosed = entry.ordinal();
+        advanceCheckpoint(entry.spoolEnd());
+    }
+
+    private void advanceCheckpoint(SpoolPosition position) {
+        checkpointed = position;
+        SpoolFile f = position == null ? null : SpoolFile.parse(position.file());
+        if (f != null) {
+            int n = spool.deleteBefore(f);
+            if (n > 0) {
+                LOG.debug("Deleted {} spool files now covered by closed segments", n);
+            }
+        }
+    }
+
+    private static boolean touchesOwnSchema(String sql) {
+        String s = sql.stripLeading();
+        return s.regionMatches(true, 0, "INSERT INTO pgscribe.", 0, 21)
+                || s.regionMatches(true, 0, "UPDATE pgscribe.", 0, 16)
+                || s.regionMatches(true, 0, "DELETE FROM pgscribe.", 0, 21)
+                || s.regionMatches(true, 0, "TRUNCATE pgscribe.", 0, 18);
+    }
+
+    /**
+     * A segment written but not in the manifest (a crash between rename and manifest), or a
+     * .partial file, is not part of the backup set: its transactions are still in the spool
+     * after the recorded resume point and will be written again.
+     */
+    private void removeOrphans(Manifest m) {
+        if (!Files.isDirectory(segmentsDir)) {
+            return;
+        }
+        Set<String> listed = new HashSet<>();
+        m.segments().forEach(s -> listed.add(Path.of(s.file()).getFileName().toString()));
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(segmentsDir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                boolean partial = name.endsWith(SegmentFormat.PARTIAL);
+                if (partial || (SegmentFormat.isSegmentName(name) && !listed.contains(name))) {
+                    LOG.warn("Removing {} {}: it is not in the manifest; its transactions are written again from the spool",
+                            partial ? "unfinished segment" : "unrecorded segment", name);
+                    Files.delete(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + segmentsDir, e);
+        }
+    }
+}

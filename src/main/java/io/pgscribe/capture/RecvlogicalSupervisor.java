@@ -1,0 +1,333 @@
+package io.pgscribe.capture;
+
+import io.pgscribe.decode.DecoderPlugin;
+import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.server.PgTools;
+import io.pgscribe.spool.SpoolDirectory;
+import io.pgscribe.spool.SpoolFile;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one pg_recvlogical running for the slot. It writes the spool through the symlink
+ * {@code spool/current} with {@code --fsync-interval}, so the server is told a position
+ * only once it is on disk. Never a pipe: written to a pipe, pg_recvlogical reports as
+ * flushed whatever it has written.
+ *
+ * <ul>
+ *   <li>Each process gets a new spool file (a new run): whatever an ended process left
+ *       unfinished stays behind in its own file.</li>
+ *   <li>A process left running by a runtime that was killed (its pid is in
+ *       {@code spool/pg_recvlogical.pid}) is stopped first: it holds the slot.</li>
+ *   <li>The spool file is rotated by size: the link moves to a new file and SIGHUP makes
+ *       pg_recvlogical fsync, close, and reopen through the link.</li>
+ *   <li>It restarts after it exits, waiting longer after each quick failure.</li>
+ * </ul>
+ */
+public final class RecvlogicalSupervisor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RecvlogicalSupervisor.class);
+    private static final Logger TOOL_LOG = LoggerFactory.getLogger("io.pgscribe.capture.pg_recvlogical");
+    static final String PID_FILE = "pg_recvlogical.pid";
+
+    /** Session settings the decoder's text depends on, pinned on the walsender. */
+    static final String PINNED_SESSION = "-c DateStyle=ISO,MDY -c TimeZone=UTC -c IntervalStyle=postgres "
+            + "-c extra_float_digits=3 -c bytea_output=hex -c lc_monetary=C";
+
+    /** How the supervisor is set up. */
+    public record Options(int fsyncIntervalSeconds, int statusIntervalSeconds, long rotateBytes, Duration restartDelay,
+                          Duration maxRestartDelay) {
+    }
+
+    /** One process that ended: how, after how long, and the end of what it printed. */
+    public record Exit(int exitCode, Duration uptime, String stderrTail, long restarts) {
+    }
+
+    private final PgTools tools;
+    private final ConnectionSpec spec;
+    private final String slot;
+    private final DecoderPlugin plugin;
+    private final SpoolDirectory spool;
+    private final Options options;
+    private final Consumer<Exit> onExit;
+
+    private volatile boolean running;
+    private volatile Process process;
+    private Thread thread;
+    private final AtomicLong restarts = new AtomicLong();
+
+    public RecvlogicalSupervisor(PgTools tools, ConnectionSpec spec, String slot, DecoderPlugin plugin, SpoolDirectory spool,
+                                 Options options, Consumer<Exit> onExit) {
+        if (options.fsyncIntervalSeconds() <= 0) {
+            throw new IllegalArgumentException("pgscribe.spool.fsync-interval must be at least 1: with 0 pg_recvlogical "
+                    + "never fsyncs, and would report unsynced positions as durable");
+        }
+        this.tools = tools;
+        this.spec = spec;
+        this.slot = slot;
+        this.plugin = plugin;
+        this.spool = spool;
+        this.options = options;
+        this.onExit = onExit;
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::superviseLoop, "pgscribe-recvlogical-" + slot);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stops pg_recvlogical with SIGINT (it fsyncs and exits), killing it if it does not within 15 s. */
+    public void stop() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+            thread = null;
+        }
+        Process p = process;
+        if (p != null && p.isAlive()) {
+            signal(p.pid(), "INT");
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(Duration.ofSeconds(20).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The running process, if any. */
+    public Optional<ProcessHandle> process() {
+        Process p = process;
+        return p != null && p.isAlive() ? Optional.of(p.toHandle()) : Optional.empty();
+    }
+
+    public long restarts() {
+        return restarts.get();
+    }
+
+    private void superviseLoop() {
+        Duration delay = options.restartDelay();
+        while (running) {
+            long started = System.nanoTime();
+            Exit exit;
+            try {
+                exit = runOnce();
+            } catch (RuntimeException e) {
+                LOG.error("Could not run pg_recvlogical: {}", e.getMessage());
+                exit = new Exit(-1, Duration.ZERO, e.getMessage(), restarts.get());
+            }
+            if (exit == null) {
+                return; // stopped
+            }
+            try {
+                onExit.accept(exit);
+            } catch (RuntimeException e) {
+                LOG.warn("Exit handler failed: {}", e.toString());
+            }
+            if (!running) {
+                return;
+            }
+            Duration ran = Duration.ofNanos(System.nanoTime() - started);
+            delay = ran.compareTo(Duration.ofMinutes(1)) > 0 ? options.restartDelay()
+                    : min(delay.multipliedBy(2), options.maxRestartDelay());
+            LOG.warn("pg_recvlogical for slot {} exited with {}; starting it again in {} s", slot, exit.exitCode(),
+                    delay.toSeconds());
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                if (!running) {
+                    return;
+                }
+            }
+            restarts.incrementAndGet();
+        }
+    }
+
+    /** Runs one process to its end; null when stopped on request. */
+    private Exit runOnce() {
+        stopOrphan();
+        SpoolFile file = spool.advanceForNewProcess();
+        List<String> cmd = new ArrayList<>(List.of(tools.path("pg_recvlogical"),
+                "--dbname=" + spec.conninfo("pgscribe-" + slot),
+                "--slot=" + slot, "--start", "--no-loop",
+                "--file=" + spool.current(),
+                "--fsync-interval=" + options.fsyncIntervalSeconds(),
+                "--status-interval=" + options.statusIntervalSeconds()));
+        for (String o : plugin.options()) {
+            cmd.add("--option=" + o);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(spec.toolEnvironment());
+        pb.environment().put("PGOPTIONS", PINNED_SESSION);
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        long t0 = System.nanoTime();
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + cmd.get(0) + ": " + e.getMessage(), e);
+        }
+        process = p;
+        writePid(p.pid());
+        LOG.info("Started pg_recvlogical (pid {}) for slot {}, writing {}", p.pid(), slot, file.name());
+        Deque<String> tail = new ArrayDeque<>();
+        Thread errReader = new Thread(() -> pumpStderr(p, tail), "pgscribe-recvlogical-stderr");
+        errReader.setDaemon(true);
+        errReader.start();
+        try {
+            while (!p.waitFor(1, TimeUnit.SECONDS)) {
+                if (!running) {
+                    signal(p.pid(), "INT");
+                    if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                        LOG.warn("pg_recvlogical (pid {}) did not stop within 15 s; killing it", p.pid());
+                        p.destroyForcibly();
+                        p.waitFor();
+                    }
+                    break;
+                }
+                rotateIfBig(p);
+            }
+            errReader.join(2000);
+        } catch (InterruptedException e) {
+            if (running) {
+                Thread.currentThread().interrupt();
+            }
+            signal(p.pid(), "INT");
+            try {
+                if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException ie) {
+                p.destroyForcibly();
+            }
+        } finally {
+            process = null;
+            deletePid();
+        }
+        if (!running) {
+            LOG.info("Stopped pg_recvlogical for slot {}", slot);
+            return null;
+        }
+        String stderr;
+        synchronized (tail) {
+            stderr = String.join("\n", tail);
+        }
+        return new Exit(p.isAlive() ? -1 : p.exitValue(), Duration.ofNanos(System.nanoTime() - t0), stderr, restarts.get());
+    }
+
+    private void rotateIfBig(Process p) {
+        try {
+            Path target = spool.current().resolveSibling(Files.readSymbolicLink(spool.current()));
+            if (Files.exists(target) && Files.size(target) >= options.rotateBytes()) {
+                SpoolFile next = spool.advance(false);
+                signal(p.pid(), "HUP");
+                LOG.info("Rotated the spool to {}", next.name());
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not check the spool size: {}", e.toString());
+        }
+    }
+
+    private void pumpStderr(Process p, Deque<String> tail) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (running) {
+                    TOOL_LOG.warn("{}", line);
+                } else {
+                    TOOL_LOG.info("{} (stopping on request)", line); // SIGINT ends its stream "unexpectedly"
+                }
+                synchronized (tail) {
+                    tail.addLast(line);
+                    while (tail.size() > 20) {
+                        tail.removeFirst();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+    }
+
+    /** A pg_recvlogical left running by a runtime that was killed still holds the slot: stop it. */
+    private void stopOrphan() {
+        Path pidFile = spool.path().resolve(PID_FILE);
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            Optional<ProcessHandle> h = ProcessHandle.of(pid);
+            if (h.isPresent() && h.get().isAlive()
+                    && h.get().info().command().map(c -> c.endsWith("pg_recvlogical")).orElse(false)) {
+                LOG.warn("pg_recvlogical (pid {}) of an earlier run is still running; stopping it", pid);
+                signal(pid, "INT");
+                try {
+                    h.get().onExit().get(15, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    h.get().destroyForcibly();
+                    h.get().onExit().get(15, TimeUnit.SECONDS);
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("Could not check {}: {}", pidFile, e.toString());
+        }
+        deletePid();
+    }
+
+    private void writePid(long pid) {
+        try {
+            io.pgscribe.storage.DurableFiles.writeAtomically(spool.path().resolve(PID_FILE),
+                    (pid + "\n").getBytes(StandardCharsets.US_ASCII));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not write {}: {}", PID_FILE, e.toString());
+        }
+    }
+
+    private void deletePid() {
+        try {
+            Files.deleteIfExists(spool.path().resolve(PID_FILE));
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}: {}", PID_FILE, e.toString());
+        }
+    }
+
+    static void signal(long pid, String signal) {
+        try {
+            Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+            k.getInputStream().readAllBytes();
+            k.waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            LOG.warn("Could not send SIG{} to {}: {}", signal, pid, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,152 @@
+package io.pgscribe.capture;
+
+import io.pgscribe.spool.SpoolDirectory;
+import io.pgscribe.spool.SpoolFollower;
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the spool on its own thread and sends batches of lines down the route. When the
+ * route fails, the capture goes back to its checkpoint and reads from there again, after
+ * a pause that grows while the failure repeats. On stop it reads what is already in the
+ * spool, then has the open segment closed at the last COMMIT.
+ */
+final class SpoolConsumer extends DefaultConsumer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolConsumer.class);
+    static final String HEADER_SPOOL_FILE = "PgscribeSpoolFile";
+
+    private final SpoolDirectory spool;
+    private final SpoolCheckpoint checkpoint;
+    private final Charset charset;
+    private final int batchLines;
+    private final Duration pollDelay;
+    private volatile boolean running;
+    private ExecutorService executor;
+
+    SpoolConsumer(Endpoint endpoint, Processor processor, SpoolDirectory spool, SpoolCheckpoint checkpoint, Charset charset,
+                  int batchLines, Duration pollDelay) {
+        super(endpoint, processor);
+        this.spool = spool;
+        this.checkpoint = checkpoint;
+        this.charset = charset;
+        this.batchLines = batchLines;
+        this.pollDelay = pollDelay;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        running = true;
+        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newSingleThreadExecutor(this, "pgscribe-spool");
+        executor.submit(this::follow);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        running = false;
+        if (executor != null) {
+            executor.shutdown();
+            if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.warn("The spool reader did not stop within 60 s");
+            }
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(executor);
+            executor = null;
+        }
+        super.doStop();
+    }
+
+    private void follow() {
+        Duration backoff = Duration.ofSeconds(1);
+        SpoolFollower follower = new SpoolFollower(spool, checkpoint.resumePosition(), charset);
+        try {
+            while (true) {
+                boolean stopping = !running;
+                List<SpoolFollower.Item> batch;
+                Exception failure = null;
+                try {
+                    batch = next(follower);
+                    if (!batch.isEmpty()) {
+                        failure = deliver(batch, follower.currentFile());
+                    }
+                } catch (RuntimeException e) {
+                    batch = List.of();
+                    failure = e;
+                }
+                if (failure != null) {
+                    getExceptionHandler().handleException("The capture failed; it goes back to its last closed segment "
+                            + "and reads the spool again from there in " + backoff.toSeconds() + " s", failure);
+                    follower.close();
+                    if (!sleep(backoff)) {
+                        return;
+                    }
+                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1)
+                            : backoff.multipliedBy(2);
+                    checkpoint.recover();
+                    follower = new SpoolFollower(spool, checkpoint.resumePosition(), charset);
+                    continue;
+                }
+                if (batch.isEmpty()) {
+                    if (stopping) {
+                        break; // everything already in the spool has been read
+                    }
+                    if (!sleep(pollDelay)) {
+                        break;
+                    }
+                } else {
+                    backoff = Duration.ofSeconds(1);
+                }
+            }
+            checkpoint.shutdown();
+        } catch (RuntimeException e) {
+            LOG.error("Could not close the open segment on stop: {}", e.toString());
+        } finally {
+            follower.close();
+        }
+    }
+
+    private List<SpoolFollower.Item> next(SpoolFollower follower) {
+        List<SpoolFollower.Item> batch = new ArrayList<>();
+        SpoolFollower.Item item;
+        while (batch.size() < batchLines && (item = follower.poll()) != null) {
+            batch.add(item);
+        }
+        return batch;
+    }
+
+    private Exception deliver(List<SpoolFollower.Item> batch, String file) {
+        Exchange exchange = createExchange(false);
+        try {
+            exchange.getMessage().setBody(batch);
+            exchange.getMessage().setHeader(HEADER_SPOOL_FILE, file);
+            getProcessor().process(exchange);
+            return exchange.getException();
+        } catch (Exception e) {
+            return e;
+        } finally {
+            releaseExchange(exchange, false);
+        }
+    }
+
+    /** False when interrupted while stopping. */
+    private boolean sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.pgscribe.cli;
+
+import ch.qos.logback.classic.Level;
+import io.pgscribe.ExitCode;
+import io.pgscribe.PgscribeException;
+import io.pgscribe.Version;
+import io.pgscribe.config.Settings;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code pgscribe} command line. */
+@Command(name = "pgscribe", mixinStandardHelpOptions = true, versionProvider = PgscribeCommand.VersionInfo.class,
+        description = "Plain-SQL incremental backups of PostgreSQL.",
+        subcommands = {DemoCommand.class, InitCommand.class, RunCommand.class, RestoreCommand.class,
+                VerifyCommand.class, UninstallCommand.class, ConfigCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:failed (server, tool or disk)", "2:bad flags or configuration",
+                "3:verify found a difference", "4:refused: a precondition is not met",
+                "5:the backup set is damaged (checksum, missing or truncated file, gap)"})
+public final class PgscribeCommand {
+
+    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "Settings file (default: ./application.properties when it exists).")
+    Path config;
+
+    @Option(names = {"-s", "--set"}, scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE",
+            description = "Override one setting, e.g. -s pgscribe.source.database=shop.")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    Settings settings() {
+        Path file = config;
+        if (file == null && Files.exists(Path.of("application.properties"))) {
+            file = Path.of("application.properties");
+        }
+        return Settings.load(file, overrides);
+    }
+
+    /** One-shot commands print what they do; only warnings come through the log. */
+    static void quietLogs() {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (System.getenv("PGSCRIBE_LOG_LEVEL") == null) {
+            root.setLevel(Level.WARN);
+            for (String name : new String[] {"org.apache.camel.main.MainSupport", "org.apache.camel.impl.engine.AbstractCamelContext"}) {
+                ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(Level.WARN);
+            }
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new PgscribeCommand());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
+            if (e instanceof PgscribeException pe) {
+                err.println("pgscribe: error: " + pe.getMessage());
+                if (pe.hint() != null) {
+                    err.println("HINT: " + pe.hint());
+                }
+                err.flush();
+                return pe.exitCode();
+            }
+            if (e instanceof java.sql.SQLException se) {
+                err.println("pgscribe: error: " + se.getMessage());
+                err.flush();
+                return ExitCode.FAILED;
+            }
+            err.println("pgscribe: error: " + e);
+            e.printStackTrace(err);
+            err.flush();
+            return ExitCode.FAILED;
+        });
+        cl.setExitCodeExceptionMapper(e -> ExitCode.USAGE);
+        return cl.execute(args);
+    }
+
+    static final class VersionInfo implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"pgscribe " + Version.current()};
+        }
+    }
+}

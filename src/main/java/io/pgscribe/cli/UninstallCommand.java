@@ -1,0 +1,31 @@
+package io.pgscribe.cli;
+
+import io.pgscribe.ExitCode;
+import io.pgscribe.config.Setting;
+import io.pgscribe.config.Settings;
+import io.pgscribe.init.Uninstaller;
+import io.pgscribe.server.ConnectionSpec;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "uninstall", mixinStandardHelpOptions = true,
+        description = {"Remove the pipeline from the source server: drop its replication slot (so it stops holding WAL) "
+                + "and the pgscribe schema with its event triggers. The backup directory is not touched."})
+final class UninstallCommand implements Callable<Integer> {
+
+    @ParentCommand
+    PgscribeCommand parent;
+
+    @Option(names = "--dry-run", description = "Say what would be dropped, drop nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws Exception {
+        PgscribeCommand.quietLogs();
+        Settings s = parent.settings();
+        Uninstaller.run(ConnectionSpec.source(s), s.get(Setting.SLOT_NAME), dryRun, System.out);
+        return ExitCode.OK;
+    }
+}

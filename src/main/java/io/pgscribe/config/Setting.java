@@ -1,0 +1,87 @@
+package io.pgscribe.config;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Every {@code pgscribe.*} setting: its key, default, and what changing it does. */
+public enum Setting {
+
+    SOURCE_HOST("pgscribe.source.host", "localhost", "Host of the database server to back up."),
+    SOURCE_PORT("pgscribe.source.port", "5432", "Port of the database server."),
+    SOURCE_DATABASE("pgscribe.source.database", "postgres", "Database to back up (one pipeline per database)."),
+    SOURCE_USER("pgscribe.source.user", "postgres",
+            "Role pgscribe connects as: superuser for init (event triggers, slot), REPLICATION for capture."),
+    SOURCE_PASSWORD("pgscribe.source.password", "",
+            "Password; prefer the PGSCRIBE_SOURCE_PASSWORD environment variable or a passfile. Never logged."),
+    SOURCE_PASSFILE("pgscribe.source.passfile", "",
+            "A libpq password file (host:port:db:user:password) used by pgscribe and the tools it runs."),
+    SOURCE_SSLMODE("pgscribe.source.sslmode", "prefer", "libpq sslmode: disable, prefer, require, verify-ca, verify-full."),
+    BACKUP_DIR("pgscribe.backup.dir", "backup",
+            "Backup directory: manifest.json, base/, globals/, segments/, spool/. Created owner-only."),
+    SLOT_NAME("pgscribe.slot.name", "pgscribe", "Logical replication slot the pipeline owns."),
+    DECODER("pgscribe.decoder", "wal2json", "Output plugin: wal2json (default) or decoder_raw (see its limits)."),
+    PG_BINDIR("pgscribe.pg.bindir", "",
+            "Directory of pg_dump, pg_dumpall, pg_recvlogical and psql; empty: `pg_config --bindir`, then PATH."),
+    SPOOL_FSYNC_INTERVAL("pgscribe.spool.fsync-interval", "1",
+            "Seconds between fsyncs of the spool. The server learns a position only once it is fsync'd, so this bounds how much "
+                    + "the server sends again after a crash; 0 is refused (nothing would ever be confirmed durable)."),
+    SPOOL_STATUS_INTERVAL("pgscribe.spool.status-interval", "1",
+            "Seconds between position reports to the server: how soon the slot releases WAL."),
+    SPOOL_ROTATE_BYTES("pgscribe.spool.rotate-bytes", "67108864",
+            "A spool file this big is rotated (SIGHUP) so that consumed files can be deleted."),
+    SPOOL_POLL_DELAY_MS("pgscribe.spool.poll-delay-ms", "20", "Milliseconds the capture waits when the spool has nothing new."),
+    SPOOL_BATCH_LINES("pgscribe.spool.batch-lines", "2000", "Most spool lines handed to the capture route in one exchange."),
+    SEGMENT_MAX_BYTES("pgscribe.segment.max-bytes", "16777216",
+            "A segment is closed at the first COMMIT after it reaches this size."),
+    SEGMENT_MAX_AGE("pgscribe.segment.max-age", "60",
+            "Seconds: a segment is closed at the first COMMIT (or idle moment) after it is this old. Bounds how old the "
+                    + "newest closed segment can be."),
+    CAPTURE_TICK_MS("pgscribe.capture.tick-ms", "1000", "Milliseconds between checks that close an old segment when idle."),
+    CAPTURE_RESTART_DELAY("pgscribe.capture.restart-delay", "2",
+            "Seconds before pg_recvlogical is started again after it stopped; doubles on each failure."),
+    CAPTURE_RESTART_MAX_DELAY("pgscribe.capture.restart-max-delay", "60", "Upper bound of the restart delay, in seconds.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** {@code pgscribe.source.host} is overridden by {@code PGSCRIBE_SOURCE_HOST}. */
+    public String environmentVariable() {
+        return environmentVariable(key);
+    }
+
+    public static String environmentVariable(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    public boolean isSecret() {
+        return this == SOURCE_PASSWORD;
+    }
+
+    public static Map<String, Setting> byKey() {
+        Map<String, Setting> map = new LinkedHashMap<>();
+        for (Setting s : values()) {
+            map.put(s.key, s);
+        }
+        return map;
+    }
+}

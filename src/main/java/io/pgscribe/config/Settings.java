@@ -1,0 +1,140 @@
+package io.pgscribe.config;
+
+import io.pgscribe.ExitCode;
+import io.pgscribe.PgscribeException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The resolved configuration. For each key, the first of: an explicit override (a CLI
+ * flag), a {@code -D} system property, the environment variable ({@code PGSCRIBE_...}),
+ * {@code application.properties}, the default. Keys outside {@code pgscribe.*} (e.g.
+ * {@code camel.*}) pass through to the Camel runtime untouched.
+ */
+public final class Settings {
+
+    private final Map<String, String> values;
+    private final Path file;
+
+    private Settings(Map<String, String> values, Path file) {
+        this.values = values;
+        this.file = file;
+    }
+
+    /** Loads {@code file} (may be null or missing: defaults only) and applies the environment and overrides. */
+    public static Settings load(Path file, Map<String, String> overrides) {
+        return load(file, overrides, System.getenv(), System.getProperties());
+    }
+
+    public static Settings load(Path file, Map<String, String> overrides, Map<String, String> env, Properties system) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        for (Setting s : Setting.values()) {
+            merged.put(s.key(), s.defaultValue());
+        }
+        if (file != null) {
+            if (!Files.exists(file)) {
+                throw new PgscribeException("configuration file " + file + " does not exist",
+                        "Pass --config with the path of your application.properties, or leave it out to use the defaults.",
+                        ExitCode.USAGE, null);
+            }
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new PgscribeException("cannot read " + file + ": " + e.getMessage(),
+                        "Check that the file is readable.", ExitCode.USAGE, e);
+            }
+            p.stringPropertyNames().forEach(k -> merged.put(k, p.getProperty(k).strip()));
+        }
+        for (String key : merged.keySet().toArray(new String[0])) {
+            String fromEnv = env.get(Setting.environmentVariable(key));
+            if (fromEnv != null) {
+                merged.put(key, fromEnv);
+            }
+        }
+        for (Setting s : Setting.values()) {
+            String fromEnv = env.get(s.environmentVariable());
+            if (fromEnv != null) {
+                merged.put(s.key(), fromEnv);
+            }
+        }
+        system.stringPropertyNames().stream().filter(k -> k.startsWith("pgscribe.") || k.startsWith("camel."))
+                .forEach(k -> merged.put(k, system.getProperty(k)));
+        overrides.forEach((k, v) -> {
+            if (v != null) {
+                merged.put(k, v);
+            }
+        });
+        return new Settings(merged, file);
+    }
+
+    public static Settings defaults() {
+        return load(null, Map.of());
+    }
+
+    public Settings with(Map<String, String> overrides) {
+        Map<String, String> copy = new LinkedHashMap<>(values);
+        overrides.forEach((k, v) -> {
+            if (v != null) {
+                copy.put(k, v);
+            }
+        });
+        return new Settings(copy, file);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public String get(Setting s) {
+        return values.getOrDefault(s.key(), s.defaultValue());
+    }
+
+    public String get(String key) {
+        return values.get(key);
+    }
+
+    public int getInt(Setting s) {
+        String v = get(s);
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw invalid(s, v, "a whole number");
+        }
+    }
+
+    public long getLong(Setting s) {
+        String v = get(s);
+        try {
+            return Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            throw invalid(s, v, "a whole number");
+        }
+    }
+
+    public Duration getSeconds(Setting s) {
+        return Duration.ofSeconds(getLong(s));
+    }
+
+    public Path getPath(Setting s) {
+        return Path.of(get(s));
+    }
+
+    /** Every resolved value, for the Camel runtime's placeholders. */
+    public Map<String, String> asMap() {
+        return new HashMap<>(values);
+    }
+
+    private static PgscribeException invalid(Setting s, String value, String expected) {
+        return new PgscribeException(s.key() + " is \"" + value + "\", which is not " + expected,
+                "Fix it in application.properties or in " + s.environmentVariable() + ".", ExitCode.USAGE, null);
+    }
+}

@@ -1,0 +1,19 @@
+package io.pgscribe.decode;
+
+/**
+ * One column value as the decoder printed it: {@code text} is the type's output text
+ * (for numbers the exact digits sent), null for SQL NULL.
+ */
+public record Column(String name, String type, String text, Kind kind) {
+
+    public enum Kind { NULL, STRING, NUMBER, BOOLEAN }
+
+    public boolean isNull() {
+        return kind == Kind.NULL;
+    }
+
+    /** Same value as another column (text and kind). */
+    public boolean sameValue(Column other) {
+        return kind == other.kind && (text == null ? other.text == null : text.equals(other.text));
+    }
+}

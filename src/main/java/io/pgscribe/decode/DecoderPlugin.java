@@ -1,0 +1,58 @@
+package io.pgscribe.decode;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The logical decoding output plugins pgscribe can read, and what each can do. */
+public enum DecoderPlugin {
+
+    /** JSON, one message per line; carries xid, commit LSN and commit time of every transaction. */
+    WAL2JSON("wal2json", true, List.of(
+            "format-version=2", "include-xids=1", "include-timestamp=1", "include-lsn=1",
+            "include-pk=1", "include-transaction=1")),
+
+    /** SQL statements framed by BEGIN;/COMMIT; lines; no LSN, xid or time per transaction. */
+    DECODER_RAW("decoder_raw", false, List.of("include_transaction=on"));
+
+    private final String pluginName;
+    private final boolean carriesTransactionIdentity;
+    private final List<String> options;
+
+    DecoderPlugin(String pluginName, boolean carriesTransactionIdentity, List<String> options) {
+        this.pluginName = pluginName;
+        this.carriesTransactionIdentity = carriesTransactionIdentity;
+        this.options = options;
+    }
+
+    /** The name the server knows the plugin by. */
+    public String pluginName() {
+        return pluginName;
+    }
+
+    /**
+     * Whether each transaction arrives with its commit LSN, xid and time: what later-base
+     * alignment, duplicate skipping and point-in-time restore rely on.
+     */
+    public boolean carriesTransactionIdentity() {
+        return carriesTransactionIdentity;
+    }
+
+    /** Options passed to the plugin by pg_recvlogical ({@code -o NAME=VALUE}). */
+    public List<String> options() {
+        return options;
+    }
+
+    public Decoder newDecoder() {
+        return this == WAL2JSON ? new Wal2JsonDecoder() : new DecoderRawDecoder();
+    }
+
+    public static DecoderPlugin fromName(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        for (DecoderPlugin p : values()) {
+            if (p.pluginName.equals(n)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown decoder \"" + name + "\"; pgscribe reads wal2json or decoder_raw");
+    }
+}

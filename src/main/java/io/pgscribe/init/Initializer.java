@@ -1,0 +1,242 @@
+package io.pgscribe.init;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgscribe.ExitCode;
+import io.pgscribe.PgscribeException;
+import io.pgscribe.Version;
+import io.pgscribe.base.BaseBackup;
+import io.pgscribe.base.GlobalsDump;
+import io.pgscribe.base.Metadata;
+import io.pgscribe.config.Setting;
+import io.pgscribe.config.Settings;
+import io.pgscribe.decode.DecoderPlugin;
+import io.pgscribe.manifest.BaseEntry;
+import io.pgscribe.manifest.CaptureState;
+import io.pgscribe.manifest.GlobalsEntry;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.manifest.TableShape;
+import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.server.Pg;
+import io.pgscribe.server.PgTools;
+import io.pgscribe.slot.SlotCreation;
+import io.pgscribe.slot.SlotManager;
+import io.pgscribe.storage.DurableFiles;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code pgscribe init}: checks the server, installs the DDL capture, audits replica
+ * identity, creates the slot and takes the first base through the slot's own snapshot,
+ * so base and stream meet exactly: no transaction missing, none twice.
+ */
+public final class Initializer {
+
+    /** How init treats tables whose changes cannot be decoded, and how globals are dumped. */
+    public record Options(ReplicaIdentityAudit.Mode replicaIdentity, boolean noRolePasswords) {
+    }
+
+    /** What init did. */
+    public record Result(boolean alreadyInitialised, BaseEntry base, GlobalsEntry globals,
+                         List<ReplicaIdentityAudit.Gap> gaps, List<String> specialNumberColumns) {
+    }
+
+    private final Settings settings;
+    private final PrintStream out;
+    private final Clock clock;
+
+    public Initializer(Settings settings, PrintStream out, Clock clock) {
+        this.settings = settings;
+        this.out = out;
+        this.clock = clock;
+    }
+
+    public Result run(Options options) throws SQLException {
+        ConnectionSpec spec = ConnectionSpec.source(settings);
+        DecoderPlugin plugin = DecoderPlugin.fromName(settings.get(Setting.DECODER));
+        String slotName = settings.get(Setting.SLOT_NAME);
+        Path backupDir = settings.getPath(Setting.BACKUP_DIR).toAbsolutePath();
+        ManifestStore store = new ManifestStore(backupDir);
+        PgTools tools = PgTools.locate(settings.get(Setting.PG_BINDIR));
+
+        try (Connection c = Pg.connect(spec, "pgscribe-init")) {
+            Preflight pre = new Preflight().check(c, tools, plugin, slotName, true);
+            out.println("Server: " + pre.facts().version());
+            pre.notes().forEach(n -> out.println("note: " + n));
+            if (!pre.passed()) {
+                StringBuilder msg = new StringBuilder("preflight found " + pre.problems().size() + " problem(s):");
+                StringBuilder hints = new StringBuilder();
+                for (Preflight.Problem p : pre.problems()) {
+                    msg.append("\n  - ").append(p.message());
+                    hints.append(hints.isEmpty() ? "" : " ").append(p.hint());
+                }
+                throw new PgscribeException(msg.toString(), hints.toString(), ExitCode.REFUSED, null);
+            }
+            out.println("Preflight: ok (wal_level=logical, slots and WAL senders free, " + plugin.pluginName()
+                    + " present, client tools compatible)");
+
+            Optional<SlotManager.SlotState> slot = SlotManager.find(c, slotName);
+            if (store.exists()) {
+                Manifest m = ManifestStore.read(store.file());
+                if (slot.isPresent() && slotName.equals(m.slot()) && spec.database().equals(m.source().database())) {
+                    CaptureObjects.install(c);
+                    out.println("Already initialised: slot " + slotName + " and backup set " + backupDir
+                            + " exist; nothing to do.");
+                    return new Result(true, m.bases().isEmpty() ? null : m.bases().get(m.bases().size() - 1),
+                            null, List.of(), List.of());
+                }
+                throw new PgscribeException("backup directory " + backupDir + " already holds a backup set of database "
+                        + m.source().database() + " with slot " + m.slot() + (slot.isEmpty() ? ", and that slot is gone" : ""),
+                        "Use an empty pgscribe.backup.dir for a new backup set (keep the old one as it is).",
+                        ExitCode.REFUSED, null);
+            }
+            if (slot.isPresent()) {
+                throw new PgscribeException("replication slot \"" + slotName + "\" already exists but " + backupDir
+                        + " holds no backup set", "If it is a leftover, drop it (SELECT pg_drop_replication_slot('"
+                        + slotName + "')); otherwise choose another pgscribe.slot.name.", ExitCode.REFUSED, null);
+            }
+
+            CaptureObjects.install(c);
+            out.println("DDL capture: schema pgscribe, table pgscribe.ddl_log, event triggers installed");
+
+            List<ReplicaIdentityAudit.Gap> gaps = ReplicaIdentityAudit.find(c);
+            if (!gaps.isEmpty()) {
+                handleGaps(c, gaps, options.replicaIdentity());
+            } else {
+                out.println("Replica identity: every table's UPDATE and DELETE can be decoded");
+            }
+            List<String> specials = plugin == DecoderPlugin.WAL2JSON ? ReplicaIdentityAudit.specialNumberColumns(c) : List.of();
+            if (!specials.isEmpty()) {
+                out.println("Known gap: wal2json writes NaN and Infinity as NULL in " + specials.size()
+                        + " numeric/float column(s): " + abbreviate(specials));
+            }
+
+            prepareDirectory(backupDir);
+            return initialise(spec, c, tools, plugin, slotName, backupDir, store, options, gaps, specials, pre);
+        }
+    }
+
+    private Result initialise(ConnectionSpec spec, Connection c, PgTools tools, DecoderPlugin plugin, String slotName,
+                              Path backupDir, ManifestStore store, Options options, List<ReplicaIdentityAudit.Gap> gaps,
+                              List<String> specials, Preflight pre) throws SQLException {
+        BaseEntry base;
+        List<TableShape> shapes;
+        ObjectNode metadata;
+        boolean done = false;
+        try {
+            try (SlotCreation created = SlotManager.createWithSnapshot(spec, slotName, plugin.pluginName())) {
+                out.println("Slot " + slotName + " created at " + created.consistentPoint() + " (snapshot "
+                        + created.snapshotName() + ")");
+                try (Connection snap = Pg.connect(spec, "pgscribe-init-snapshot")) {
+                    snap.setAutoCommit(false);
+                    Pg.execute(snap, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                    Pg.execute(snap, "SET TRANSACTION SNAPSHOT '" + created.snapshotName().replace("'", "''") + "'");
+                    shapes = Metadata.tableShapes(snap);
+                    metadata = Metadata.collect(snap);
+                    snap.rollback();
+                }
+                base = BaseBackup.take(tools, spec, created.snapshotName(), created.consistentPoint(), backupDir, clock,
+                        Duration.ofHours(24));
+            }
+            out.println("Base: " + base.file() + " (" + base.bytes() + " bytes), consistent point " + base.consistentPoint());
+
+            GlobalsEntry globals = GlobalsDump.take(tools, spec, backupDir, options.noRolePasswords(), clock, Duration.ofHours(1));
+            out.println("Globals: " + globals.file() + " (" + globals.bytes() + " bytes)");
+
+            fillMetadata(metadata, plugin, slotName, base, gaps, specials, options.replicaIdentity());
+            String metaName = base.file().replaceFirst("\\.sql$", ".meta.json");
+            Metadata.write(metadata, backupDir.resolve(metaName));
+            BaseEntry withMeta = new BaseEntry(base.file(), base.format(), base.consistentPoint(), base.snapshot(),
+                    base.takenAt(), base.bytes(), base.sha256(), metaName, DurableFiles.sha256(backupDir.resolve(metaName)));
+
+            Manifest m = new Manifest(Manifest.FORMAT, Version.current(),
+                    new Manifest.Source(spec.database(), metadata.at("/server/systemIdentifier").asText(),
+                            pre.facts().version(), pre.facts().versionNum(), pre.facts().encoding()),
+                    slotName, plugin.pluginName(), plugin.options(), clock.instant().toString(),
+                    List.of(withMeta), List.of(globals), List.of(), CaptureState.initial(shapes), null);
+            store.save(m);
+            out.println("Manifest: " + store.file());
+            done = true;
+            return new Result(false, withMeta, globals, gaps, specials);
+        } finally {
+            if (!done) {
+                // a slot without its base is a slot nobody reads: it would hold WAL forever
+                try {
+                    if (SlotManager.drop(c, slotName)) {
+                        out.println("Dropped slot " + slotName + " again, since init did not finish");
+                    }
+                } catch (SQLException e) {
+                    out.println("WARNING: could not drop slot " + slotName + ": " + e.getMessage()
+                            + " -- drop it by hand, it holds WAL on the server");
+                }
+            }
+        }
+    }
+
+    private void handleGaps(Connection c, List<ReplicaIdentityAudit.Gap> gaps, ReplicaIdentityAudit.Mode mode)
+            throws SQLException {
+        String list = abbreviate(gaps.stream().map(g -> g.qualified() + " [" + g.identity() + "]").toList());
+        switch (mode) {
+            case REFUSE -> throw new PgscribeException(gaps.size() + " table(s) have no usable replica identity, so their "
+                    + "UPDATE and DELETE would be lost from the backup: " + list,
+                    "Add a primary key to them, or run init with --replica-identity=full (sets REPLICA IDENTITY FULL), "
+                            + "or --replica-identity=ignore to accept the gap.", ExitCode.REFUSED, null);
+            case FULL -> {
+                ReplicaIdentityAudit.setFull(c, gaps);
+                out.println("Replica identity: set FULL on " + gaps.size() + " table(s): " + list);
+            }
+            case IGNORE -> out.println("Known gap (recorded in the metadata): UPDATE and DELETE of " + gaps.size()
+                    + " table(s) are not captured: " + list);
+        }
+    }
+
+    private static void fillMetadata(ObjectNode md, DecoderPlugin plugin, String slotName, BaseEntry base,
+                                     List<ReplicaIdentityAudit.Gap> gaps, List<String> specials,
+                                     ReplicaIdentityAudit.Mode mode) {
+        md.put("pgscribe", Version.current());
+        ObjectNode d = md.putObject("decoder");
+        d.put("plugin", plugin.pluginName());
+        ArrayNode opts = d.putArray("options");
+        plugin.options().forEach(opts::add);
+        ObjectNode s = md.putObject("slot");
+        s.put("name", slotName);
+        s.put("consistentPoint", base.consistentPoint());
+        s.put("snapshot", base.snapshot());
+        ObjectNode g = md.putObject("gaps");
+        ArrayNode ri = g.putArray("replicaIdentity");
+        if (mode == ReplicaIdentityAudit.Mode.IGNORE) {
+            gaps.forEach(x -> ri.add(x.qualified()));
+        }
+        ArrayNode sp = g.putArray("numericSpecialValues");
+        specials.forEach(sp::add);
+    }
+
+    private static void prepareDirectory(Path backupDir) {
+        try {
+            if (Files.isDirectory(backupDir)) {
+                try (var entries = Files.list(backupDir)) {
+                    if (entries.anyMatch(p -> !p.getFileName().toString().startsWith("."))) {
+                        throw new PgscribeException("backup directory " + backupDir + " is not empty",
+                                "Use an empty or new directory for pgscribe.backup.dir.", ExitCode.REFUSED, null);
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        DurableFiles.ownerOnlyDirectory(backupDir);
+    }
+
+    private static String abbreviate(List<String> items) {
+        return items.size() <= 10 ? String.join(", ", items)
+                : String.join(", ", items.subList(0, 10)) + " and " + (items.size() - 10) + " more";
+    }
+}

@@ -1,0 +1,74 @@
+package io.pgscribe.render;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgscribe.decode.Change;
+import io.pgscribe.decode.Column;
+import io.pgscribe.manifest.TableShape;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One row of {@code pgscribe.ddl_log}, as it arrives in the change stream at the place
+ * of the DDL it describes.
+ */
+public record DdlEvent(
+        long id,
+        String txid,
+        String statementAt,
+        String searchPath,
+        String role,
+        String commandTag,
+        String objectType,
+        String objectIdentity,
+        String query,
+        List<TableShape> tables) {
+
+    public static final String SCHEMA = "pgscribe";
+    public static final String TABLE = "ddl_log";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public static boolean isLogTable(String schema, String table) {
+        return SCHEMA.equals(schema) && TABLE.equals(table);
+    }
+
+    /** Reads the event from a decoded INSERT into the log table (wal2json). */
+    public static DdlEvent from(Change.Insert insert) {
+        Map<String, String> v = new HashMap<>();
+        for (Column c : insert.columns()) {
+            v.put(c.name(), c.text());
+        }
+        return fromValues(v);
+    }
+
+    /** Reads the event from column values by name; {@code tables} is the jsonb text. */
+    public static DdlEvent fromValues(Map<String, String> v) {
+        String query = v.get("query");
+        String tag = v.get("command_tag");
+        if (query == null || tag == null) {
+            throw new RenderException("pgscribe.ddl_log row without query or command_tag: " + v.get("id"));
+        }
+        List<TableShape> tables = List.of();
+        String json = v.get("tables");
+        if (json != null && !json.isBlank()) {
+            try {
+                tables = JSON.readValue(json, new TypeReference<List<TableShape>>() { });
+            } catch (Exception e) {
+                throw new RenderException("pgscribe.ddl_log row " + v.get("id") + " has unreadable tables: " + e.getMessage());
+            }
+        }
+        String id = v.get("id");
+        return new DdlEvent(id == null ? 0 : Long.parseLong(id), v.get("txid"), v.get("statement_at"),
+                v.get("search_path"), v.get("role_name"), tag, v.get("object_type"), v.get("object_identity"),
+                query, tables);
+    }
+
+    /** Several firings of one query string (several statements sent at once) share this key. */
+    public String queryKey() {
+        return txid + '\u0000' + statementAt + '\u0000' + query;
+    }
+}

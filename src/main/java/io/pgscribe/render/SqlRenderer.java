@@ -1,0 +1,256 @@
+package io.pgscribe.render;
+
+import io.pgscribe.decode.Change;
+import io.pgscribe.decode.Column;
+import io.pgscribe.manifest.TableShape;
+import io.pgscribe.sql.SqlText;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Renders row changes as SQL statements, one per line group, each ending in {@code ;\n}.
+ *
+ * <ul>
+ *   <li>Values are written as literals the column's input function reads back exactly:
+ *       strings quoted (no casts: the column type coerces them), integers and decimals bare,
+ *       floats quoted (keeps {@code -0} and exponents), bytea with its {@code \x}.</li>
+ *   <li>UPDATE/DELETE find the row by its primary key when it has one; otherwise (FULL
+ *       identity) by every column, limited to one row through its ctid, because identical
+ *       rows may exist and the source changed only one of them.</li>
+ *   <li>Types whose {@code =} is not equality (json, xml, geometric types compare by area or
+ *       not at all) are compared as text.</li>
+ *   <li>Generated columns are never written; unchanged columns are left out of SET.</li>
+ * </ul>
+ */
+public final class SqlRenderer {
+
+    private final TableShapes shapes;
+
+    public SqlRenderer(TableShapes shapes) {
+        this.shapes = shapes;
+    }
+
+    public void insert(Change.Insert c, StringBuilder out) {
+        TableShape shape = shapes.get(c.schema(), c.table());
+        List<Column> cols = writable(c.columns(), shape);
+        out.append("INSERT INTO ");
+        out.append(SqlText.qualified(c.schema(), c.table()));
+        if (cols.isEmpty()) {
+            out.append(" DEFAULT VALUES;\n");
+            return;
+        }
+        out.append(" (");
+        for (int i = 0; i < cols.size(); i++) {
+            if (i > 0) {
+                out.append(", ");
+            }
+            SqlText.appendIdentifier(out, cols.get(i).name());
+        }
+        out.append(')');
+        if (shape != null && !shape.alwaysIdentity().isEmpty()) {
+            out.append(" OVERRIDING SYSTEM VALUE");
+        }
+        out.append(" VALUES (");
+        for (int i = 0; i < cols.size(); i++) {
+            if (i > 0) {
+                out.append(", ");
+            }
+            appendValue(out, cols.get(i));
+        }
+        out.append(");\n");
+    }
+
+    /** Appends nothing when the update changed no column (e.g. a FULL identity row rewritten as it was). */
+    public void update(Change.Update c, StringBuilder out) {
+        TableShape shape = shapes.get(c.schema(), c.table());
+        requireIdentity(c.identity(), "UPDATE", c.schema(), c.table());
+        List<Column> set = new ArrayList<>(c.columns().size());
+        for (Column col : writable(c.columns(), shape)) {
+            Column old = find(c.identity(), col.name());
+            if (old == null || !old.sameValue(col)) {
+                set.add(col);
+            }
+        }
+        if (set.isEmpty()) {
+            return;
+        }
+        String table = SqlText.qualified(c.schema(), c.table());
+        out.append("UPDATE ").append(table).append(" SET ");
+        for (int i = 0; i < set.size(); i++) {
+            if (i > 0) {
+                out.append(", ");
+            }
+            SqlText.appendIdentifier(out, set.get(i).name());
+            out.append(" = ");
+            appendValue(out, set.get(i));
+        }
+        appendWhere(out, table, c.identity(), c.primaryKey());
+        out.append(";\n");
+    }
+
+    public void delete(Change.Delete c, StringBuilder out) {
+        requireIdentity(c.identity(), "DELETE", c.schema(), c.table());
+        String table = SqlText.qualified(c.schema(), c.table());
+        out.append("DELETE FROM ").append(table);
+        appendWhere(out, table, c.identity(), c.primaryKey());
+        out.append(";\n");
+    }
+
+    /**
+     * One TRUNCATE for the tables one source statement truncated: together they pass the
+     * foreign key check, as they did on the source. ONLY, because the decoder lists every
+     * table that lost rows, children included.
+     */
+    public void truncate(List<Change.Truncate> tables, StringBuilder out) {
+        out.append("TRUNCATE ONLY ");
+        for (int i = 0; i < tables.size(); i++) {
+            if (i > 0) {
+                out.append(", ");
+            }
+            out.append(SqlText.qualified(tables.get(i).schema(), tables.get(i).table()));
+        }
+        out.append(";\n");
+    }
+
+    private void appendWhere(StringBuilder out, String table, List<Column> identity, List<String> primaryKey) {
+        List<Column> key = keyColumns(identity, primaryKey);
+        if (key != null) {
+            out.append(" WHERE ");
+            appendConditions(out, key);
+        } else {
+            out.append(" WHERE ctid = (SELECT ctid FROM ").append(table).append(" WHERE ");
+            appendConditions(out, identity);
+            out.append(" LIMIT 1)");
+        }
+    }
+
+    /** The primary key columns out of the identity, or null when the table has no primary key. */
+    private static List<Column> keyColumns(List<Column> identity, List<String> primaryKey) {
+        if (primaryKey.isEmpty()) {
+            return null;
+        }
+        List<Column> key = new ArrayList<>(primaryKey.size());
+        for (String name : primaryKey) {
+            Column c = find(identity, name);
+            if (c == null) {
+                return identity; // identity is a unique index of its own (REPLICA IDENTITY USING INDEX)
+            }
+            key.add(c);
+        }
+        return key;
+    }
+
+    private static void appendConditions(StringBuilder out, List<Column> cols) {
+        for (int i = 0; i < cols.size(); i++) {
+            if (i > 0) {
+                out.append(" AND ");
+            }
+            Column c = cols.get(i);
+            SqlText.appendIdentifier(out, c.name());
+            if (c.isNull()) {
+                out.append(" IS NULL");
+            } else if (comparesAsText(c.type())) {
+                out.append("::text = ");
+                SqlText.appendLiteral(out, c.text());
+            } else {
+                out.append(" = ");
+                appendValue(out, c);
+            }
+        }
+    }
+
+    static void appendValue(StringBuilder out, Column c) {
+        switch (c.kind()) {
+            case NULL -> out.append("NULL");
+            case BOOLEAN -> out.append(c.text());
+            case NUMBER -> {
+                if (isFloat(c.type()) || !isPlainDecimal(c.text())) {
+                    SqlText.appendLiteral(out, c.text());
+                } else {
+                    out.append(c.text());
+                }
+            }
+            case STRING -> {
+                if ("bytea".equals(c.type())) {
+                    // wal2json drops the \x of bytea (not of domains or arrays over it)
+                    SqlText.appendLiteral(out, "\\x" + c.text());
+                } else {
+                    SqlText.appendLiteral(out, c.text());
+                }
+            }
+        }
+    }
+
+    private static final Set<String> TEXT_COMPARED = Set.of(
+            "json", "xml", "point", "line", "lseg", "box", "path", "polygon", "circle");
+
+    static boolean comparesAsText(String type) {
+        if (type == null) {
+            return false;
+        }
+        String base = type;
+        int cut = base.indexOf('(');
+        if (cut >= 0) {
+            base = base.substring(0, cut);
+        }
+        cut = base.indexOf('[');
+        if (cut >= 0) {
+            base = base.substring(0, cut);
+        }
+        return TEXT_COMPARED.contains(base.strip());
+    }
+
+    private static boolean isFloat(String type) {
+        return "real".equals(type) || "double precision".equals(type);
+    }
+
+    private static boolean isPlainDecimal(String s) {
+        int i = s.startsWith("-") ? 1 : 0;
+        if (i >= s.length()) {
+            return false;
+        }
+        boolean dot = false;
+        boolean digit = false;
+        for (; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch >= '0' && ch <= '9') {
+                digit = true;
+            } else if (ch == '.' && !dot) {
+                dot = true;
+            } else {
+                return false;
+            }
+        }
+        return digit;
+    }
+
+    private static List<Column> writable(List<Column> cols, TableShape shape) {
+        if (shape == null || shape.generated().isEmpty()) {
+            return cols;
+        }
+        List<Column> out = new ArrayList<>(cols.size());
+        for (Column c : cols) {
+            if (!shape.generated().contains(c.name())) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    private static Column find(List<Column> cols, String name) {
+        for (Column c : cols) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static void requireIdentity(List<Column> identity, String what, String schema, String table) {
+        if (identity.isEmpty()) {
+            throw new RenderException(what + " on " + SqlText.qualified(schema, table)
+                    + " arrived without replica identity: the row it changed cannot be found");
+        }
+    }
+}

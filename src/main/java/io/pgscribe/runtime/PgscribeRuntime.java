@@ -1,0 +1,120 @@
+package io.pgscribe.runtime;
+
+import io.pgscribe.ExitCode;
+import io.pgscribe.PgscribeException;
+import io.pgscribe.capture.CaptureSink;
+import io.pgscribe.capture.RecvlogicalComponent;
+import io.pgscribe.capture.RecvlogicalSupervisor;
+import io.pgscribe.capture.SpoolComponent;
+import io.pgscribe.config.Setting;
+import io.pgscribe.config.Settings;
+import io.pgscribe.decode.DecoderPlugin;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.segment.SegmentWriter;
+import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.server.PgEncodings;
+import io.pgscribe.server.PgTools;
+import io.pgscribe.spool.SpoolDirectory;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/**
+ * The Camel runtime of one pipeline: camel-main with the routes in {@code routes/*.yaml},
+ * the beans and components they call, and every setting as a property placeholder.
+ */
+public final class PgscribeRuntime {
+
+    /** Used when application.properties names no routes: the routes packed into the jar. */
+    static final String DEFAULT_ROUTES = "classpath:routes/*.yaml";
+
+    private final Main main;
+    private final CaptureSink captureSink;
+    private final RecvlogicalComponent recvlogical;
+
+    private PgscribeRuntime(Main main, CaptureSink captureSink, RecvlogicalComponent recvlogical) {
+        this.main = main;
+        this.captureSink = captureSink;
+        this.recvlogical = recvlogical;
+    }
+
+    public static PgscribeRuntime create(Settings settings) {
+        Path backupDir = settings.getPath(Setting.BACKUP_DIR).toAbsolutePath();
+        ManifestStore store = new ManifestStore(backupDir);
+        Manifest manifest = ManifestStore.read(store.file());
+        DecoderPlugin plugin = DecoderPlugin.fromName(manifest.decoder());
+        if (!plugin.pluginName().equals(settings.get(Setting.DECODER))) {
+            throw new PgscribeException("the backup set in " + backupDir + " was made with " + manifest.decoder()
+                    + " but pgscribe.decoder is " + settings.get(Setting.DECODER),
+                    "Set pgscribe.decoder=" + manifest.decoder() + "; a backup set keeps the decoder it was started with.",
+                    ExitCode.USAGE, null);
+        }
+        String slot = settings.get(Setting.SLOT_NAME);
+        if (!slot.equals(manifest.slot())) {
+            throw new PgscribeException("the backup set in " + backupDir + " belongs to slot " + manifest.slot()
+                    + " but pgscribe.slot.name is " + slot, "Set pgscribe.slot.name=" + manifest.slot() + ".",
+                    ExitCode.USAGE, null);
+        }
+        SpoolDirectory spool = new SpoolDirectory(backupDir.resolve("spool"),
+                plugin == DecoderPlugin.WAL2JSON ? "jsonl" : "sql");
+        CaptureSink sink = new CaptureSink(plugin, store, spool,
+                new SegmentWriter.Policy(settings.getLong(Setting.SEGMENT_MAX_BYTES), settings.getSeconds(Setting.SEGMENT_MAX_AGE)),
+                Clock.systemUTC());
+        ConnectionSpec spec = ConnectionSpec.source(settings);
+        PgTools tools = PgTools.locate(settings.get(Setting.PG_BINDIR));
+        RecvlogicalSupervisor.Options options = new RecvlogicalSupervisor.Options(
+                settings.getInt(Setting.SPOOL_FSYNC_INTERVAL), settings.getInt(Setting.SPOOL_STATUS_INTERVAL),
+                settings.getLong(Setting.SPOOL_ROTATE_BYTES), settings.getSeconds(Setting.CAPTURE_RESTART_DELAY),
+                settings.getSeconds(Setting.CAPTURE_RESTART_MAX_DELAY));
+        if (options.fsyncIntervalSeconds() <= 0) {
+            throw new PgscribeException("pgscribe.spool.fsync-interval is " + options.fsyncIntervalSeconds()
+                    + ": pg_recvlogical would never fsync, and would report unsynced positions as durable",
+                    "Set it to 1 or more seconds.", ExitCode.USAGE, null);
+        }
+        RecvlogicalComponent recvlogical = new RecvlogicalComponent(onExit ->
+                new RecvlogicalSupervisor(tools, spec, slot, plugin, spool, options, onExit));
+
+        Main main = new Main();
+        Properties props = new Properties();
+        props.putAll(settings.asMap());
+        props.putIfAbsent("camel.main.routes-include-pattern", DEFAULT_ROUTES);
+        props.putIfAbsent("camel.main.name", "pgscribe-" + slot);
+        main.setOverrideProperties(props);
+        main.bind("captureSink", sink);
+        main.bind("pgscribe-spool", new SpoolComponent(spool, sink, PgEncodings.charsetOf(manifest.source().encoding()),
+                settings.getInt(Setting.SPOOL_BATCH_LINES), Duration.ofMillis(settings.getLong(Setting.SPOOL_POLL_DELAY_MS))));
+        main.bind("pgscribe-recvlogical", recvlogical);
+        return new PgscribeRuntime(main, sink, recvlogical);
+    }
+
+    /** Starts the routes and returns. */
+    public void start() throws Exception {
+        main.start();
+    }
+
+    /** Stops gracefully: pg_recvlogical after its last fsync, then the open segment at the last COMMIT. */
+    public void stop() throws Exception {
+        main.stop();
+    }
+
+    /** Runs until the JVM is told to stop (SIGTERM, Ctrl-C), then stops gracefully. */
+    public void run() throws Exception {
+        main.run();
+    }
+
+    public CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    public CaptureSink captureSink() {
+        return captureSink;
+    }
+
+    public RecvlogicalSupervisor recvlogical() {
+        return recvlogical.supervisor();
+    }
+}

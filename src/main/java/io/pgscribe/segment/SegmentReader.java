@@ -1,0 +1,125 @@
+package io.pgscribe.segment;
+
+import io.pgscribe.ExitCode;
+import io.pgscribe.PgscribeException;
+import io.pgscribe.sql.SqlScanner;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads a segment back as its parts: the settings at its top, then per transaction its
+ * header, its statements and its COMMIT. A segment that ends without its footer, inside
+ * a statement or inside a transaction was cut short: that is damage, reported as such.
+ */
+public final class SegmentReader implements Closeable {
+
+    /** A part of a segment. */
+    public sealed interface Part {
+    }
+
+    /** A statement outside any transaction (the SETs at the top). */
+    public record Setup(String sql) implements Part {
+    }
+
+    public record Begin(TransactionHeader header) implements Part {
+    }
+
+    /** A statement inside a transaction, with its leading comments. */
+    public record Body(String sql) implements Part {
+    }
+
+    public record Commit() implements Part {
+    }
+
+    private final Path file;
+    private final SqlScanner scanner;
+    private boolean inTxn;
+    private boolean footer;
+    private boolean done;
+    private long transactions;
+
+    public SegmentReader(Path file, Charset charset) {
+        this.file = file;
+        try {
+            this.scanner = new SqlScanner(Files.newBufferedReader(file, charset));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read segment " + file, e);
+        }
+    }
+
+    /** The next part, or null at the (intact) end. */
+    public Part next() {
+        if (done) {
+            return null;
+        }
+        try {
+            SqlScanner.Statement st;
+            while ((st = scanner.next()) != null) {
+                if (!st.hasCode()) {
+                    if (st.text().contains(SegmentFormat.FOOTER_PREFIX) && !inTxn) {
+                        footer = true;
+                    }
+                    continue;
+                }
+                if (!st.terminated()) {
+                    throw damaged("ends in the middle of a statement");
+                }
+                if (footer) {
+                    throw damaged("has statements after its footer");
+                }
+                String code = st.code();
+                if (!inTxn) {
+                    TransactionHeader h = TransactionHeader.parse(code);
+                    if (h != null) {
+                        inTxn = true;
+                        return new Begin(h);
+                    }
+                    return new Setup(st.text());
+                }
+                if (code.equals("COMMIT;")) {
+                    inTxn = false;
+                    transactions++;
+                    return new Commit();
+                }
+                return new Body(st.text());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read segment " + file, e);
+        }
+        done = true;
+        if (inTxn) {
+            throw damaged("ends inside a transaction");
+        }
+        if (!footer) {
+            throw damaged("has no footer line (" + SegmentFormat.FOOTER_PREFIX.strip() + " ...)");
+        }
+        return null;
+    }
+
+    public long transactions() {
+        return transactions;
+    }
+
+    public long charsRead() {
+        return scanner.charsRead();
+    }
+
+    private PgscribeException damaged(String what) {
+        return new PgscribeException("segment " + file.getFileName() + " " + what + ": it was cut short or altered",
+                "Restore stops here rather than apply part of the chain; fetch an intact copy of the file "
+                        + "(e.g. from S3) or restore to a point before it.", ExitCode.DAMAGED, null);
+    }
+
+    @Override
+    public void close() {
+        try {
+            scanner.close();
+        } catch (IOException e) {
+            // read-only
+        }
+    }
+}

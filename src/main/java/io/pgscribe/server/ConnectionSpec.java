@@ -1,0 +1,89 @@
+package io.pgscribe.server;
+
+import io.pgscribe.config.Setting;
+import io.pgscribe.config.Settings;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * How to reach a database. The password never goes on a command line: tools get it
+ * through their environment ({@code PGPASSWORD}) or a passfile ({@code PGPASSFILE}),
+ * and {@link #toString()} leaves it out.
+ */
+public record ConnectionSpec(String host, int port, String database, String user, String password, String passfile,
+                             String sslmode) {
+
+    public static ConnectionSpec source(Settings s) {
+        return new ConnectionSpec(s.get(Setting.SOURCE_HOST), s.getInt(Setting.SOURCE_PORT), s.get(Setting.SOURCE_DATABASE),
+                s.get(Setting.SOURCE_USER), emptyToNull(s.get(Setting.SOURCE_PASSWORD)),
+                emptyToNull(s.get(Setting.SOURCE_PASSFILE)), s.get(Setting.SOURCE_SSLMODE));
+    }
+
+    public ConnectionSpec withDatabase(String db) {
+        return new ConnectionSpec(host, port, db, user, password, passfile, sslmode);
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + hostForUrl() + ":" + port + "/" + urlEncode(database);
+    }
+
+    public Properties jdbcProperties(String applicationName) {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        if (passfile != null) {
+            p.setProperty("passfile", passfile);
+        }
+        p.setProperty("sslmode", sslmode == null ? "prefer" : sslmode);
+        p.setProperty("ApplicationName", applicationName);
+        return p;
+    }
+
+    /** A libpq connection string without the password, for {@code -d}. */
+    public String conninfo(String applicationName) {
+        return "host=" + quote(host) + " port=" + port + " dbname=" + quote(database) + " user=" + quote(user)
+                + " sslmode=" + quote(sslmode == null ? "prefer" : sslmode)
+                + " application_name=" + quote(applicationName);
+    }
+
+    /** Environment for a libpq tool: the secret goes here, never into its arguments. */
+    public Map<String, String> toolEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        if (password != null) {
+            env.put("PGPASSWORD", password);
+        }
+        if (passfile != null) {
+            env.put("PGPASSFILE", passfile);
+        }
+        return env;
+    }
+
+    /** {@code user@host:port/db}, for messages. */
+    public String describe() {
+        return user + "@" + host + ":" + port + "/" + database;
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    private String hostForUrl() {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    private static String urlEncode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String quote(String v) {
+        return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

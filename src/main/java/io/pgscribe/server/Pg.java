@@ -1,0 +1,101 @@
+package io.pgscribe.server;
+
+import io.pgscribe.ExitCode;
+import io.pgscribe.PgscribeException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/** JDBC connections to a server, with the session settings pgscribe's text depends on. */
+public final class Pg {
+
+    private Pg() {
+    }
+
+    /** A row mapper that may throw. */
+    @FunctionalInterface
+    public interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    public static Connection connect(ConnectionSpec spec, String applicationName) {
+        return connect(spec, spec.jdbcProperties(applicationName));
+    }
+
+    public static Connection connect(ConnectionSpec spec, Properties props) {
+        try {
+            Connection c = DriverManager.getConnection(spec.jdbcUrl(), props);
+            if (!"database".equals(props.getProperty("replication"))) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET DateStyle = 'ISO, MDY'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'; "
+                            + "SET extra_float_digits = 3; SET bytea_output = 'hex'; SET lc_monetary = 'C'");
+                }
+            }
+            return c;
+        } catch (SQLException e) {
+            throw unreachable(spec, e);
+        }
+    }
+
+    public static PgscribeException unreachable(ConnectionSpec spec, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String hint;
+        if (state.startsWith("08")) {
+            hint = "Check that the server runs and accepts connections at " + spec.host() + ":" + spec.port()
+                    + " (pgscribe.source.host / pgscribe.source.port).";
+        } else if (state.equals("28P01") || state.equals("28000")) {
+            hint = "Check pgscribe.source.user and its password (PGSCRIBE_SOURCE_PASSWORD or pgscribe.source.passfile), "
+                    + "and pg_hba.conf.";
+        } else if (state.equals("3D000")) {
+            hint = "Check pgscribe.source.database.";
+        } else {
+            hint = "Check the connection settings in application.properties.";
+        }
+        return new PgscribeException("cannot connect to " + spec.describe() + ": " + e.getMessage(), hint,
+                ExitCode.FAILED, e);
+    }
+
+    public static <T> List<T> query(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(row.map(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    public static <T> T one(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
+        List<T> rows = query(c, sql, row, params);
+        if (rows.size() != 1) {
+            throw new SQLException("expected one row from: " + sql + " but got " + rows.size());
+        }
+        return rows.get(0);
+    }
+
+    public static String string(Connection c, String sql, Object... params) throws SQLException {
+        return one(c, sql, rs -> rs.getString(1), params);
+    }
+
+    /** A string literal for SQL we build ourselves. */
+    public static String literal(String s) {
+        return io.pgscribe.sql.SqlText.literal(s);
+    }
+
+    public static void execute(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}

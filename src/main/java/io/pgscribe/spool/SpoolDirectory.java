@@ -1,0 +1,164 @@
+package io.pgscribe.spool;
+
+import io.pgscribe.storage.DurableFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The spool directory: decoder output as pg_recvlogical wrote it, fsync'd before the
+ * server is told. pg_recvlogical writes to the symlink {@code current}; to rotate, the
+ * link is pointed at the next file, created empty beforehand (so its directory entry is
+ * durable before any data lands there), and pg_recvlogical reopens it on SIGHUP.
+ * A file is finished once a later file holds data: pg_recvlogical never writes to an
+ * older file after opening a newer one.
+ */
+public final class SpoolDirectory {
+
+    public static final String CURRENT = "current";
+
+    private final Path dir;
+    private final String extension;
+
+    public SpoolDirectory(Path dir, String extension) {
+        this.dir = dir;
+        this.extension = extension;
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public Path current() {
+        return dir.resolve(CURRENT);
+    }
+
+    public Path resolve(SpoolFile f) {
+        return dir.resolve(f.name());
+    }
+
+    public String extension() {
+        return extension;
+    }
+
+    /** Spool files in order. */
+    public List<SpoolFile> list() {
+        List<SpoolFile> files = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return files;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                SpoolFile f = SpoolFile.parse(p.getFileName().toString());
+                if (f != null && f.extension().equals(extension)) {
+                    files.add(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list spool " + dir, e);
+        }
+        files.sort(null);
+        return files;
+    }
+
+    public SpoolFile last() {
+        List<SpoolFile> files = list();
+        return files.isEmpty() ? null : files.get(files.size() - 1);
+    }
+
+    /** Whether a file after {@code f} holds data, which means {@code f} is finished. */
+    public SpoolFile laterFileWithData(SpoolFile f) {
+        for (SpoolFile later : list()) {
+            if (later.seq() > f.seq()) {
+                try {
+                    if (Files.size(resolve(later)) > 0) {
+                        return later;
+                    }
+                } catch (IOException e) {
+                    // deleted meanwhile: keep looking
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Creates the next spool file (empty, owner-only, its directory entry fsync'd) and
+     * points {@code current} at it. {@code newRun}: a new pg_recvlogical process will write it.
+     */
+    public SpoolFile advance(boolean newRun) {
+        DurableFiles.ownerOnlyDirectory(dir);
+        SpoolFile last = last();
+        long seq = last == null ? 1 : last.seq() + 1;
+        long run = last == null ? 1 : (newRun ? last.run() + 1 : last.run());
+        SpoolFile next = new SpoolFile(seq, run, extension);
+        Path file = resolve(next);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(DurableFiles.OWNER_FILE));
+            Path link = dir.resolve("." + CURRENT + ".new");
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, file.getFileName());
+            DurableFiles.moveDurably(link, current(), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot advance spool in " + dir, e);
+        }
+        return next;
+    }
+
+    /**
+     * The file the next pg_recvlogical process writes: a new one (new run), unless the
+     * last file is still empty, because a process that wrote nothing left nothing unfinished.
+     */
+    public SpoolFile advanceForNewProcess() {
+        SpoolFile last = last();
+        try {
+            if (last != null && Files.size(resolve(last)) == 0 && Files.isSymbolicLink(current())
+                    && Files.readSymbolicLink(current()).toString().equals(last.name())) {
+                return last;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot inspect spool " + dir, e);
+        }
+        return advance(true);
+    }
+
+    /** Deletes every spool file before {@code keepFrom}: all their transactions are in closed segments. */
+    public int deleteBefore(SpoolFile keepFrom) {
+        int n = 0;
+        for (SpoolFile f : list()) {
+            if (f.seq() < keepFrom.seq()) {
+                try {
+                    Files.deleteIfExists(resolve(f));
+                    n++;
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot delete spool file " + f.name(), e);
+                }
+            }
+        }
+        if (n > 0) {
+            try {
+                DurableFiles.fsyncDirectory(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return n;
+    }
+
+    public long totalBytes() {
+        long total = 0;
+        for (SpoolFile f : list()) {
+            try {
+                total += Files.size(resolve(f));
+            } catch (IOException e) {
+                // deleted meanwhile
+            }
+        }
+        return total;
+    }
+}

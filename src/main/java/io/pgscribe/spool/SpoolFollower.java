@@ -1,0 +1,196 @@
+package io.pgscribe.spool;
+
+import io.pgscribe.PgscribeException;
+import io.pgscribe.ExitCode;
+import io.pgscribe.manifest.SpoolPosition;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the spool from a position: hands out each complete line (bytes up to a newline)
+ * with the position after it, moves to the next file once the current one is finished,
+ * and reports where one pg_recvlogical process ended and the next began, because what
+ * the old one left unfinished will be sent again by the new one.
+ */
+public final class SpoolFollower implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolFollower.class);
+
+    /** What the follower hands out. */
+    public sealed interface Item {
+    }
+
+    /** A complete line, and the spool position right after it. */
+    public record Line(String text, SpoolPosition end) implements Item {
+    }
+
+    /** The process that wrote the previous file is gone: drop anything unfinished from it. */
+    public record ProcessBoundary(String file) implements Item {
+    }
+
+    private final SpoolDirectory dir;
+    private final Charset charset;
+    private final SpoolPosition start;
+
+    private SpoolFile cur;
+    private FileChannel channel;
+    private byte[] buf = new byte[1 << 20];
+    private int begin;      // first unconsumed byte
+    private int end;        // end of bytes read
+    private int scanned;    // bytes before this index hold no newline
+    private long beginOffset; // file offset of buf[begin]
+
+    public SpoolFollower(SpoolDirectory dir, SpoolPosition start, Charset charset) {
+        this.dir = dir;
+        this.start = start;
+        this.charset = charset;
+    }
+
+    /** The next item, or null when nothing more is available now. */
+    public Item poll() {
+        try {
+            if (cur == null && !openStart()) {
+                return null;
+            }
+            while (true) {
+                Line line = takeLine();
+                if (line != null) {
+                    return line;
+                }
+                if (readMore() > 0) {
+                    continue;
+                }
+                SpoolFile later = dir.laterFileWithData(cur);
+                if (later == null) {
+                    return null;
+                }
+                // this file is finished; read what may have landed before we looked
+                if (readMore() > 0) {
+                    continue;
+                }
+                Item boundary = moveToNextFile();
+                if (boundary != null) {
+                    return boundary;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read spool file " + (cur == null ? "" : cur.name()), e);
+        }
+    }
+
+    /** The file being read, for metrics and logs. */
+    public String currentFile() {
+        return cur == null ? null : cur.name();
+    }
+
+    private boolean openStart() throws IOException {
+        if (start != null) {
+            SpoolFile f = SpoolFile.parse(start.file());
+            if (f == null || !Files.exists(dir.resolve(f))) {
+                throw new PgscribeException("spool file " + start.file() + " where the capture resumes is missing from "
+                        + dir.path(), "The spool holds changes not yet in closed segments and must not be deleted; "
+                        + "if it is lost, take a new base with `pgscribe init --new-base` to start a new chain.",
+                        ExitCode.DAMAGED, null);
+            }
+            open(f, start.offset());
+            return true;
+        }
+        for (SpoolFile f : dir.list()) {
+            open(f, 0);
+            return true;
+        }
+        return false;
+    }
+
+    private void open(SpoolFile f, long offset) throws IOException {
+        if (channel != null) {
+            channel.close();
+        }
+        channel = FileChannel.open(dir.resolve(f), StandardOpenOption.READ);
+        if (offset > channel.size()) {
+            throw new PgscribeException("spool file " + f.name() + " is shorter (" + channel.size()
+                    + " bytes) than the position the capture resumes at (" + offset + ")",
+                    "The spool was truncated by something other than pgscribe; take a new base to start a new chain.",
+                    ExitCode.DAMAGED, null);
+        }
+        channel.position(offset);
+        cur = f;
+        begin = end = scanned = 0;
+        beginOffset = offset;
+    }
+
+    private Line takeLine() {
+        for (int i = Math.max(scanned, begin); i < end; i++) {
+            if (buf[i] == '\n') {
+                String text = new String(buf, begin, i - begin, charset);
+                beginOffset += i + 1 - begin;
+                begin = i + 1;
+                scanned = begin;
+                return new Line(text, new SpoolPosition(cur.name(), beginOffset));
+            }
+        }
+        scanned = end;
+        return null;
+    }
+
+    private int readMore() throws IOException {
+        if (end == buf.length) {
+            if (begin > 0) {
+                System.arraycopy(buf, begin, buf, 0, end - begin);
+                end -= begin;
+                scanned -= begin;
+                begin = 0;
+            } else {
+                byte[] bigger = new byte[buf.length * 2];
+                System.arraycopy(buf, 0, bigger, 0, end);
+                buf = bigger;
+            }
+        }
+        int n = channel.read(ByteBuffer.wrap(buf, end, buf.length - end));
+        if (n > 0) {
+            end += n;
+        }
+        return Math.max(n, 0);
+    }
+
+    private Item moveToNextFile() throws IOException {
+        int leftover = end - begin;
+        if (leftover > 0) {
+            LOG.warn("Spool file {} ends with {} bytes of an unfinished line: pg_recvlogical stopped while writing it. "
+                    + "The server never confirmed it and sends it again.", cur.name(), leftover);
+        }
+        SpoolFile next = null;
+        for (SpoolFile f : dir.list()) {
+            if (f.seq() > cur.seq()) {
+                next = f;
+                break;
+            }
+        }
+        if (next == null) {
+            throw new IllegalStateException("a later spool file was seen, then vanished");
+        }
+        boolean newProcess = next.run() != cur.run() || leftover > 0;
+        open(next, 0);
+        return newProcess ? new ProcessBoundary(next.name()) : null;
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("closing spool file", e);
+            }
+            channel = null;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.pgscribe.manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestStoreTest {
+
+    @TempDir
+    Path tmp;
+
+    private Manifest sample() {
+        return new Manifest(Manifest.FORMAT, "0.1.0", new Manifest.Source("shop", "7311", "15.18", 150018, "UTF8"),
+                "pgscribe", "wal2json", List.of("format-version=2"), "2026-11-24T00:00:00Z",
+                List.of(new BaseEntry("base/x.sql", "plain", "0/15300B0", "00000003-00000002-1", "t", 10, "ab", null, null)),
+                null, null, CaptureState.initial(List.of()), null);
+    }
+
+    @Test
+    void roundTripsWithItsOwnChecksum() {
+        ManifestStore store = new ManifestStore(tmp);
+        store.save(sample());
+        Manifest m = ManifestStore.read(store.file());
+        assertThat(m.sha256()).hasSize(64);
+        assertThat(m.bases()).hasSize(1);
+        assertThat(m.bases().get(0).consistentPoint()).isEqualTo("0/15300B0");
+        Manifest updated = store.update(x -> x.withGlobals(new GlobalsEntry("globals/g.sql", "t", 5, "cd")));
+        assertThat(ManifestStore.read(store.file()).globals()).isEqualTo(updated.globals());
+    }
+
+    @Test
+    void anEditedOrTornManifestIsRefused() throws IOException {
+        ManifestStore store = new ManifestStore(tmp);
+        store.save(sample());
+        String text = Files.readString(store.file());
+        Files.writeString(store.file(), text.replace("0/15300B0", "0/15300B1"));
+        assertThatThrownBy(() -> ManifestStore.read(store.file())).isInstanceOf(ManifestException.class)
+                .hasMessageContaining("fails its checksum");
+        Files.writeString(store.file(), text.substring(0, text.length() / 2));
+        assertThatThrownBy(() -> ManifestStore.read(store.file())).isInstanceOf(ManifestException.class)
+                .hasMessageContaining("not readable JSON");
+        assertThatThrownBy(() -> ManifestStore.read(tmp.resolve("nope.json"))).isInstanceOf(ManifestException.class)
+                .satisfies(e -> assertThat(((ManifestException) e).hint()).contains("pgscribe init"));
+    }
+}

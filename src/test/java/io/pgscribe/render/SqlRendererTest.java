@@ -1,0 +1,130 @@
+package io.pgscribe.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgscribe.decode.Change;
+import io.pgscribe.decode.Column;
+import io.pgscribe.decode.Column.Kind;
+import io.pgscribe.manifest.TableShape;
+import io.pgscribe.slot.Lsn;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SqlRendererTest {
+
+    private final TableShapes shapes = new TableShapes(List.of(
+            new TableShape("public", "g", List.of("doubled"), List.of("id"))));
+    private final SqlRenderer renderer = new SqlRenderer(shapes);
+
+    static Column col(String name, String type, String text, Kind kind) {
+        return new Column(name, type, text, kind);
+    }
+
+    static Column str(String name, String type, String text) {
+        return col(name, type, text, Kind.STRING);
+    }
+
+    static Column num(String name, String type, String text) {
+        return col(name, type, text, Kind.NUMBER);
+    }
+
+    static Column nul(String name, String type) {
+        return col(name, type, null, Kind.NULL);
+    }
+
+    private String insert(String table, List<Column> cols, List<String> pk) {
+        StringBuilder sb = new StringBuilder();
+        renderer.insert(new Change.Insert("public", table, cols, pk), sb);
+        return sb.toString();
+    }
+
+    @Test
+    void insertWritesExactLiterals() {
+        String sql = insert("t", List.of(
+                num("id", "integer", "1"),
+                str("a", "text", "it's \\ a\nnew line"),
+                num("n", "numeric(40,9)", "123456789012345678901234567890.123456789"),
+                num("f", "double precision", "-0"),
+                num("e", "real", "1e+30"),
+                str("b", "bytea", "0001ff"),
+                str("bd", "bdom", "\\x00ff"),
+                col("ok", "boolean", "false", Kind.BOOLEAN),
+                nul("z", "text")), List.of("id"));
+        assertThat(sql).isEqualTo("INSERT INTO \"public\".\"t\" (\"id\", \"a\", \"n\", \"f\", \"e\", \"b\", \"bd\", \"ok\", \"z\") "
+                + "VALUES (1, 'it''s \\ a\nnew line', 123456789012345678901234567890.123456789, '-0', '1e+30', "
+                + "'\\x0001ff', '\\x00ff', false, NULL);\n");
+    }
+
+    @Test
+    void generatedColumnsAreLeftOutAndAlwaysIdentityIsOverridden() {
+        String sql = insert("g", List.of(num("id", "integer", "5"), num("a", "integer", "2"),
+                num("doubled", "integer", "4")), List.of("id"));
+        assertThat(sql).isEqualTo("INSERT INTO \"public\".\"g\" (\"id\", \"a\") OVERRIDING SYSTEM VALUE VALUES (5, 2);\n");
+    }
+
+    @Test
+    void updateByPrimaryKeySetsOnlyChangedColumns() {
+        StringBuilder sb = new StringBuilder();
+        renderer.update(new Change.Update("public", "t",
+                List.of(num("id", "integer", "1"), str("a", "text", "z")),
+                List.of(num("id", "integer", "1")), List.of("id")), sb);
+        assertThat(sb).hasToString("UPDATE \"public\".\"t\" SET \"a\" = 'z' WHERE \"id\" = 1;\n");
+    }
+
+    @Test
+    void primaryKeyChangeSetsTheNewKeyAndFindsTheOld() {
+        StringBuilder sb = new StringBuilder();
+        renderer.update(new Change.Update("public", "t",
+                List.of(num("id", "integer", "3"), nul("a", "text")),
+                List.of(num("id", "integer", "2")), List.of("id")), sb);
+        assertThat(sb).hasToString("UPDATE \"public\".\"t\" SET \"id\" = 3, \"a\" = NULL WHERE \"id\" = 2;\n");
+    }
+
+    @Test
+    void fullIdentityWithoutKeyChangesExactlyOneRow() {
+        StringBuilder sb = new StringBuilder();
+        renderer.delete(new Change.Delete("public", "nopk",
+                List.of(nul("a", "integer"), str("j", "json", "{\"x\":2}"), str("p", "point", "(1,2)"),
+                        num("f", "double precision", "1.5")), List.of()), sb);
+        assertThat(sb).hasToString("DELETE FROM \"public\".\"nopk\" WHERE ctid = (SELECT ctid FROM \"public\".\"nopk\" "
+                + "WHERE \"a\" IS NULL AND \"j\"::text = '{\"x\":2}' AND \"p\"::text = '(1,2)' AND \"f\" = '1.5' LIMIT 1);\n");
+    }
+
+    @Test
+    void fullIdentityUpdateLeavesUnchangedColumnsAndNothingAtAllWhenNothingChanged() {
+        StringBuilder sb = new StringBuilder();
+        List<Column> old = List.of(num("a", "integer", "1"), str("j", "json", "{}"));
+        renderer.update(new Change.Update("public", "nopk", List.of(num("a", "integer", "2"), str("j", "json", "{}")),
+                old, List.of()), sb);
+        assertThat(sb).hasToString("UPDATE \"public\".\"nopk\" SET \"a\" = 2 WHERE ctid = (SELECT ctid FROM "
+                + "\"public\".\"nopk\" WHERE \"a\" = 1 AND \"j\"::text = '{}' LIMIT 1);\n");
+        StringBuilder none = new StringBuilder();
+        renderer.update(new Change.Update("public", "nopk", old, old, List.of()), none);
+        assertThat(none).isEmpty();
+    }
+
+    @Test
+    void truncateOfSeveralTablesIsOneStatement() {
+        StringBuilder sb = new StringBuilder();
+        Lsn lsn = Lsn.valueOf("0/1");
+        renderer.truncate(List.of(new Change.Truncate("public", "orders", lsn),
+                new Change.Truncate("public", "order_lines", lsn)), sb);
+        assertThat(sb).hasToString("TRUNCATE ONLY \"public\".\"orders\", \"public\".\"order_lines\";\n");
+    }
+
+    @Test
+    void aChangeWithoutIdentityIsRefused() {
+        assertThatThrownBy(() -> renderer.delete(new Change.Delete("public", "x", List.of(), List.of()),
+                new StringBuilder())).isInstanceOf(RenderException.class).hasMessageContaining("\"public\".\"x\"");
+    }
+
+    @Test
+    void typesWithoutEqualityCompareAsText() {
+        assertThat(SqlRenderer.comparesAsText("json")).isTrue();
+        assertThat(SqlRenderer.comparesAsText("json[]")).isTrue();
+        assertThat(SqlRenderer.comparesAsText("box")).isTrue();
+        assertThat(SqlRenderer.comparesAsText("jsonb")).isFalse();
+        assertThat(SqlRenderer.comparesAsText("character varying(10)")).isFalse();
+    }
+}

@@ -1,0 +1,36 @@
+package io.pgscribe.slot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class LsnTest {
+
+    @Test
+    void parsesAndPrintsThePostgresForm() {
+        Lsn lsn = Lsn.valueOf("16/3002D50");
+        assertThat(lsn.asLong()).isEqualTo(0x1603002D50L);
+        assertThat(lsn.asString()).isEqualTo("16/3002D50");
+        assertThat(lsn.asHex16()).isEqualTo("0000001603002D50");
+        assertThat(Lsn.fromHex16("0000001603002D50")).isEqualTo(lsn);
+    }
+
+    @Test
+    void comparesUnsigned() {
+        Lsn high = Lsn.valueOf("FFFFFFFF/FFFFFFFF");
+        Lsn low = Lsn.valueOf("0/1");
+        assertThat(high).isGreaterThan(low);
+        assertThat(high.isAfter(low)).isTrue();
+        assertThat(low.isBefore(high)).isTrue();
+        assertThat(Lsn.max(low, high)).isEqualTo(high);
+    }
+
+    @Test
+    void rejectsWhatIsNotAnLsn() {
+        assertThatThrownBy(() -> Lsn.valueOf("16")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Lsn.valueOf("1/2/3")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Lsn.valueOf("x/1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Lsn.valueOf("100000000/0")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,115 @@
+package io.pgscribe.spool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgscribe.PgscribeException;
+import io.pgscribe.manifest.SpoolPosition;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolFollowerTest {
+
+    @TempDir
+    Path tmp;
+
+    private static void append(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static List<Object> drain(SpoolFollower f) {
+        List<Object> out = new ArrayList<>();
+        SpoolFollower.Item item;
+        while ((item = f.poll()) != null) {
+            out.add(item instanceof SpoolFollower.Line l ? l.text() : "<boundary " + ((SpoolFollower.ProcessBoundary) item).file() + ">");
+        }
+        return out;
+    }
+
+    @Test
+    void readsOnlyCompleteLinesAndWaitsForTheRest() throws IOException {
+        SpoolDirectory dir = new SpoolDirectory(tmp, "jsonl");
+        SpoolFile first = dir.advance(true);
+        Path p = dir.resolve(first);
+        append(p, "one\ntw");
+        try (SpoolFollower f = new SpoolFollower(dir, null, StandardCharsets.UTF_8)) {
+            assertThat(drain(f)).containsExactly("one");
+            append(p, "o\n中文\n");
+            assertThat(drain(f)).containsExactly("two", "中文");
+        }
+        assertThat(Files.readSymbolicLink(dir.current()).toString()).isEqualTo(first.name());
+    }
+
+    @Test
+    void aRotationContinuesAndANewProcessIsABoundaryWithItsTornLineDropped() throws IOException {
+        SpoolDirectory dir = new SpoolDirectory(tmp, "jsonl");
+        SpoolFile f1 = dir.advance(true);
+        append(dir.resolve(f1), "a\nb\n");
+        SpoolFile f2 = dir.advance(false); // SIGHUP rotation, same process
+        SpoolFollower f = new SpoolFollower(dir, null, StandardCharsets.UTF_8);
+        assertThat(drain(f)).containsExactly("a", "b");
+        append(dir.resolve(f1), "c\n"); // written before pg_recvlogical reopened
+        append(dir.resolve(f2), "d\ntorn li");
+        assertThat(drain(f)).containsExactly("c", "d");
+        SpoolFile f3 = dir.advance(true); // the process died; a new one starts
+        assertThat(drain(f)).isEmpty(); // nothing in the new file yet: the old may still grow
+        append(dir.resolve(f3), "e\n");
+        assertThat(drain(f)).containsExactly("<boundary " + f3.name() + ">", "e");
+        f.close();
+    }
+
+    @Test
+    void resumesAtARecordedPosition() throws IOException {
+        SpoolDirectory dir = new SpoolDirectory(tmp, "jsonl");
+        SpoolFile f1 = dir.advance(true);
+        append(dir.resolve(f1), "skip\nkeep\n");
+        SpoolPosition after;
+        try (SpoolFollower f = new SpoolFollower(dir, null, StandardCharsets.UTF_8)) {
+            after = ((SpoolFollower.Line) f.poll()).end();
+        }
+        assertThat(after).isEqualTo(new SpoolPosition(f1.name(), 5));
+        try (SpoolFollower f = new SpoolFollower(dir, after, StandardCharsets.UTF_8)) {
+            assertThat(drain(f)).containsExactly("keep");
+        }
+    }
+
+    @Test
+    void aMissingOrShortSpoolIsDamageNotAnEmptyStream() throws IOException {
+        SpoolDirectory dir = new SpoolDirectory(tmp, "jsonl");
+        SpoolFile f1 = dir.advance(true);
+        append(dir.resolve(f1), "x\n");
+        assertThatThrownBy(() -> new SpoolFollower(dir, new SpoolPosition("00000009-000001.jsonl", 0),
+                StandardCharsets.UTF_8).poll()).isInstanceOf(PgscribeException.class).hasMessageContaining("missing");
+        assertThatThrownBy(() -> new SpoolFollower(dir, new SpoolPosition(f1.name(), 99), StandardCharsets.UTF_8).poll())
+                .isInstanceOf(PgscribeException.class).hasMessageContaining("shorter");
+    }
+
+    @Test
+    void linesLongerThanTheBufferArriveWhole() throws IOException {
+        SpoolDirectory dir = new SpoolDirectory(tmp, "jsonl");
+        SpoolFile f1 = dir.advance(true);
+        String big = "x".repeat(3 * 1024 * 1024);
+        append(dir.resolve(f1), big + "\nsmall\n");
+        try (SpoolFollower f = new SpoolFollower(dir, null, StandardCharsets.UTF_8)) {
+            assertThat(drain(f)).containsExactly(big, "small");
+        }
+    }
+
+    @Test
+    void deletesOnlyFilesBeforeTheCheckpoint() throws IOException {
+        SpoolDirectory dir = new SpoolDirectory(tmp, "jsonl");
+        SpoolFile f1 = dir.advance(true);
+        SpoolFile f2 = dir.advance(false);
+        SpoolFile f3 = dir.advance(true);
+        assertThat(dir.deleteBefore(f2)).isEqualTo(1);
+        assertThat(dir.list()).containsExactly(f2, f3);
+        assertThat(Files.exists(dir.resolve(f1))).isFalse();
+    }
+}

@@ -1,0 +1,162 @@
+package io.pgscribe.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.config.Setting;
+import io.pgscribe.config.Settings;
+import io.pgscribe.init.Initializer;
+import io.pgscribe.init.ReplicaIdentityAudit;
+import io.pgscribe.init.Uninstaller;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.restore.Restorer;
+import io.pgscribe.runtime.PgscribeRuntime;
+import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.server.Pg;
+import io.pgscribe.server.PgTools;
+import io.pgscribe.slot.Lsn;
+import io.pgscribe.verify.Verifier;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * One pgscribe pipeline against a test cluster: init, the runtime in this JVM, a fence to
+ * wait on, restore, verify, and removal of the slot at the end.
+ */
+public final class Pipeline implements AutoCloseable {
+
+    public final LocalCluster cluster;
+    public final String database;
+    public final Path backupDir;
+    private final Settings settings;
+    private PgscribeRuntime runtime;
+    public final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    public final PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
+
+    public Pipeline(LocalCluster cluster, String database, Path backupDir, Map<String, String> extra) {
+        this.cluster = cluster;
+        this.database = database;
+        this.backupDir = backupDir;
+        ConnectionSpec c = cluster.connection(database);
+        Map<String, String> s = new HashMap<>();
+        s.put(Setting.SOURCE_HOST.key(), c.host());
+        s.put(Setting.SOURCE_PORT.key(), Integer.toString(c.port()));
+        s.put(Setting.SOURCE_DATABASE.key(), database);
+        s.put(Setting.SOURCE_USER.key(), c.user());
+        s.put(Setting.SOURCE_PASSWORD.key(), c.password());
+        s.put(Setting.SOURCE_SSLMODE.key(), "disable");
+        s.put(Setting.BACKUP_DIR.key(), backupDir.toString());
+        s.put(Setting.SLOT_NAME.key(), "pgscribe_" + database);
+        s.put(Setting.SEGMENT_MAX_AGE.key(), "1");
+        s.put(Setting.CAPTURE_TICK_MS.key(), "200");
+        s.put(Setting.SPOOL_POLL_DELAY_MS.key(), "10");
+        s.put(Setting.CAPTURE_RESTART_DELAY.key(), "1");
+        s.put(Setting.CAPTURE_RESTART_MAX_DELAY.key(), "2");
+        s.put("camel.main.routes-include-pattern", "file:routes/*.yaml");
+        s.put("camel.routecontroller.enabled", "true");
+        s.putAll(extra);
+        this.settings = Settings.load(null, s, Map.of(), new Properties());
+    }
+
+    public static Pipeline create(LocalCluster cluster, String database, Path backupDir) throws SQLException {
+        try (Connection c = Pg.connect(cluster.connection("postgres"), "test")) {
+            Pg.execute(c, "CREATE DATABASE " + database);
+        }
+        return new Pipeline(cluster, database, backupDir, Map.of());
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public ConnectionSpec source() {
+        return cluster.connection(database);
+    }
+
+    public Connection connect() {
+        return Pg.connect(source(), "test-workload");
+    }
+
+    public Initializer.Result init(ReplicaIdentityAudit.Mode mode) throws SQLException {
+        return new Initializer(settings, out, Clock.systemUTC()).run(new Initializer.Options(mode, false));
+    }
+
+    public PgscribeRuntime start() throws Exception {
+        runtime = PgscribeRuntime.create(settings);
+        runtime.start();
+        return runtime;
+    }
+
+    public void stop() throws Exception {
+        if (runtime != null) {
+            runtime.stop();
+            runtime = null;
+        }
+    }
+
+    public PgscribeRuntime runtime() {
+        return runtime;
+    }
+
+    /**
+     * The known end of a workload: the WAL position after it, and a transaction committed
+     * after that position, so the capture has something to pass it by.
+     */
+    public Lsn fence() throws SQLException {
+        try (Connection c = connect()) {
+            Lsn end = Lsn.valueOf(Pg.string(c, "SELECT pg_current_wal_lsn()::text"));
+            Pg.string(c, "SELECT pg_logical_emit_message(true, 'pgscribe-test', 'fence')::text");
+            return end;
+        }
+    }
+
+    /** Waits until every transaction committed before {@code lsn} is in a closed segment. */
+    public void awaitCovered(Lsn lsn, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
+            Manifest m = ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME));
+            return m.capture() != null && m.capture().coveredLsn() != null
+                    && !Lsn.valueOf(m.capture().coveredLsn()).isBefore(lsn);
+        });
+    }
+
+    public void fenceAndWait() throws SQLException {
+        awaitCovered(fence(), Duration.ofSeconds(60));
+    }
+
+    public Manifest manifest() {
+        return ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME));
+    }
+
+    public Restorer.Summary restore(String target) throws SQLException {
+        return new Restorer(PgTools.locate(""), out).run(new Restorer.Options(backupDir, source(),
+                cluster.connection("postgres"), target));
+    }
+
+    public Verifier.Report verify(String restored) throws SQLException {
+        return Verifier.compare(source(), cluster.connection(restored));
+    }
+
+    /** What pgscribe printed so far. */
+    public String printed() {
+        return output.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stop();
+        } finally {
+            Uninstaller.run(source(), settings.get(Setting.SLOT_NAME), false, out);
+        }
+    }
+}
