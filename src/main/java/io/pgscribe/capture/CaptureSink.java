@@ -84,6 +84,7 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     private final AtomicLong transactionsWritten = new AtomicLong();
     private final AtomicLong transactionsSkipped = new AtomicLong();
+    private long skippedReported;
     private final AtomicLong changesWritten = new AtomicLong();
 
     public CaptureSink(DecoderPlugin plugin, ManifestStore manifest, SpoolDirectory spool,
@@ -156,6 +157,12 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     /** Called on a schedule: closes an old segment, or records progress when no segment is open. */
     public synchronized void tick() {
+        long skipped = transactionsSkipped.get();
+        if (skipped > skippedReported) {
+            LOG.info("Skipped {} transaction(s) already in closed segments (the server sends them again after a restart)",
+                    skipped - skippedReported);
+            skippedReported = skipped;
+        }
         if (inTxn) {
             return;
         }

@@ -104,15 +104,14 @@ public final class Initializer {
                         + slotName + "')); otherwise choose another pgscribe.slot.name.", ExitCode.REFUSED, null);
             }
 
-            CaptureObjects.install(c);
-            out.println("DDL capture: schema pgscribe, table pgscribe.ddl_log, event triggers installed");
-
             List<ReplicaIdentityAudit.Gap> gaps = ReplicaIdentityAudit.find(c);
             if (!gaps.isEmpty()) {
                 handleGaps(c, gaps, options.replicaIdentity());
             } else {
                 out.println("Replica identity: every table's UPDATE and DELETE can be decoded");
             }
+            CaptureObjects.install(c);
+            out.println("DDL capture: schema pgscribe, table pgscribe.ddl_log, event triggers installed");
             List<String> specials = plugin == DecoderPlugin.WAL2JSON ? ReplicaIdentityAudit.specialNumberColumns(c) : List.of();
             if (!specials.isEmpty()) {
                 out.println("Known gap: wal2json writes NaN and Infinity as NULL in " + specials.size()

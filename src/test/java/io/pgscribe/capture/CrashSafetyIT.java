@@ -1,0 +1,206 @@
+package io.pgscribe.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.config.Setting;
+import io.pgscribe.init.ReplicaIdentityAudit;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.segment.SegmentReader;
+import io.pgscribe.server.Pg;
+import io.pgscribe.slot.Lsn;
+import io.pgscribe.testing.PgClusterExtension;
+import io.pgscribe.testing.Pipeline;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Under a steady workload, the capture JVM and pg_recvlogical are each killed with
+ * SIGKILL three times at random moments. Afterwards the restored database equals the
+ * source, and no transaction is in the segments twice.
+ */
+@ExtendWith(PgClusterExtension.class)
+class CrashSafetyIT {
+
+    @TempDir
+    Path tmp;
+
+    private Process capture;
+    private int captureRuns;
+
+    @Test
+    void killingTheCaptureOrPgRecvlogicalLosesNothingAndDoublesNothing(LocalCluster cluster) throws Exception {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        System.out.println("CrashSafetyIT seed " + seed);
+        try (Pipeline p = Pipeline.create(cluster, "crash", tmp.resolve("backup"))) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE TABLE events (id bigserial PRIMARY KEY, worker int, n int, payload text);"
+                        + "CREATE TABLE counters (worker int PRIMARY KEY, n int); INSERT INTO counters VALUES (1, 0), (2, 0)");
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            Path config = writeConfig(p);
+
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong committed = new AtomicLong();
+            List<Thread> workers = new ArrayList<>();
+            for (int w = 1; w <= 2; w++) {
+                int worker = w;
+                Thread t = new Thread(() -> workload(p, worker, stop, committed), "workload-" + w);
+                t.start();
+                workers.add(t);
+            }
+            startCapture(config, p);
+            try {
+                for (int round = 0; round < 6; round++) {
+                    awaitProgress(p, committed);
+                    Thread.sleep(random.nextInt(400)); // a random moment, not a synchronisation
+                    if (round % 2 == 0) {
+                        System.out.println("round " + round + ": kill -9 the capture JVM (pid " + capture.pid() + ")");
+                        capture.destroyForcibly();
+                        capture.waitFor();
+                        startCapture(config, p);
+                    } else {
+                        long pid = recvlogicalPid(p);
+                        System.out.println("round " + round + ": kill -9 pg_recvlogical (pid " + pid + ")");
+                        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
+                awaitProgress(p, committed);
+            } finally {
+                stop.set(true);
+                for (Thread t : workers) {
+                    t.join();
+                }
+            }
+            Lsn end = p.fence();
+            p.awaitCovered(end, Duration.ofSeconds(90));
+            capture.destroy(); // SIGTERM: the graceful way
+            assertThat(capture.waitFor()).isIn(0, 143);
+            assertThat(Files.exists(p.backupDir.resolve("spool/pg_recvlogical.pid"))).isFalse();
+
+            Manifest m = p.manifest();
+            assertNoTransactionTwice(p, m);
+            p.restore("crash_restored");
+            assertThat(p.verify("crash_restored").differences()).isEmpty();
+            try (Connection r = Pg.connect(cluster.connection("crash_restored"), "t")) {
+                assertThat(Long.parseLong(Pg.string(r, "SELECT count(*)::text FROM events"))).isEqualTo(committed.get());
+            }
+            String log = Files.readString(tmp.resolve("capture.log"));
+            assertThat(log).contains("of an earlier run is still running; stopping it"); // the orphan was found
+        } finally {
+            if (capture != null && capture.isAlive()) {
+                capture.destroyForcibly();
+            }
+            if (Files.exists(tmp.resolve("capture.log"))) {
+                Files.copy(tmp.resolve("capture.log"), Path.of("target", "CrashSafetyIT-capture.log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private static void workload(Pipeline p, int worker, AtomicBoolean stop, AtomicLong committed) {
+        try (Connection c = p.connect()) {
+            c.setAutoCommit(false);
+            int n = 0;
+            while (!stop.get()) {
+                n++;
+                int rows = 1 + n % 4;
+                Pg.execute(c, "INSERT INTO events (worker, n, payload) SELECT " + worker + ", " + n + ", repeat('x', g * 10) "
+                        + "FROM generate_series(1, " + rows + ") g");
+                Pg.execute(c, "UPDATE counters SET n = n + 1 WHERE worker = " + worker);
+                if (n % 10 == 0) {
+                    Pg.execute(c, "DELETE FROM events WHERE worker = " + worker + " AND n = " + (n - 5));
+                    c.commit();
+                    committed.addAndGet(rows - (1 + (n - 5) % 4));
+                } else {
+                    c.commit();
+                    committed.addAndGet(rows);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until the capture has put what was committed so far into closed segments. */
+    private static void awaitProgress(Pipeline p, AtomicLong committed) throws SQLException {
+        long before = committed.get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed.get() > before + 20);
+        p.awaitCovered(p.fence(), Duration.ofSeconds(90));
+    }
+
+    private void startCapture(Path config, Pipeline p) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of("target/pgscribe.jar").toAbsolutePath().toString(), "--config", config.toString(), "run");
+        pb.environment().put("PGSCRIBE_SOURCE_PASSWORD", p.source().password());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("capture.log").toFile()));
+        capture = pb.start();
+        captureRuns++;
+        System.out.println("capture JVM run " + captureRuns + " (pid " + capture.pid() + ")");
+    }
+
+    private static long recvlogicalPid(Pipeline p) {
+        Path pidFile = p.backupDir.resolve("spool/pg_recvlogical.pid");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pidFile));
+        try {
+            return Long.parseLong(Files.readString(pidFile).strip());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Path writeConfig(Pipeline p) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Setting s : Setting.values()) {
+            if (!s.isSecret()) {
+                sb.append(s.key()).append('=').append(p.settings().get(s)).append('\n');
+            }
+        }
+        sb.append("camel.main.routes-include-pattern=file:").append(Path.of("routes").toAbsolutePath()).append("/*.yaml\n");
+        sb.append("camel.routecontroller.enabled=true\n");
+        Path f = tmp.resolve("application.properties");
+        Files.writeString(f, sb.toString(), StandardCharsets.UTF_8);
+        return f;
+    }
+
+    private static void assertNoTransactionTwice(Pipeline p, Manifest m) {
+        Set<Long> xids = new HashSet<>();
+        Lsn previous = null;
+        long transactions = 0;
+        for (SegmentEntry s : m.segments()) {
+            try (SegmentReader r = new SegmentReader(p.backupDir.resolve(s.file()), StandardCharsets.UTF_8)) {
+                SegmentReader.Part part;
+                while ((part = r.next()) != null) {
+                    if (part instanceof SegmentReader.Begin b) {
+                        assertThat(xids.add(b.header().xid())).as("xid %s twice", b.header().xid()).isTrue();
+                        if (previous != null) {
+                            assertThat(b.header().commitLsn()).isGreaterThan(previous);
+                        }
+                        previous = b.header().commitLsn();
+                        transactions++;
+                    }
+                }
+            }
+        }
+        assertThat(transactions).isGreaterThan(50);
+    }
+}

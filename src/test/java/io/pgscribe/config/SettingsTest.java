@@ -1,0 +1,66 @@
+package io.pgscribe.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgscribe.PgscribeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void environmentBeatsTheFileAndFlagsBeatBoth() throws IOException {
+        Path file = tmp.resolve("application.properties");
+        Files.writeString(file, "pgscribe.source.host=from-file\npgscribe.source.port=6000\ncamel.main.name=x\n");
+        Properties system = new Properties();
+        Settings s = Settings.load(file, Map.of("pgscribe.source.port", "7000"),
+                Map.of("PGSCRIBE_SOURCE_HOST", "from-env", "PGSCRIBE_SOURCE_PORT", "6500"), system);
+        assertThat(s.get(Setting.SOURCE_HOST)).isEqualTo("from-env");
+        assertThat(s.getInt(Setting.SOURCE_PORT)).isEqualTo(7000);
+        assertThat(s.get(Setting.SLOT_NAME)).isEqualTo("pgscribe");
+        assertThat(s.get("camel.main.name")).isEqualTo("x");
+    }
+
+    @Test
+    void aNonNumberIsAUsageErrorNamingTheKey() {
+        Settings s = Settings.load(null, Map.of("pgscribe.source.port", "fifty"), Map.of(), new Properties());
+        assertThatThrownBy(() -> s.getInt(Setting.SOURCE_PORT)).isInstanceOf(PgscribeException.class)
+                .hasMessageContaining("pgscribe.source.port is \"fifty\"");
+    }
+
+    /** application.properties and the README stay in step with the settings pgscribe knows. */
+    @Test
+    void everySettingIsCommentedInApplicationPropertiesAndListedInTheReadme() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("application.properties"));
+        String readme = Files.readString(Path.of("README.md"));
+        for (Setting setting : Setting.values()) {
+            int at = -1;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith(setting.key() + "=")) {
+                    at = i;
+                }
+            }
+            assertThat(at).as(setting.key() + " in application.properties").isPositive();
+            assertThat(lines.get(at - 1)).as("comment above " + setting.key()).startsWith("#");
+            assertThat(lines.get(at)).as("default of " + setting.key())
+                    .isEqualTo(setting.key() + "=" + setting.defaultValue());
+            assertThat(readme).as(setting.key() + " in README").contains("| `" + setting.key() + "` |");
+        }
+        for (String line : lines) {
+            if (line.startsWith("pgscribe.")) {
+                String key = line.substring(0, line.indexOf('='));
+                assertThat(Setting.byKey()).as("unknown key " + key + " in application.properties").containsKey(key);
+            }
+        }
+    }
+}
