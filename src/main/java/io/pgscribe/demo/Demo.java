@@ -6,7 +6,9 @@ import io.pgscribe.capture.CaptureProgress;
 import io.pgscribe.cluster.LocalCluster;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
+import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.init.Initializer;
+import io.pgscribe.init.Preflight;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.init.Uninstaller;
 import io.pgscribe.manifest.Manifest;
@@ -27,10 +29,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * {@code pgscribe demo}: the whole cycle with no configuration, on a throwaway cluster
@@ -150,27 +150,17 @@ public final class Demo {
     }
 
     private static Settings settings(LocalCluster cluster, Path backupDir) {
-        ConnectionSpec c = cluster.connection("shop");
-        Map<String, String> s = new HashMap<>();
-        s.put(Setting.SOURCE_HOST.key(), c.host());
-        s.put(Setting.SOURCE_PORT.key(), Integer.toString(c.port()));
-        s.put(Setting.SOURCE_DATABASE.key(), "shop");
-        s.put(Setting.SOURCE_USER.key(), c.user());
-        s.put(Setting.SOURCE_PASSWORD.key(), c.password());
-        s.put(Setting.SOURCE_SSLMODE.key(), "disable");
-        s.put(Setting.BACKUP_DIR.key(), backupDir.toString());
-        s.put(Setting.SLOT_NAME.key(), "pgscribe_demo");
-        s.put(Setting.SEGMENT_MAX_AGE.key(), "1");
-        s.put(Setting.CAPTURE_TICK_MS.key(), "200");
-        s.put(Setting.SPOOL_POLL_DELAY_MS.key(), "10");
-        return Settings.load(null, s, Map.of(), new Properties());
+        return Settings.forSource(cluster.connection("shop"), Map.of(
+                Setting.BACKUP_DIR.key(), backupDir.toString(),
+                Setting.SLOT_NAME.key(), "pgscribe_demo",
+                Setting.SEGMENT_MAX_AGE.key(), "1",
+                Setting.CAPTURE_TICK_MS.key(), "200",
+                Setting.SPOOL_POLL_DELAY_MS.key(), "10"));
     }
 
     private static void requireWal2json(LocalCluster cluster) throws SQLException {
         try (Connection c = Pg.connect(cluster.connection("postgres"), "pgscribe-demo")) {
-            String found = Pg.string(c, "SELECT ((pg_stat_file(setting || '/wal2json.so', true)).size IS NOT NULL)::text "
-                    + "FROM pg_config WHERE name = 'PKGLIBDIR'");
-            if (!Boolean.parseBoolean(found)) {
+            if (!Preflight.pluginInstalled(c, DecoderPlugin.WAL2JSON)) {
                 int major = Integer.parseInt(Pg.string(c, "SHOW server_version_num")) / 10000;
                 throw new PgscribeException("the PostgreSQL server on this machine has no wal2json plugin",
                         "Install it: apt-get install -y postgresql-" + major + "-wal2json", ExitCode.REFUSED, null);

@@ -102,15 +102,19 @@ public final class Preflight {
             notes.add("cannot look for the " + plugin.pluginName() + " plugin without superuser; creating the slot will tell");
             return;
         }
-        String found = Pg.string(c, "SELECT ((pg_stat_file(setting || '/' || ? || '.so', true)).size IS NOT NULL)::text "
-                + "FROM pg_config WHERE name = 'PKGLIBDIR'", plugin.pluginName());
-        if (!Boolean.parseBoolean(found)) {
+        if (!pluginInstalled(c, plugin)) {
             int major = facts.versionNum() / 10000;
             String hint = plugin == DecoderPlugin.WAL2JSON
                     ? "Install it on the server: apt-get install postgresql-" + major + "-wal2json (or your platform's wal2json package)."
                     : "Build and install decoder_raw (https://github.com/michaelpq/pg_plugins) on the server, or use wal2json.";
             problems.add(new Problem("the server has no " + plugin.pluginName() + " output plugin", hint));
         }
+    }
+
+    /** Whether the plugin's library is in the server's library directory (needs a superuser). */
+    public static boolean pluginInstalled(Connection c, DecoderPlugin plugin) throws SQLException {
+        return Boolean.parseBoolean(Pg.string(c, "SELECT ((pg_stat_file(setting || '/' || ? || '.so', true)).size IS NOT NULL)::text "
+                + "FROM pg_config WHERE name = 'PKGLIBDIR'", plugin.pluginName()));
     }
 
     private void checkTools(PgTools tools, int serverMajor) {

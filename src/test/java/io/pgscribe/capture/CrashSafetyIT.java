@@ -79,6 +79,8 @@ class CrashSafetyIT {
                         startCapture(config, p);
                     } else {
                         long pid = recvlogicalPid(p);
+                        assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")))
+                                .as("pg_recvlogical's command line").doesNotContain(p.source().password());
                         System.out.println("round " + round + ": kill -9 pg_recvlogical (pid " + pid + ")");
                         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                     }

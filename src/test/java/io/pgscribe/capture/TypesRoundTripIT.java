@@ -11,6 +11,7 @@ import io.pgscribe.verify.Verifier;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +76,8 @@ class TypesRoundTripIT {
 
     @Test
     void everyTypeAndEveryTrapComesBackExactly(LocalCluster cluster) throws Exception {
-        try (Pipeline p = Pipeline.create(cluster, "types", tmp.resolve("backup"))) {
+        // a tiny spool rotation size: the spool rotates many times during the workload
+        try (Pipeline p = Pipeline.create(cluster, "types", tmp.resolve("backup"), Map.of("pgscribe.spool.rotate-bytes", "20000"))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, SCHEMA);
             }
@@ -114,8 +116,19 @@ class TypesRoundTripIT {
                 Pg.execute(c, "DELETE FROM everything WHERE id = 2");
                 Pg.execute(c, ROW_2.replace("(2,", "(20,"));
             }
+            // the spool outgrew its rotation size: once rotated, more changes go to the next file
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> p.runtimeLog().contains("Rotated the spool to"));
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "UPDATE docs SET title = 'after the rotation' WHERE id = 2");
+            }
             p.fenceAndWait();
             p.stop();
+            String resumeFile = p.manifest().capture().resumeAt().file();
+            assertThat(io.pgscribe.spool.SpoolFile.parse(resumeFile).seq()).isGreaterThan(1);
+            try (var spoolFiles = java.nio.file.Files.list(p.backupDir.resolve("spool"))) {
+                assertThat(spoolFiles.map(f -> f.getFileName().toString())).doesNotContain("00000001-000001.jsonl");
+            }
 
             p.restore("types_restored");
             Verifier.Report report = p.verify("types_restored");

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.pgscribe.cluster.LocalCluster;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
+import io.pgscribe.capture.CaptureProgress;
 import io.pgscribe.init.Initializer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.init.Uninstaller;
@@ -27,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * One pgscribe pipeline against a test cluster: init, the runtime in this JVM, a fence to
@@ -47,14 +47,7 @@ public final class Pipeline implements AutoCloseable {
         this.cluster = cluster;
         this.database = database;
         this.backupDir = backupDir;
-        ConnectionSpec c = cluster.connection(database);
         Map<String, String> s = new HashMap<>();
-        s.put(Setting.SOURCE_HOST.key(), c.host());
-        s.put(Setting.SOURCE_PORT.key(), Integer.toString(c.port()));
-        s.put(Setting.SOURCE_DATABASE.key(), database);
-        s.put(Setting.SOURCE_USER.key(), c.user());
-        s.put(Setting.SOURCE_PASSWORD.key(), c.password());
-        s.put(Setting.SOURCE_SSLMODE.key(), "disable");
         s.put(Setting.BACKUP_DIR.key(), backupDir.toString());
         s.put(Setting.SLOT_NAME.key(), "pgscribe_" + database);
         s.put(Setting.SEGMENT_MAX_AGE.key(), "1");
@@ -65,14 +58,24 @@ public final class Pipeline implements AutoCloseable {
         s.put("camel.main.routes-include-pattern", "file:routes/*.yaml");
         s.put("camel.routecontroller.enabled", "true");
         s.putAll(extra);
-        this.settings = Settings.load(null, s, Map.of(), new Properties());
+        this.settings = Settings.forSource(cluster.connection(database), s);
     }
 
     public static Pipeline create(LocalCluster cluster, String database, Path backupDir) throws SQLException {
+        return create(cluster, database, backupDir, Map.of());
+    }
+
+    public static Pipeline create(LocalCluster cluster, String database, Path backupDir, Map<String, String> extra)
+            throws SQLException {
         try (Connection c = Pg.connect(cluster.connection("postgres"), "test")) {
             Pg.execute(c, "CREATE DATABASE " + database);
         }
-        return new Pipeline(cluster, database, backupDir, Map.of());
+        return new Pipeline(cluster, database, backupDir, extra);
+    }
+
+    /** What the runtime of this pipeline logged (io.pgscribe loggers), captured in memory. */
+    public String runtimeLog() {
+        return LogCapture.text();
     }
 
     public Settings settings() {
@@ -114,19 +117,13 @@ public final class Pipeline implements AutoCloseable {
      */
     public Lsn fence() throws SQLException {
         try (Connection c = connect()) {
-            Lsn end = Lsn.valueOf(Pg.string(c, "SELECT pg_current_wal_lsn()::text"));
-            Pg.string(c, "SELECT pg_logical_emit_message(true, 'pgscribe-test', 'fence')::text");
-            return end;
+            return CaptureProgress.fence(c);
         }
     }
 
     /** Waits until every transaction committed before {@code lsn} is in a closed segment. */
     public void awaitCovered(Lsn lsn, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
-            Manifest m = ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME));
-            return m.capture() != null && m.capture().coveredLsn() != null
-                    && !Lsn.valueOf(m.capture().coveredLsn()).isBefore(lsn);
-        });
+        await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> CaptureProgress.covers(manifest(), lsn));
     }
 
     public void fenceAndWait() throws SQLException {
