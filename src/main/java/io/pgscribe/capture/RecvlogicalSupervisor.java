@@ -1,6 +1,5 @@
 package io.pgscribe.capture;
 
-import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.PgTools;
 import io.pgscribe.spool.SpoolDirectory;
@@ -61,7 +60,7 @@ public final class RecvlogicalSupervisor {
     private final PgTools tools;
     private final ConnectionSpec spec;
     private final String slot;
-    private final DecoderPlugin plugin;
+    private final List<String> decoderOptions;
     private final SpoolDirectory spool;
     private final Options options;
     private final Consumer<Exit> onExit;
@@ -71,8 +70,9 @@ public final class RecvlogicalSupervisor {
     private Thread thread;
     private final AtomicLong restarts = new AtomicLong();
 
-    public RecvlogicalSupervisor(PgTools tools, ConnectionSpec spec, String slot, DecoderPlugin plugin, SpoolDirectory spool,
-                                 Options options, Consumer<Exit> onExit) {
+    /** {@code decoderOptions}: as recorded in the manifest when the backup set was started. */
+    public RecvlogicalSupervisor(PgTools tools, ConnectionSpec spec, String slot, List<String> decoderOptions,
+                                 SpoolDirectory spool, Options options, Consumer<Exit> onExit) {
         if (options.fsyncIntervalSeconds() <= 0) {
             throw new IllegalArgumentException("pgscribe.spool.fsync-interval must be at least 1: with 0 pg_recvlogical "
                     + "never fsyncs, and would report unsynced positions as durable");
@@ -80,7 +80,7 @@ public final class RecvlogicalSupervisor {
         this.tools = tools;
         this.spec = spec;
         this.slot = slot;
-        this.plugin = plugin;
+        this.decoderOptions = List.copyOf(decoderOptions);
         this.spool = spool;
         this.options = options;
         this.onExit = onExit;
@@ -176,7 +176,7 @@ public final class RecvlogicalSupervisor {
                 "--file=" + spool.current(),
                 "--fsync-interval=" + options.fsyncIntervalSeconds(),
                 "--status-interval=" + options.statusIntervalSeconds()));
-        for (String o : plugin.options()) {
+        for (String o : decoderOptions) {
             cmd.add("--option=" + o);
         }
         ProcessBuilder pb = new ProcessBuilder(cmd);

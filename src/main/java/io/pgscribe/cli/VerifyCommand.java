@@ -10,15 +10,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Compare a restored database with the source, table by table: row count and an order-independent "
-                + "checksum of the content. Exits with 3 on any difference."})
+        description = {"Compare a restored database with the source (or with checksums saved earlier), table by table: "
+                + "row count and an order-independent checksum of the content. Exits with 3 on any difference."})
 final class VerifyCommand implements Callable<Integer> {
 
     @ParentCommand
     PgscribeCommand parent;
 
-    @Option(names = "--db", required = true, paramLabel = "NAME", description = "The restored database.")
+    @Option(names = "--db", required = true, paramLabel = "NAME", description = "The database to check (e.g. a restored one).")
     String db;
+
+    @Option(names = "--checksums", paramLabel = "FILE", description = "Compare --db with checksums saved in FILE instead of a database.")
+    java.nio.file.Path checksums;
+
+    @Option(names = "--save-checksums", paramLabel = "FILE",
+            description = "Only save the checksums of --db to FILE (e.g. of the source when a base is taken), compare nothing.")
+    java.nio.file.Path saveChecksums;
 
     @Option(names = "--against", paramLabel = "NAME", description = "Database to compare with (default: the source database).")
     String against;
@@ -37,10 +44,24 @@ final class VerifyCommand implements Callable<Integer> {
         PgscribeCommand.quietLogs();
         Settings s = parent.settings();
         ConnectionSpec source = ConnectionSpec.source(s);
-        ConnectionSpec a = against == null ? source : source.withDatabase(against);
         ConnectionSpec b = RestoreCommand.targetServer(source, targetHost, targetPort, targetUser).withDatabase(db);
-        Verifier.Report report = Verifier.compare(a, b);
-        Verifier.print(report, a.database(), b.database(), System.out);
+        if (saveChecksums != null) {
+            var sums = Verifier.checksums(b);
+            Verifier.save(sums, saveChecksums);
+            System.out.println("Saved the checksums of " + sums.size() + " table(s) of " + db + " to " + saveChecksums);
+            return ExitCode.OK;
+        }
+        Verifier.Report report;
+        String nameA;
+        if (checksums != null) {
+            report = Verifier.compare(Verifier.load(checksums), Verifier.checksums(b));
+            nameA = checksums.getFileName().toString();
+        } else {
+            ConnectionSpec a = against == null ? source : source.withDatabase(against);
+            report = Verifier.compare(a, b);
+            nameA = a.database();
+        }
+        Verifier.print(report, nameA, b.database(), System.out);
         return report.same() ? ExitCode.OK : ExitCode.DIFFERENT;
     }
 }

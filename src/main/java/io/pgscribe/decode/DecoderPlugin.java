@@ -42,6 +42,13 @@ public enum DecoderPlugin {
         return options;
     }
 
+    /**
+     * Newer wal2json builds (not the 2.5 packaged in Debian bookworm) can write numeric types
+     * as JSON strings, which keeps NaN and Infinity: JSON numbers cannot hold them, and 2.5
+     * writes null instead. init uses it when the installed wal2json accepts it.
+     */
+    public static final String WAL2JSON_NUMBERS_AS_STRINGS = "numeric-data-types-as-string=1";
+
     public Decoder newDecoder() {
         return this == WAL2JSON ? new Wal2JsonDecoder() : new DecoderRawDecoder();
     }

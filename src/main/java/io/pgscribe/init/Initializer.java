@@ -113,10 +113,6 @@ public final class Initializer {
             CaptureObjects.install(c);
             out.println("DDL capture: schema pgscribe, table pgscribe.ddl_log, event triggers installed");
             List<String> specials = plugin == DecoderPlugin.WAL2JSON ? ReplicaIdentityAudit.specialNumberColumns(c) : List.of();
-            if (!specials.isEmpty()) {
-                out.println("Known gap: wal2json writes NaN and Infinity as NULL in " + specials.size()
-                        + " numeric/float column(s): " + abbreviate(specials));
-            }
 
             prepareDirectory(backupDir);
             return initialise(spec, c, tools, plugin, slotName, backupDir, store, options, gaps, specials, pre);
@@ -127,6 +123,8 @@ public final class Initializer {
                               Path backupDir, ManifestStore store, Options options, List<ReplicaIdentityAudit.Gap> gaps,
                               List<String> specials, Preflight pre) throws SQLException {
         BaseEntry base;
+        io.pgscribe.slot.Lsn consistentPoint;
+        List<String> decoderOptions;
         List<TableShape> shapes;
         ObjectNode metadata;
         boolean done = false;
@@ -134,6 +132,7 @@ public final class Initializer {
             try (SlotCreation created = SlotManager.createWithSnapshot(spec, slotName, plugin.pluginName())) {
                 out.println("Slot " + slotName + " created at " + created.consistentPoint() + " (snapshot "
                         + created.snapshotName() + ")");
+                consistentPoint = created.consistentPoint();
                 try (Connection snap = Pg.connect(spec, "pgscribe-init-snapshot")) {
                     snap.setAutoCommit(false);
                     Pg.execute(snap, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
@@ -146,11 +145,24 @@ public final class Initializer {
                         Duration.ofHours(24));
             }
             out.println("Base: " + base.file() + " (" + base.bytes() + " bytes), consistent point " + base.consistentPoint());
+            decoderOptions = new java.util.ArrayList<>(plugin.options());
+            if (plugin == DecoderPlugin.WAL2JSON) {
+                List<String> withStrings = new java.util.ArrayList<>(decoderOptions);
+                withStrings.add(DecoderPlugin.WAL2JSON_NUMBERS_AS_STRINGS);
+                if (SlotManager.acceptsOptions(c, slotName, consistentPoint, withStrings)) {
+                    decoderOptions = withStrings;
+                    specials = List.of();
+                    out.println("Numbers: this wal2json writes numeric values as strings, so NaN and Infinity are kept");
+                } else if (!specials.isEmpty()) {
+                    out.println("Known gap: this wal2json writes NaN and Infinity as NULL in " + specials.size()
+                            + " numeric/float column(s): " + abbreviate(specials));
+                }
+            }
 
             GlobalsEntry globals = GlobalsDump.take(tools, spec, backupDir, options.noRolePasswords(), clock, Duration.ofHours(1));
             out.println("Globals: " + globals.file() + " (" + globals.bytes() + " bytes)");
 
-            fillMetadata(metadata, plugin, slotName, base, gaps, specials, options.replicaIdentity());
+            fillMetadata(metadata, plugin, decoderOptions, slotName, base, gaps, specials, options.replicaIdentity());
             String metaName = base.file().replaceFirst("\\.sql$", ".meta.json");
             Metadata.write(metadata, backupDir.resolve(metaName));
             BaseEntry withMeta = new BaseEntry(base.file(), base.format(), base.consistentPoint(), base.snapshot(),
@@ -159,7 +171,7 @@ public final class Initializer {
             Manifest m = new Manifest(Manifest.FORMAT, Version.current(),
                     new Manifest.Source(spec.database(), metadata.at("/server/systemIdentifier").asText(),
                             pre.facts().version(), pre.facts().versionNum(), pre.facts().encoding()),
-                    slotName, plugin.pluginName(), plugin.options(), clock.instant().toString(),
+                    slotName, plugin.pluginName(), decoderOptions, clock.instant().toString(),
                     List.of(withMeta), List.of(globals), List.of(), CaptureState.initial(shapes), null);
             store.save(m);
             out.println("Manifest: " + store.file());
@@ -197,14 +209,15 @@ public final class Initializer {
         }
     }
 
-    private static void fillMetadata(ObjectNode md, DecoderPlugin plugin, String slotName, BaseEntry base,
+    private static void fillMetadata(ObjectNode md, DecoderPlugin plugin, List<String> decoderOptions, String slotName,
+                                     BaseEntry base,
                                      List<ReplicaIdentityAudit.Gap> gaps, List<String> specials,
                                      ReplicaIdentityAudit.Mode mode) {
         md.put("pgscribe", Version.current());
         ObjectNode d = md.putObject("decoder");
         d.put("plugin", plugin.pluginName());
         ArrayNode opts = d.putArray("options");
-        plugin.options().forEach(opts::add);
+        decoderOptions.forEach(opts::add);
         ObjectNode s = md.putObject("slot");
         s.put("name", slotName);
         s.put("consistentPoint", base.consistentPoint());

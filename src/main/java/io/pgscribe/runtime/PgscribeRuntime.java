@@ -76,7 +76,7 @@ public final class PgscribeRuntime {
                     "Set it to 1 or more seconds.", ExitCode.USAGE, null);
         }
         RecvlogicalComponent recvlogical = new RecvlogicalComponent(onExit ->
-                new RecvlogicalSupervisor(tools, spec, slot, plugin, spool, options, onExit));
+                new RecvlogicalSupervisor(tools, spec, slot, manifest.decoderOptions(), spool, options, onExit));
 
         Main main = new Main();
         Properties props = new Properties();

@@ -72,6 +72,31 @@ public final class SlotManager {
         return rows.stream().findFirst();
     }
 
+    /**
+     * Whether the slot's plugin accepts these options: the plugin checks them when decoding
+     * starts, and decoding up to the slot's own start point decodes nothing.
+     */
+    public static boolean acceptsOptions(Connection c, String slotName, Lsn upTo, List<String> options) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT count(*) FROM pg_logical_slot_peek_changes(?, ?::pg_lsn, NULL");
+        List<Object> params = new java.util.ArrayList<>(List.of(slotName, upTo.asString()));
+        for (String o : options) {
+            int eq = o.indexOf('=');
+            sql.append(", ?, ?");
+            params.add(o.substring(0, eq));
+            params.add(o.substring(eq + 1));
+        }
+        sql.append(')');
+        try {
+            Pg.query(c, sql.toString(), rs -> rs.getLong(1), params.toArray());
+            return true;
+        } catch (SQLException e) {
+            if (String.valueOf(e.getMessage()).contains("is unknown")) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** Drops the slot; an active slot (a running pg_recvlogical) is refused by the server. */
     public static boolean drop(Connection c, String slotName) throws SQLException {
         if (find(c, slotName).isEmpty()) {

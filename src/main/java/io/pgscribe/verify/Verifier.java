@@ -29,12 +29,41 @@ public final class Verifier {
     }
 
     public static Report compare(ConnectionSpec a, ConnectionSpec b) throws SQLException {
-        Map<String, TableChecksum> sa;
-        Map<String, TableChecksum> sb;
-        try (Connection ca = Pg.connect(a, "pgscribe-verify"); Connection cb = Pg.connect(b, "pgscribe-verify")) {
-            sa = TableChecksum.of(ca);
-            sb = TableChecksum.of(cb);
+        return compare(checksums(a), checksums(b));
+    }
+
+    public static Map<String, TableChecksum> checksums(ConnectionSpec db) throws SQLException {
+        try (Connection c = Pg.connect(db, "pgscribe-verify")) {
+            return TableChecksum.of(c);
         }
+    }
+
+    /** Writes per-table checksums to compare a restore with later ({@code verify --checksums}). */
+    public static void save(Map<String, TableChecksum> sums, java.nio.file.Path file) {
+        try {
+            io.pgscribe.storage.DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(new ArrayList<>(sums.values())));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    public static Map<String, TableChecksum> load(java.nio.file.Path file) {
+        try {
+            List<TableChecksum> list = JSON.readValue(file.toFile(),
+                    JSON.getTypeFactory().constructCollectionType(List.class, TableChecksum.class));
+            Map<String, TableChecksum> map = new java.util.LinkedHashMap<>();
+            list.forEach(t -> map.put(t.table(), t));
+            return map;
+        } catch (java.io.IOException e) {
+            throw new io.pgscribe.PgscribeException("cannot read checksum file " + file + ": " + e.getMessage(),
+                    "Pass a file written by `pgscribe verify --save-checksums`.", io.pgscribe.ExitCode.USAGE, e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+
+    public static Report compare(Map<String, TableChecksum> sa, Map<String, TableChecksum> sb) {
         List<Row> rows = new ArrayList<>();
         for (String t : new TreeSet<>(union(sa.keySet(), sb.keySet()))) {
             TableChecksum x = sa.get(t);

@@ -2,7 +2,10 @@ package io.pgscribe.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgscribe.ExitCode;
+import io.pgscribe.cli.PgscribeCommand;
 import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.config.Setting;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.server.Pg;
@@ -12,6 +15,8 @@ import io.pgscribe.verify.Verifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +36,8 @@ class BasicRoundTripIT {
                 Pg.execute(c, "INSERT INTO test_users (name) VALUES ('before init')");
             }
             p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            assertThat(p.printed()).contains("Already initialised: slot pgscribe_backup_test");
             p.start();
             try (Connection c = p.connect()) {
                 Pg.execute(c, "INSERT INTO test_users (name) VALUES ('Alice'), ('Bob'), ('Charlie')");
@@ -68,6 +75,29 @@ class BasicRoundTripIT {
                 // pgscribe's capture objects stay on the source only
                 assertThat(Pg.string(r, "SELECT count(*)::text FROM pg_namespace WHERE nspname = 'pgscribe'")).isEqualTo("0");
             }
+
+            // verify on the command line: same, then one changed row is a difference (exit 3), also against saved checksums
+            List<String> connection = new ArrayList<>();
+            for (Setting s : List.of(Setting.SOURCE_HOST, Setting.SOURCE_PORT, Setting.SOURCE_DATABASE, Setting.SOURCE_USER,
+                    Setting.SOURCE_PASSWORD, Setting.SOURCE_SSLMODE, Setting.BACKUP_DIR, Setting.SLOT_NAME)) {
+                connection.addAll(List.of("-s", s.key() + "=" + p.settings().get(s)));
+            }
+            Path sums = tmp.resolve("source-checksums.json");
+            assertThat(cli(connection, "verify", "--db", "backup_test", "--save-checksums", sums.toString())).isEqualTo(0);
+            assertThat(cli(connection, "verify", "--db", "backup_test_restored")).isEqualTo(0);
+            try (Connection r = Pg.connect(p.cluster.connection("backup_test_restored"), "test")) {
+                Pg.execute(r, "UPDATE test_users SET name = 'Bobby' WHERE name = 'Bob'");
+            }
+            assertThat(cli(connection, "verify", "--db", "backup_test_restored")).isEqualTo(ExitCode.DIFFERENT);
+            assertThat(cli(connection, "verify", "--db", "backup_test_restored", "--checksums", sums.toString()))
+                    .isEqualTo(ExitCode.DIFFERENT);
+            assertThat(cli(connection, "verify", "--db", "backup_test", "--checksums", sums.toString())).isEqualTo(0);
         }
+    }
+
+    private static int cli(List<String> connection, String... args) {
+        List<String> all = new ArrayList<>(connection);
+        all.addAll(List.of(args));
+        return PgscribeCommand.execute(all.toArray(new String[0]));
     }
 }

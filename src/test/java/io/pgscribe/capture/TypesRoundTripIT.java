@@ -82,7 +82,7 @@ class TypesRoundTripIT {
                 Pg.execute(c, SCHEMA);
             }
             p.init(ReplicaIdentityAudit.Mode.REFUSE);
-            assertThat(p.printed()).contains("Known gap: wal2json writes NaN and Infinity as NULL")
+            assertThat(p.printed()).contains("Known gap: this wal2json writes NaN and Infinity as NULL")
                     .contains("public.everything.f8");
             p.start();
             String bigText = "'" + "0123456789abcdef".repeat(1) + "' || (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 2000) g)";
