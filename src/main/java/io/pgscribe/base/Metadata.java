@@ -82,15 +82,16 @@ public final class Metadata {
         return root;
     }
 
-    /** Generated and GENERATED ALWAYS identity columns of every table, for the capture's renderer. */
+    /** Generated and GENERATED ALWAYS identity columns of every table, and the materialized views, for the capture. */
     public static List<TableShape> tableShapes(Connection c) throws SQLException {
         String json = Pg.string(c, """
                 SELECT coalesce(jsonb_agg(s), '[]')::text FROM (
                     SELECT DISTINCT jsonb_array_elements(pgscribe.table_shapes(c.oid)) AS s
                       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                     WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-                       AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
-                                      AND (a.attgenerated <> '' OR a.attidentity = 'a'))) x
+                     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+                       AND (c.relkind = 'm' OR (c.relkind IN ('r', 'p')
+                            AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+                                           AND (a.attgenerated <> '' OR a.attidentity = 'a'))))) x
                 """);
         try {
             return JSON.readValue(json, JSON.getTypeFactory().constructCollectionType(List.class, TableShape.class));

@@ -13,9 +13,12 @@ import io.pgscribe.manifest.SpoolPosition;
 import io.pgscribe.manifest.TableShape;
 import io.pgscribe.render.DdlEvent;
 import io.pgscribe.render.DdlRenderer;
+import io.pgscribe.render.DdlStatements;
+import io.pgscribe.render.SequenceSample;
 import io.pgscribe.render.SqlRenderer;
 import io.pgscribe.render.TableShapes;
 import io.pgscribe.segment.SegmentFormat;
+import io.pgscribe.sql.SqlText;
 import io.pgscribe.segment.SegmentWriter;
 import io.pgscribe.segment.TransactionHeader;
 import io.pgscribe.slot.Lsn;
@@ -28,7 +31,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -77,8 +82,13 @@ public final class CaptureSink implements SpoolCheckpoint {
     private boolean headerWritten;
     private TransactionHeader header;
     private final List<Change.Truncate> pendingTruncates = new ArrayList<>();
-    private final Set<String> ddlQueriesSeen = new HashSet<>();
     private List<TableShape> shapesAtBegin;
+    // DDL bookkeeping of the transaction being read
+    private final java.util.Map<String, Integer> topLevelFirings = new java.util.HashMap<>();
+    private final java.util.Map<String, List<String>> firingStatements = new java.util.HashMap<>();
+    private DdlEvent pendingDrop;
+    private Spill spill;
+    private final AtomicLong ddlNotReplayed = new AtomicLong();
     private SpoolPosition lineEnd;
     private final StringBuilder sql = new StringBuilder(4096);
 
@@ -206,9 +216,12 @@ public final class CaptureSink implements SpoolCheckpoint {
             begin(b);
         } else if (change instanceof Change.Commit c) {
             commit(c);
-        } else if (change instanceof Change.Message) {
-            // messages (heartbeats) only move the slot forward; nothing to write
-            return;
+        } else if (change instanceof Change.Message m) {
+            // nothing to write; a message outside a transaction (a heartbeat) arrives after
+            // every transaction committed before it, which is what covered means
+            if (!m.transactional() && !inTxn && m.lsn() != null && (coveredLsn == null || m.lsn().isAfter(coveredLsn))) {
+                coveredLsn = m.lsn();
+            }
         } else if (change instanceof Change.Truncate t) {
             if (inTransactionToWrite(t) && !DdlEvent.SCHEMA.equals(t.schema())) {
                 if (!pendingTruncates.isEmpty() && !pendingTruncates.get(0).lsn().equals(t.lsn())) {
@@ -238,7 +251,9 @@ public final class CaptureSink implements SpoolCheckpoint {
         inTxn = true;
         headerWritten = false;
         skipping = header.hasIdentity() && lastCommitLsn != null && !header.commitLsn().isAfter(lastCommitLsn);
-        ddlQueriesSeen.clear();
+        topLevelFirings.clear();
+        firingStatements.clear();
+        pendingDrop = null;
         shapesAtBegin = null;
     }
 
@@ -250,6 +265,7 @@ public final class CaptureSink implements SpoolCheckpoint {
             transactionsSkipped.incrementAndGet();
         } else {
             flushTruncates();
+            releaseSpill();
             if (headerWritten) {
                 writer.commit(header);
                 transactionsWritten.incrementAndGet();
@@ -272,26 +288,33 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     private void row(Change change) {
         sql.setLength(0);
+        String table = null;
         if (change instanceof Change.Insert i) {
-            if (DdlEvent.isLogTable(i.schema(), i.table())) {
-                ddl(DdlEvent.from(i));
+            if (DdlEvent.SCHEMA.equals(i.schema())) {
+                Map<String, String> values = new HashMap<>();
+                i.columns().forEach(c -> values.put(c.name(), c.text()));
+                ownRow(i.table(), values);
                 return;
             }
-            if (!DdlEvent.SCHEMA.equals(i.schema())) {
-                renderer.insert(i, sql);
+            if (shapes.isMatview(i.schema(), i.table())) {
+                return; // a materialized view's rows come from replaying its CREATE / REFRESH
             }
+            table = SqlText.qualified(i.schema(), i.table());
+            renderer.insert(i, sql);
         } else if (change instanceof Change.Update u) {
-            if (!DdlEvent.SCHEMA.equals(u.schema())) {
+            if (!DdlEvent.SCHEMA.equals(u.schema()) && !shapes.isMatview(u.schema(), u.table())) {
+                table = SqlText.qualified(u.schema(), u.table());
                 renderer.update(u, sql);
             }
         } else if (change instanceof Change.Delete d) {
-            if (!DdlEvent.SCHEMA.equals(d.schema())) {
+            if (!DdlEvent.SCHEMA.equals(d.schema()) && !shapes.isMatview(d.schema(), d.table())) {
+                table = SqlText.qualified(d.schema(), d.table());
                 renderer.delete(d, sql);
             }
         } else if (change instanceof Change.Statement s) {
             String target = RawInsertParser.target(s.sql());
-            if (target != null && target.equals(DdlEvent.SCHEMA + "." + DdlEvent.TABLE)) {
-                ddl(DdlEvent.fromValues(RawInsertParser.values(s.sql())));
+            if (target != null && target.startsWith(DdlEvent.SCHEMA + ".")) {
+                ownRow(target.substring(DdlEvent.SCHEMA.length() + 1), RawInsertParser.values(s.sql()));
                 return;
             }
             if (!touchesOwnSchema(s.sql())) {
@@ -300,34 +323,153 @@ public final class CaptureSink implements SpoolCheckpoint {
         } else {
             throw new IllegalStateException("unexpected " + change);
         }
-        emit();
+        emit(table);
+    }
+
+    /** A row inserted into one of pgscribe's own tables: a DDL firing or a sequence sample. */
+    private void ownRow(String table, Map<String, String> values) {
+        if (DdlEvent.TABLE.equals(table)) {
+            ddl(DdlEvent.fromValues(values));
+        } else if (SequenceSample.TABLE.equals(table) && values.get("sequences") != null) {
+            sql.setLength(0);
+            sql.append("-- sequences sampled at ").append(values.get("sampled_at")).append('\n');
+            SequenceSample.parse(values.get("sequences")).forEach(x -> x.render(sql));
+            emit(null);
+        }
     }
 
     private void ddl(DdlEvent e) {
-        if (!e.tables().isEmpty()) {
+        if (DdlEvent.COMMAND_START.equals(e.event())) {
+            if (spill == null) {
+                spill = new Spill(segmentsDir); // CREATE TABLE AS: its rows come first, its table after them
+            }
+            return;
+        }
+        if (DdlEvent.SQL_DROP.equals(e.event())) {
+            pendingDrop = e;
+            return;
+        }
+        DdlEvent ev = pendingDrop != null && pendingDrop.commandTag().equals(e.commandTag()) ? e.withDropped(pendingDrop) : e;
+        pendingDrop = null;
+        if (!ev.skip() && !ev.tables().isEmpty()) {
             if (shapesAtBegin == null) {
                 shapesAtBegin = shapes.snapshot();
             }
-            e.tables().forEach(shapes::put);
+            ev.tables().forEach(shapes::put);
         }
-        if (!ddlQueriesSeen.add(e.queryKey())) {
-            return; // several statements sent as one query string: the trigger fires for each, the text replays once
+        String nested = DdlStatements.nestedStatement(ev.context());
+        String statement = null;
+        String why = null;
+        boolean fromCatalog = false;
+        if (nested != null) {
+            if (!nested.isEmpty()) {
+                statement = nested;
+            } else if (ev.definition() != null && !ev.createsTableWithRows()) {
+                statement = ev.definition(); // rebuilt from the catalog by the event trigger
+                fromCatalog = true;
+            } else {
+                why = "it ran inside " + DdlStatements.caller(ev.context()) + ", and PostgreSQL reports no statement text there";
+            }
+        } else {
+            // the k-th firing of a query string is its k-th statement that fires the trigger
+            int k = topLevelFirings.merge(ev.queryKey(), 1, Integer::sum) - 1;
+            List<String> firing = firingStatements.computeIfAbsent(ev.query(), DdlStatements::firing);
+            if (k < firing.size()) {
+                statement = firing.get(k);
+            } else if (k == 0 && DdlStatements.split(ev.query()).size() <= 1) {
+                statement = ev.query();
+            } else {
+                why = "it is firing " + (k + 1) + " of a query string in which " + firing.size()
+                        + " statement(s) look like DDL, so which statement it was cannot be told";
+            }
         }
         sql.setLength(0);
-        ddlRenderer.render(e, sql);
-        emit();
+        if (ev.endsHeldRows()) {
+            Spill rows = spill;
+            spill = null;
+            if (!ev.skip()) {
+                if (why == null && ev.createsTableWithRows() && ev.definition() == null) {
+                    why = "the definition of the table it created was not logged";
+                }
+                if (why != null) {
+                    notReplayed(ev, why);
+                } else if (ev.createsTableWithRows()) {
+                    ddlRenderer.renderTableWithRows(ev, statement, nested != null, sql);
+                } else {
+                    ddlRenderer.render(ev, statement, nested != null, sql); // the view computes its rows again
+                }
+                emit(null);
+            }
+            if (rows != null) {
+                Set<String> matviews = new HashSet<>();
+                ev.tables().stream().filter(TableShape::isMatview)
+                        .forEach(t -> matviews.add(SqlText.qualified(t.schema(), t.table())));
+                drain(rows, matviews);
+            }
+            return;
+        }
+        if (ev.skip()) {
+            return; // temporary objects, pgscribe's own
+        }
+        if (why != null) {
+            notReplayed(ev, why);
+        } else {
+            String note = fromCatalog ? "ran inside " + DdlStatements.caller(ev.context())
+                    + "; replayed from its definition in the catalog" : null;
+            ddlRenderer.render(ev, statement, nested != null, note, sql);
+        }
+        emit(null);
     }
 
-    private void emit() {
+    private void notReplayed(DdlEvent ev, String why) {
+        ddlNotReplayed.incrementAndGet();
+        LOG.warn("DDL {} (pgscribe.ddl_log id {}) is not replayed: {}. Query: {}", ev.commandTag(), ev.id(), why,
+                ev.query().strip().replace('\n', ' '));
+        ddlRenderer.renderNotReplayed(ev, why, sql);
+    }
+
+    /** Writes {@code sql}; {@code table}: the table it changes, if it changes one. */
+    private void emit(String table) {
         if (sql.isEmpty()) {
             return;
         }
+        if (spill != null) {
+            spill.write(table, sql); // held back until the relation these rows belong to is written
+            return;
+        }
+        ensureHeader();
+        writer.write(sql);
+        changesWritten.incrementAndGet();
+    }
+
+    private void ensureHeader() {
         if (!headerWritten) {
             writer.begin(header, segmentsClosed + 1);
             headerWritten = true;
         }
-        writer.write(sql);
-        changesWritten.incrementAndGet();
+    }
+
+    /** Rows held back with no table firing to follow (a start without its end): written as they are. */
+    private void releaseSpill() {
+        if (spill != null) {
+            Spill rows = spill;
+            spill = null;
+            drain(rows, Set.of());
+        }
+    }
+
+    private void drain(Spill rows, Set<String> leaveOut) {
+        try (rows) {
+            if (!rows.isEmpty()) {
+                ensureHeader();
+                rows.drainInto(writer, leaveOut);
+            }
+        }
+    }
+
+    /** DDL firings written as comments because they could not be replayed. */
+    public long ddlNotReplayed() {
+        return ddlNotReplayed.get();
     }
 
     private void flushTruncates() {
@@ -337,7 +479,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         sql.setLength(0);
         renderer.truncate(pendingTruncates, sql);
         pendingTruncates.clear();
-        emit();
+        emit(null);
     }
 
     private void abortTransaction() {
@@ -346,6 +488,10 @@ public final class CaptureSink implements SpoolCheckpoint {
         }
         if (headerWritten) {
             writer.abort();
+        }
+        if (spill != null) {
+            spill.close();
+            spill = null;
         }
         if (shapesAtBegin != null) {
             shapes = new TableShapes(shapesAtBegin);

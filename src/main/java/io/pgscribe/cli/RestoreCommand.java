@@ -32,13 +32,22 @@ final class RestoreCommand implements Callable<Integer> {
             description = "Role to restore as, a superuser (default: the source's). Its password: PGSCRIBE_TARGET_PASSWORD.")
     String targetUser;
 
+    @Option(names = "--keep-progress", description = "Keep the record of the last applied transaction in the target "
+            + "(schema pgscribe_restore), so that --continue can apply later segments.")
+    boolean keepProgress;
+
+    @Option(names = "--continue", description = "Apply to --to-db (restored with --keep-progress) only the transactions "
+            + "after the last one it holds.")
+    boolean continueExisting;
+
     @Override
     public Integer call() throws Exception {
         PgscribeCommand.quietLogs();
         Settings s = parent.settings();
         ConnectionSpec source = ConnectionSpec.source(s);
         Restorer.Options o = new Restorer.Options(s.getPath(Setting.BACKUP_DIR).toAbsolutePath(), source,
-                targetServer(source, targetHost, targetPort, targetUser), toDb);
+                targetServer(source, targetHost, targetPort, targetUser), toDb, keepProgress || continueExisting,
+                continueExisting);
         new Restorer(PgTools.locate(s.get(Setting.PG_BINDIR)), System.out).run(o);
         return ExitCode.OK;
     }

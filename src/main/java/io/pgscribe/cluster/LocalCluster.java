@@ -250,7 +250,7 @@ public final class LocalCluster implements AutoCloseable {
         return key + "='" + value.replace("'", "'\\''") + "'";
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

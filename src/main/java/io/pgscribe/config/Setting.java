@@ -40,7 +40,14 @@ public enum Setting {
     CAPTURE_TICK_MS("pgscribe.capture.tick-ms", "1000", "Milliseconds between checks that close an old segment when idle."),
     CAPTURE_RESTART_DELAY("pgscribe.capture.restart-delay", "2",
             "Seconds before pg_recvlogical is started again after it stopped; doubles on each failure."),
-    CAPTURE_RESTART_MAX_DELAY("pgscribe.capture.restart-max-delay", "60", "Upper bound of the restart delay, in seconds.");
+    CAPTURE_RESTART_MAX_DELAY("pgscribe.capture.restart-max-delay", "60", "Upper bound of the restart delay, in seconds."),
+    CAPTURE_NEW_TABLES_FULL("pgscribe.capture.new-tables-replica-identity-full", "true",
+            "A table created without a primary key gets REPLICA IDENTITY FULL from the event trigger, so its UPDATE and "
+                    + "DELETE are not lost; false leaves it as it is."),
+    HEARTBEAT_INTERVAL_MS("pgscribe.heartbeat.interval-ms", "10000",
+            "Milliseconds between heartbeats (a logical message) that keep an idle database's slot moving."),
+    SEQUENCES_SAMPLE_INTERVAL_MS("pgscribe.sequences.sample-interval-ms", "60000",
+            "Milliseconds between samples of every sequence's value, written into the stream when changed.");
 
     private final String key;
     private final String defaultValue;

@@ -83,8 +83,8 @@ public final class Demo {
             long segTx = m.segments().stream().mapToLong(SegmentEntry::transactions).sum();
             long segBytes = m.segments().stream().mapToLong(SegmentEntry::bytes).sum();
             out.println("  workload: " + transactions + " transactions (inserts, updates, deletes, ALTER TABLE, TRUNCATE)");
-            out.println("  captured: " + m.segments().size() + " segment(s), " + segTx + " transactions, " + segBytes
-                    + " bytes of SQL in " + backupDir.resolve("segments"));
+            out.println("  captured: " + m.segments().size() + " segment(s), " + segTx + " transactions (the workload's, and "
+                    + "the capture's own sequence samples), " + segBytes + " bytes of SQL in " + backupDir.resolve("segments"));
 
             out.println("\n$ pgscribe restore --to-db shop_restored");
             new Restorer(PgTools.locate(""), indented()).run(new Restorer.Options(backupDir, cluster.connection("shop"),

@@ -27,12 +27,19 @@ public final class CaptureObjects {
     }
 
     public static void install(Connection c) throws SQLException {
+        install(c, true);
+    }
+
+    /** {@code fullForNewTables}: whether the event trigger gives new tables without a key REPLICA IDENTITY FULL. */
+    public static void install(Connection c, boolean fullForNewTables) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
             Pg.execute(c, "SET LOCAL session_replication_role = replica");
             Pg.execute(c, "SET LOCAL client_min_messages = warning");
             Pg.execute(c, script());
+            Pg.execute(c, "UPDATE pgscribe.settings SET value = '" + (fullForNewTables ? "on" : "off")
+                    + "' WHERE name = 'new_tables_replica_identity_full'");
             c.commit();
         } catch (SQLException e) {
             c.rollback();
@@ -44,12 +51,12 @@ public final class CaptureObjects {
 
     public static boolean installed(Connection c) throws SQLException {
         return Boolean.parseBoolean(Pg.string(c,
-                "SELECT (count(*) = 2)::text FROM pg_event_trigger WHERE evtname IN ('pgscribe_ddl_command_end', 'pgscribe_sql_drop')"));
+                "SELECT (count(*) > 0)::text FROM pg_event_trigger WHERE evtname LIKE 'pgscribe\\_%'"));
     }
 
     /** Removes the event triggers and the schema (the DDL log with it). */
     public static void uninstall(Connection c) throws SQLException {
         Pg.execute(c, "DROP EVENT TRIGGER IF EXISTS pgscribe_ddl_command_end; DROP EVENT TRIGGER IF EXISTS pgscribe_sql_drop; "
-                + "DROP SCHEMA IF EXISTS pgscribe CASCADE");
+                + "DROP EVENT TRIGGER IF EXISTS pgscribe_ddl_command_start; DROP SCHEMA IF EXISTS pgscribe CASCADE");
     }
 }

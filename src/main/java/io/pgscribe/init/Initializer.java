@@ -87,7 +87,7 @@ public final class Initializer {
             if (store.exists()) {
                 Manifest m = ManifestStore.read(store.file());
                 if (slot.isPresent() && slotName.equals(m.slot()) && spec.database().equals(m.source().database())) {
-                    CaptureObjects.install(c);
+                    CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
                     out.println("Already initialised: slot " + slotName + " and backup set " + backupDir
                             + " exist; nothing to do.");
                     return new Result(true, m.bases().isEmpty() ? null : m.bases().get(m.bases().size() - 1),
@@ -110,7 +110,7 @@ public final class Initializer {
             } else {
                 out.println("Replica identity: every table's UPDATE and DELETE can be decoded");
             }
-            CaptureObjects.install(c);
+            CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
             out.println("DDL capture: schema pgscribe, table pgscribe.ddl_log, event triggers installed");
             List<String> specials = plugin == DecoderPlugin.WAL2JSON ? ReplicaIdentityAudit.specialNumberColumns(c) : List.of();
 

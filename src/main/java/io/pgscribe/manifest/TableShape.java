@@ -3,17 +3,30 @@ package io.pgscribe.manifest;
 import java.util.List;
 
 /**
- * What rendering must know of a table beyond what the decoder sends: its generated
- * columns (never written) and GENERATED ALWAYS identity columns (need OVERRIDING SYSTEM VALUE).
+ * What rendering must know of a relation beyond what the decoder sends: its generated
+ * columns (never written), GENERATED ALWAYS identity columns (need OVERRIDING SYSTEM
+ * VALUE), and whether it is a materialized view (its rows come from its own DDL, never DML).
  */
-public record TableShape(String schema, String table, List<String> generated, List<String> alwaysIdentity) {
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+public record TableShape(String schema, String table, List<String> generated, List<String> alwaysIdentity, String kind) {
+
+    public static final String MATVIEW = "matview";
 
     public TableShape {
         generated = generated == null ? List.of() : List.copyOf(generated);
         alwaysIdentity = alwaysIdentity == null ? List.of() : List.copyOf(alwaysIdentity);
+        kind = "table".equals(kind) ? null : kind;
+    }
+
+    public TableShape(String schema, String table, List<String> generated, List<String> alwaysIdentity) {
+        this(schema, table, generated, alwaysIdentity, null);
+    }
+
+    public boolean isMatview() {
+        return MATVIEW.equals(kind);
     }
 
     public boolean isPlain() {
-        return generated.isEmpty() && alwaysIdentity.isEmpty();
+        return generated.isEmpty() && alwaysIdentity.isEmpty() && kind == null;
     }
 }

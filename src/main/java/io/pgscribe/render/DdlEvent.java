@@ -16,6 +16,7 @@ import java.util.Map;
  */
 public record DdlEvent(
         long id,
+        String event,
         String txid,
         String statementAt,
         String searchPath,
@@ -24,7 +25,14 @@ public record DdlEvent(
         String objectType,
         String objectIdentity,
         String query,
+        String context,
+        boolean skip,
+        String definition,
         List<TableShape> tables) {
+
+    public static final String COMMAND_END = "ddl_command_end";
+    public static final String COMMAND_START = "ddl_command_start";
+    public static final String SQL_DROP = "sql_drop";
 
     public static final String SCHEMA = "pgscribe";
     public static final String TABLE = "ddl_log";
@@ -62,9 +70,27 @@ public record DdlEvent(
             }
         }
         String id = v.get("id");
-        return new DdlEvent(id == null ? 0 : Long.parseLong(id), v.get("txid"), v.get("statement_at"),
-                v.get("search_path"), v.get("role_name"), tag, v.get("object_type"), v.get("object_identity"),
-                query, tables);
+        String event = v.get("event");
+        return new DdlEvent(id == null ? 0 : Long.parseLong(id), event == null ? COMMAND_END : event, v.get("txid"),
+                v.get("statement_at"), v.get("search_path"), v.get("role_name"), tag, v.get("object_type"),
+                v.get("object_identity"), query, v.get("context"), "true".equals(v.get("skip")) || "t".equals(v.get("skip")),
+                v.get("definition"), tables);
+    }
+
+    /** This ddl_command_end firing, with what the sql_drop firing before it saw being dropped. */
+    public DdlEvent withDropped(DdlEvent drop) {
+        return new DdlEvent(id, event, txid, statementAt, searchPath, role, commandTag, drop.objectType(),
+                drop.objectIdentity(), query, context, skip || drop.skip(), definition, tables);
+    }
+
+    /** CREATE TABLE AS and SELECT INTO: their rows arrive before the firing that describes the table. */
+    public boolean createsTableWithRows() {
+        return "CREATE TABLE AS".equals(commandTag) || "SELECT INTO".equals(commandTag);
+    }
+
+    /** Commands whose new relation's rows are decoded before their own firing (held back until it). */
+    public boolean endsHeldRows() {
+        return createsTableWithRows() || "CREATE MATERIALIZED VIEW".equals(commandTag);
     }
 
     /** Several firings of one query string (several statements sent at once) share this key. */

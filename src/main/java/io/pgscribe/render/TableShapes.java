@@ -23,6 +23,11 @@ public final class TableShapes {
         return byTable.get(key(schema, table));
     }
 
+    public boolean isMatview(String schema, String table) {
+        TableShape s = get(schema, table);
+        return s != null && s.isMatview();
+    }
+
     public void put(TableShape shape) {
         if (shape.isPlain()) {
             byTable.remove(key(shape.schema(), shape.table()));

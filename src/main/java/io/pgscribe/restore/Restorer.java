@@ -45,9 +45,19 @@ public final class Restorer {
 
     private static final int FLUSH_CHARS = 1 << 20;
 
-    /** Where to restore to. */
-    public record Options(Path backupDir, ConnectionSpec source, ConnectionSpec targetServer, String targetDatabase) {
+    /**
+     * Where to restore to. {@code keepProgress}: leave the record of the last applied
+     * transaction in the target ({@code pgscribe_restore.progress}); {@code continueExisting}:
+     * the target was restored with it, apply only what came after.
+     */
+    public record Options(Path backupDir, ConnectionSpec source, ConnectionSpec targetServer, String targetDatabase,
+                          boolean keepProgress, boolean continueExisting) {
+        public Options(Path backupDir, ConnectionSpec source, ConnectionSpec targetServer, String targetDatabase) {
+            this(backupDir, source, targetServer, targetDatabase, false, false);
+        }
     }
+
+    static final String PROGRESS = "pgscribe_restore.progress";
 
     /** What a restore did. */
     public record Summary(String base, int segments, long transactionsApplied, long transactionsSkipped, long statements,
@@ -73,17 +83,26 @@ public final class Restorer {
         ConnectionSpec admin = o.targetServer().withDatabase("postgres");
         ConnectionSpec target = o.targetServer().withDatabase(o.targetDatabase());
         refuseSource(o, m);
+        if (o.continueExisting()) {
+            return applySegments(chain, m, target, t0, o.keepProgress());
+        }
         try (Connection c = Pg.connect(admin, "pgscribe-restore")) {
             if (!Pg.query(c, "SELECT 1 FROM pg_database WHERE datname = ?", rs -> 1, o.targetDatabase()).isEmpty()) {
                 throw new PgscribeException("database " + o.targetDatabase() + " already exists on " + admin.host() + ":"
-                        + admin.port(), "Restore into a new name; pgscribe never overwrites a database.", ExitCode.REFUSED, null);
+                        + admin.port(), "Restore into a new name; pgscribe never overwrites a database (--continue "
+                        + "applies new segments to one restored with --keep-progress).", ExitCode.REFUSED, null);
             }
             Pg.execute(c, createDatabase(o.targetDatabase(), readMetadata(chain)));
         }
         boolean ok = false;
         try {
             loadBase(chain, target);
-            Summary s = applySegments(chain, m, target, t0);
+            try (Connection c = Pg.connect(target, "pgscribe-restore")) {
+                Pg.execute(c, "CREATE SCHEMA pgscribe_restore; CREATE TABLE " + PROGRESS + " (lsn pg_lsn, xid bigint, "
+                        + "commit_time text, segment text, applied_at timestamptz); INSERT INTO " + PROGRESS
+                        + " (segment) VALUES (NULL)");
+            }
+            Summary s = applySegments(chain, m, target, t0, o.keepProgress());
             ok = true;
             return s;
         } finally {
@@ -140,15 +159,19 @@ public final class Restorer {
         }
     }
 
-    private Summary applySegments(Chain chain, Manifest m, ConnectionSpec target, long t0) throws SQLException {
+    private Summary applySegments(Chain chain, Manifest m, ConnectionSpec target, long t0, boolean keepProgress)
+            throws SQLException {
         Lsn consistentPoint = chain.consistentPoint();
         Charset charset = PgEncodings.charsetOf(m.source().encoding());
         long applied = 0;
         long skipped = 0;
         long statements = 0;
-        Lsn lastApplied = null;
         int segmentsRead = 0;
         try (Connection c = Pg.connect(target, "pgscribe-restore")) {
+            Lsn lastApplied = readProgress(c, target.database());
+            if (lastApplied != null) {
+                out.println("Continuing after commit LSN " + lastApplied + ", the last transaction applied to " + target.database());
+            }
             Statement st = c.createStatement();
             st.setEscapeProcessing(false);
             for (SegmentEntry seg : chain.segments()) {
@@ -181,6 +204,14 @@ public final class Restorer {
                             if (skip) {
                                 skipped++;
                             } else {
+                                if (current.hasIdentity()) {
+                                    // in the same transaction: applied and recorded together, or neither
+                                    buf.append("UPDATE ").append(PROGRESS).append(" SET lsn = '").append(current.commitLsn())
+                                            .append("', xid = ").append(current.xid()).append(", commit_time = ")
+                                            .append(current.commitTime() == null ? "NULL" : Pg.literal(current.commitTime()))
+                                            .append(", segment = ").append(Pg.literal(seg.file()))
+                                            .append(", applied_at = now();\n");
+                                }
                                 buf.append("COMMIT;\n");
                                 execute(st, buf.toString(), seg, current);
                                 buf.setLength(0);
@@ -200,6 +231,9 @@ public final class Restorer {
             int raised = SequenceSync.raiseOwnedSequences(c);
             refreshMaterializedViews(c);
             CaptureObjects.uninstall(c);
+            if (!keepProgress) {
+                Pg.execute(c, "DROP SCHEMA IF EXISTS pgscribe_restore CASCADE");
+            }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
             out.println("Applied " + applied + " transaction(s) (" + statements + " statements) from " + segmentsRead
                     + " segment(s); skipped " + skipped + " already in the base or seen twice");
@@ -207,6 +241,18 @@ public final class Restorer {
             out.println("Restored " + target.database() + " in " + elapsed.toMillis() / 1000.0 + " s");
             return new Summary(chain.base().file(), segmentsRead, applied, skipped, statements, raised, elapsed);
         }
+    }
+
+    /** The commit LSN of the last transaction applied to the target, from its progress record. */
+    private static Lsn readProgress(Connection c, String db) throws SQLException {
+        boolean exists = Boolean.parseBoolean(Pg.string(c, "SELECT (to_regclass('" + PROGRESS + "') IS NOT NULL)::text"));
+        if (!exists) {
+            throw new PgscribeException("database " + db + " has no restore progress record (" + PROGRESS + ")",
+                    "Only a database restored with --keep-progress can be continued; restore into a new name instead.",
+                    ExitCode.REFUSED, null);
+        }
+        String lsn = Pg.string(c, "SELECT lsn::text FROM " + PROGRESS);
+        return lsn == null ? null : Lsn.valueOf(lsn);
     }
 
     private static void refreshMaterializedViews(Connection c) throws SQLException {

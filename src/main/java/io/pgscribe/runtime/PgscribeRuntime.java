@@ -3,6 +3,9 @@ package io.pgscribe.runtime;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.capture.CaptureSink;
+import io.pgscribe.capture.Heartbeat;
+import io.pgscribe.capture.SequenceSampler;
+import io.pgscribe.capture.SourceSession;
 import io.pgscribe.capture.RecvlogicalComponent;
 import io.pgscribe.capture.RecvlogicalSupervisor;
 import io.pgscribe.capture.SpoolComponent;
@@ -84,7 +87,10 @@ public final class PgscribeRuntime {
         props.putIfAbsent("camel.main.routes-include-pattern", DEFAULT_ROUTES);
         props.putIfAbsent("camel.main.name", "pgscribe-" + slot);
         main.setOverrideProperties(props);
+        SourceSession session = new SourceSession(spec);
         main.bind("captureSink", sink);
+        main.bind("sequenceSampler", new SequenceSampler(session));
+        main.bind("heartbeat", new Heartbeat(session));
         main.bind("pgscribe-spool", new SpoolComponent(spool, sink, PgEncodings.charsetOf(manifest.source().encoding()),
                 settings.getInt(Setting.SPOOL_BATCH_LINES), Duration.ofMillis(settings.getLong(Setting.SPOOL_POLL_DELAY_MS))));
         main.bind("pgscribe-recvlogical", recvlogical);

@@ -74,6 +74,17 @@ public final class SqlScanner implements Closeable {
         return lexer.hasCode() || (lexer.isInsideLiteralOrComment() && !lexer.isInLineComment());
     }
 
+    /** True when {@code sql} ends inside a {@code --} comment, so a terminator must go on a new line. */
+    public static boolean endsInLineComment(String sql) {
+        SqlLexer lexer = new SqlLexer();
+        for (int i = 0; i < sql.length(); i++) {
+            if (lexer.feed(sql.charAt(i))) {
+                lexer.reset();
+            }
+        }
+        return lexer.isInLineComment();
+    }
+
     /** Removes leading white space and comments. */
     public static String stripLeadingComments(String text) {
         int i = 0;

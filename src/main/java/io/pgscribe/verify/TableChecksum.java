@@ -18,7 +18,7 @@ public record TableChecksum(String table, long rows, String checksum) {
             SELECT format('%I.%I', n.nspname, c.relname)
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind = 'r' AND c.relpersistence = 'p'
-               AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgscribe')
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgscribe', 'pgscribe_restore')
                AND n.nspname NOT LIKE 'pg\\_%'
              ORDER BY 1
             """;

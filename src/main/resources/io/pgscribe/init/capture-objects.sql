@@ -19,12 +19,39 @@ CREATE TABLE IF NOT EXISTS pgscribe.ddl_log (
     object_type     text,
     object_identity text,
     query           text        NOT NULL,
-    -- generated and GENERATED ALWAYS identity columns of each table the command touched
     tables          jsonb
 );
+-- ddl_command_end (one row per firing), sql_drop (what a DROP removed), ddl_command_start (CREATE TABLE AS)
+ALTER TABLE pgscribe.ddl_log ADD COLUMN IF NOT EXISTS event text NOT NULL DEFAULT 'ddl_command_end';
+-- the call stack below the event trigger: empty at top level, else the function or DO block the DDL ran in
+ALTER TABLE pgscribe.ddl_log ADD COLUMN IF NOT EXISTS context text;
+-- temporary objects and pgscribe's own: logged to keep the firings in order, never replayed
+ALTER TABLE pgscribe.ddl_log ADD COLUMN IF NOT EXISTS skip boolean NOT NULL DEFAULT false;
+-- CREATE TABLE AS / SELECT INTO: the new table's columns (its rows are in the stream)
+ALTER TABLE pgscribe.ddl_log ADD COLUMN IF NOT EXISTS definition text;
 REVOKE ALL ON pgscribe.ddl_log FROM PUBLIC;
 
--- The shape (generated / always-identity columns) of a table and every table inheriting from it.
+-- pgscribe's settings inside the database, read by the event triggers
+CREATE TABLE IF NOT EXISTS pgscribe.settings (name text PRIMARY KEY, value text NOT NULL);
+INSERT INTO pgscribe.settings VALUES ('new_tables_replica_identity_full', 'on') ON CONFLICT (name) DO NOTHING;
+REVOKE ALL ON pgscribe.settings FROM PUBLIC;
+
+-- Sequence values sampled by the capture runtime; each row becomes setval() calls in the stream.
+CREATE TABLE IF NOT EXISTS pgscribe.sequence_log (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    sampled_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    sequences  jsonb       NOT NULL
+);
+REVOKE ALL ON pgscribe.sequence_log FROM PUBLIC;
+
+-- An identifier, always quoted: a name that is a plain word today may be a keyword later.
+CREATE OR REPLACE FUNCTION pgscribe.qi(name text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT '"' || replace(name, '"', '""') || '"'
+$fn$;
+
+-- The shape of a table and every table inheriting from it: generated and always-identity
+-- columns, and whether it is a materialized view (its rows are never written, its DDL is).
 CREATE OR REPLACE FUNCTION pgscribe.table_shapes(rel oid) RETURNS jsonb
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
     WITH RECURSIVE tree(relid) AS (
@@ -38,17 +65,67 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
                'generated', coalesce((SELECT jsonb_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
                                       WHERE a.attrelid = c.oid AND a.attgenerated <> '' AND NOT a.attisdropped), '[]'),
                'alwaysIdentity', coalesce((SELECT jsonb_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
-                                      WHERE a.attrelid = c.oid AND a.attidentity = 'a' AND NOT a.attisdropped), '[]'))
+                                      WHERE a.attrelid = c.oid AND a.attidentity = 'a' AND NOT a.attisdropped), '[]'),
+               'kind', CASE c.relkind WHEN 'm' THEN 'matview' ELSE 'table' END)
            ORDER BY n.nspname, c.relname), '[]')
     FROM tree t
     JOIN pg_class c ON c.oid = t.relid
     JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
+    WHERE c.relkind IN ('r', 'p', 'm') AND c.relpersistence <> 't'
 $fn$;
 
--- Writes the log row. SECURITY DEFINER so that any role's DDL can be logged; it reads the
--- command from pg_event_trigger_ddl_commands() / _dropped_objects(), which raise an error
--- outside an event trigger, so nobody can call it to put DDL into the backup that did not run.
+-- CREATE TABLE from the catalog: for CREATE TABLE AS / SELECT INTO (whose rows are in the
+-- stream), and for a table created where PostgreSQL reports no statement text (an SQL function).
+CREATE OR REPLACE FUNCTION pgscribe.table_definition(rel oid) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT 'CREATE ' || CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END || 'TABLE '
+           || pgscribe.qi(n.nspname) || '.' || pgscribe.qi(c.relname)
+           || CASE WHEN c.relispartition THEN
+                  ' PARTITION OF ' || (SELECT pgscribe.qi(pn.nspname) || '.' || pgscribe.qi(p.relname)
+                                         FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+                                         JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid)
+                  || ' ' || pg_get_expr(c.relpartbound, c.oid)
+              ELSE ' (' || concat_ws(', ',
+                  (SELECT string_agg(pgscribe.qi(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+                          || CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+                                  THEN ' COLLATE ' || a.attcollation::regcollation::text ELSE '' END
+                          || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(d.adbin, d.adrelid) || ') STORED'
+                                  WHEN d.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END
+                          || CASE a.attidentity WHEN 'a' THEN ' GENERATED ALWAYS AS IDENTITY'
+                                                WHEN 'd' THEN ' GENERATED BY DEFAULT AS IDENTITY' ELSE '' END
+                          || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
+                          ', ' ORDER BY a.attnum)
+                     FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+                  (SELECT string_agg('CONSTRAINT ' || pgscribe.qi(k.conname) || ' ' || pg_get_constraintdef(k.oid), ', '
+                                     ORDER BY k.contype DESC, k.conname)
+                     FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype IN ('p', 'u', 'c', 'f', 'x')))
+                  || ')'
+              END
+           || CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END
+           || CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') || ')' ELSE '' END
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = rel
+$fn$;
+
+-- The definition of the object a command created, from the catalog, where one can be built.
+CREATE OR REPLACE FUNCTION pgscribe.object_definition(tag text, objid oid) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT CASE
+        WHEN tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO') THEN pgscribe.table_definition(objid)
+        WHEN tag = 'CREATE INDEX' THEN pg_get_indexdef(objid)
+        WHEN tag = 'CREATE VIEW' THEN (SELECT 'CREATE VIEW ' || pgscribe.qi(n.nspname) || '.' || pgscribe.qi(c.relname)
+                                              || ' AS ' || pg_get_viewdef(c.oid)
+                                         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = objid)
+        WHEN tag IN ('CREATE FUNCTION', 'CREATE PROCEDURE') THEN pg_get_functiondef(objid)
+    END
+$fn$;
+
+-- Writes the log row of a ddl_command_end or sql_drop firing. SECURITY DEFINER so that any
+-- role's DDL can be logged; it reads the command from pg_event_trigger_ddl_commands() /
+-- _dropped_objects(), which raise an error outside an event trigger, so nobody can call it
+-- to put DDL into the backup that did not run (the backup replays it as a superuser).
 CREATE OR REPLACE FUNCTION pgscribe.record_ddl(tag text, path text, role text, dropping boolean) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -56,53 +133,110 @@ DECLARE
     types text;
     skip boolean;
     shapes jsonb;
+    def text;
+    ctx text;
+    collected bigint;
+    nested boolean;
+    r record;
 BEGIN
+    GET DIAGNOSTICS ctx = PG_CONTEXT;
+    -- frames below the event trigger's own: the DDL ran inside a function, DO block or other command
+    nested := position(E'\n' IN substr(ctx, greatest(position('pgscribe.on_ddl_command_end()' IN ctx),
+                                                       position('pgscribe.on_sql_drop()' IN ctx)))) > 0;
     IF dropping THEN
         SELECT string_agg(d.object_identity, ', ' ORDER BY d.object_identity),
                string_agg(DISTINCT d.object_type, ', '),
-               coalesce(bool_and(d.is_temporary OR d.schema_name = 'pgscribe'), true)
+               coalesce(bool_and(d.is_temporary OR d.schema_name = 'pgscribe'), false)
           INTO identities, types, skip
           FROM pg_event_trigger_dropped_objects() d
          WHERE d.original;
     ELSE
         SELECT string_agg(c.object_identity, ', ' ORDER BY c.object_identity),
                string_agg(DISTINCT c.object_type, ', '),
-               bool_and(c.schema_name = 'pgscribe' OR c.schema_name = 'pg_temp' OR c.schema_name LIKE 'pg\_temp\_%'),
+               coalesce(bool_and(c.schema_name = 'pgscribe' OR c.schema_name = 'pg_temp' OR c.schema_name LIKE 'pg\_temp\_%'), false),
                (SELECT coalesce(jsonb_agg(s), '[]') FROM (
                     SELECT DISTINCT jsonb_array_elements(pgscribe.table_shapes(c2.objid)) AS s
                       FROM pg_event_trigger_ddl_commands() c2
                      WHERE c2.classid = 'pg_class'::regclass AND c2.objid IS NOT NULL) x)
           INTO identities, types, skip, shapes
           FROM pg_event_trigger_ddl_commands() c;
-        skip := coalesce(skip, false);
+        -- nothing collected inside another command: its internals (the temporary tables of
+        -- REFRESH MATERIALIZED VIEW CONCURRENTLY) or a no-op; not replayed
+        SELECT count(*) INTO collected FROM pg_event_trigger_ddl_commands();
+        IF collected = 0 AND nested THEN
+            skip := true;
+        END IF;
+        -- a definition from the catalog where the rows are in the stream (CREATE TABLE AS), or where
+        -- the DDL ran inside something that reports no statement text (an SQL-language function)
+        IF tag IN ('CREATE TABLE AS', 'SELECT INTO') OR (nested AND ctx !~ 'pgscribe\.on_ddl_command_end\(\) line \d+ at PERFORM\nSQL statement "') THEN
+            SELECT pgscribe.object_definition(tag, c.objid) INTO def
+              FROM pg_event_trigger_ddl_commands() c
+             WHERE c.object_type IN ('table', 'index', 'view', 'function', 'procedure')
+               AND c.command_tag = tag
+             ORDER BY CASE c.object_type WHEN 'table' THEN 0 ELSE 1 END
+             LIMIT 1;
+        END IF;
     END IF;
-    IF skip THEN
-        RETURN;  -- temporary objects and pgscribe's own objects are not replayed
+    INSERT INTO pgscribe.ddl_log (event, search_path, role_name, command_tag, object_type, object_identity, query,
+                                  context, skip, definition, tables)
+    VALUES (CASE WHEN dropping THEN 'sql_drop' ELSE 'ddl_command_end' END, path, role, tag, types, identities,
+            current_query(), ctx, skip, def, shapes);
+
+    -- a new table without a key would lose its UPDATE and DELETE from the backup: give it FULL identity
+    IF NOT dropping AND NOT skip AND coalesce((SELECT value FROM pgscribe.settings
+                                               WHERE name = 'new_tables_replica_identity_full'), 'on') = 'on' THEN
+        FOR r IN SELECT DISTINCT c.oid
+                   FROM pg_event_trigger_ddl_commands() d
+                   JOIN pg_class c ON c.oid = d.objid AND d.classid = 'pg_class'::regclass
+                   JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND n.nspname <> 'pgscribe'
+                    AND c.relreplident = 'd'
+                    AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+        LOOP
+            -- IF EXISTS: harmless on a restore where that table's creation could not be replayed
+            EXECUTE 'ALTER TABLE IF EXISTS ' || r.oid::regclass::text || ' REPLICA IDENTITY FULL';
+        END LOOP;
     END IF;
-    INSERT INTO pgscribe.ddl_log (search_path, role_name, command_tag, object_type, object_identity, query, tables)
-    VALUES (path, role, tag, types, identities, current_query(), shapes);
 END
 $fn$;
 REVOKE ALL ON FUNCTION pgscribe.record_ddl(text, text, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgscribe.record_ddl(text, text, text, boolean) TO PUBLIC;
 
--- SECURITY INVOKER: reads the search_path and role the DDL ran under.
+-- ddl_command_start of CREATE TABLE AS / SELECT INTO / CREATE MATERIALIZED VIEW: marks where the
+-- new relation's rows begin (they are decoded before the firing that describes the relation).
+-- It carries nothing the capture replays, so logging it needs no proof of an event trigger.
+CREATE OR REPLACE FUNCTION pgscribe.record_ddl_start(tag text, path text, role text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    IF tag NOT IN ('CREATE TABLE AS', 'SELECT INTO', 'CREATE MATERIALIZED VIEW') THEN
+        RAISE EXCEPTION 'pgscribe.record_ddl_start is only for CREATE TABLE AS, SELECT INTO and CREATE MATERIALIZED VIEW';
+    END IF;
+    INSERT INTO pgscribe.ddl_log (event, search_path, role_name, command_tag, query, skip)
+    VALUES ('ddl_command_start', path, role, tag, current_query(), true);
+END
+$fn$;
+REVOKE ALL ON FUNCTION pgscribe.record_ddl_start(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgscribe.record_ddl_start(text, text, text) TO PUBLIC;
+
+-- SECURITY INVOKER: they read the search_path and role the DDL ran under.
 CREATE OR REPLACE FUNCTION pgscribe.on_ddl_command_end() RETURNS event_trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    -- DROP statements are logged by sql_drop, which still sees what was dropped
-    IF TG_TAG NOT LIKE 'DROP %' THEN
-        PERFORM pgscribe.record_ddl(TG_TAG, pg_catalog.current_setting('search_path'), current_user::text, false);
-    END IF;
+    PERFORM pgscribe.record_ddl(TG_TAG, pg_catalog.current_setting('search_path'), current_user::text, false);
 END
 $fn$;
 
 CREATE OR REPLACE FUNCTION pgscribe.on_sql_drop() RETURNS event_trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    IF TG_TAG LIKE 'DROP %' THEN
-        PERFORM pgscribe.record_ddl(TG_TAG, pg_catalog.current_setting('search_path'), current_user::text, true);
-    END IF;
+    PERFORM pgscribe.record_ddl(TG_TAG, pg_catalog.current_setting('search_path'), current_user::text, true);
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION pgscribe.on_ddl_command_start() RETURNS event_trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM pgscribe.record_ddl_start(TG_TAG, pg_catalog.current_setting('search_path'), current_user::text);
 END
 $fn$;
 
@@ -114,5 +248,10 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtname = 'pgscribe_sql_drop') THEN
         CREATE EVENT TRIGGER pgscribe_sql_drop ON sql_drop EXECUTE FUNCTION pgscribe.on_sql_drop();
     END IF;
+    -- re-created so that a changed tag list takes effect when init runs again
+    DROP EVENT TRIGGER IF EXISTS pgscribe_ddl_command_start;
+    CREATE EVENT TRIGGER pgscribe_ddl_command_start ON ddl_command_start
+        WHEN TAG IN ('CREATE TABLE AS', 'SELECT INTO', 'CREATE MATERIALIZED VIEW')
+        EXECUTE FUNCTION pgscribe.on_ddl_command_start();
 END
 $do$;

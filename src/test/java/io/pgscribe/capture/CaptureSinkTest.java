@@ -128,32 +128,117 @@ class CaptureSinkTest {
         sink.tick();
         Manifest m = ManifestStore.read(store.file());
         assertThat(m.segments()).isEmpty();
-        assertThat(m.capture().coveredLsn()).isEqualTo("0/700");
+        assertThat(m.capture().coveredLsn()).isEqualTo("0/710"); // the heartbeat after the transaction
         assertThat(m.capture().resumeAt().offset()).isEqualTo(offset);
     }
 
+    static String json(String s) {
+        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+    }
+
+    static String ddl(int id, String event, String tag, String query, String... more) {
+        StringBuilder sb = new StringBuilder("{\"action\":\"I\",\"schema\":\"pgscribe\",\"table\":\"ddl_log\",\"columns\":[");
+        String[][] cols = {
+                {"id", Integer.toString(id), "n"}, {"event", event, "s"}, {"txid", "9", "s"},
+                {"statement_at", "2026-11-24 10:00:00+00", "s"}, {"search_path", "public", "s"}, {"role_name", "app", "s"},
+                {"command_tag", tag, "s"}, {"query", query, "s"}};
+        for (String[] c : cols) {
+            sb.append("{\"name\":\"").append(c[0]).append("\",\"type\":\"text\",\"value\":")
+                    .append(c[2].equals("n") ? c[1] : json(c[1])).append("},");
+        }
+        for (int i = 0; i < more.length; i += 2) {
+            sb.append("{\"name\":\"").append(more[i]).append("\",\"type\":\"text\",\"value\":")
+                    .append(more[i + 1]).append("},");
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.append("],\"pk\":[{\"name\":\"id\",\"type\":\"bigint\"}]}").toString();
+    }
+
     @Test
-    void ddlLogRowsBecomeTheirDdlOnceAndChangeTheTableShapeInPlace() throws IOException {
+    void eachFiringOfAMultiStatementQueryReplaysItsOwnStatementAndNotTheDml() throws IOException {
         CaptureSink sink = sink();
-        String ddl = "{\"action\":\"I\",\"schema\":\"pgscribe\",\"table\":\"ddl_log\",\"columns\":["
-                + "{\"name\":\"id\",\"type\":\"bigint\",\"value\":5},{\"name\":\"txid\",\"type\":\"xid8\",\"value\":\"9\"},"
-                + "{\"name\":\"statement_at\",\"type\":\"timestamp with time zone\",\"value\":\"2026-11-24 10:00:00+00\"},"
-                + "{\"name\":\"search_path\",\"type\":\"text\",\"value\":\"public\"},"
-                + "{\"name\":\"role_name\",\"type\":\"text\",\"value\":\"app\"},"
-                + "{\"name\":\"command_tag\",\"type\":\"text\",\"value\":\"CREATE TABLE\"},"
-                + "{\"name\":\"object_identity\",\"type\":\"text\",\"value\":\"public.n\"},"
-                + "{\"name\":\"query\",\"type\":\"text\",\"value\":\"CREATE TABLE n (id int, doubled int GENERATED ALWAYS AS (id*2) STORED); CREATE TABLE m (id int)\"},"
-                + "{\"name\":\"tables\",\"type\":\"jsonb\",\"value\":\"[{\\\"schema\\\": \\\"public\\\", \\\"table\\\": \\\"n\\\", \\\"generated\\\": [\\\"doubled\\\"], \\\"alwaysIdentity\\\": []}]\"}],"
-                + "\"pk\":[{\"name\":\"id\",\"type\":\"bigint\"}]}";
-        String ddlSecondFiring = ddl.replace("\"value\":5}", "\"value\":6}").replace("public.n", "public.m");
-        sink.accept(lines(begin(9, "0/900"), ddl, ddlSecondFiring, insert("n", 4), commit(9, "0/900")));
+        String q = "CREATE TABLE n (id int, doubled int GENERATED ALWAYS AS (id*2) STORED); INSERT INTO n (id) VALUES (4); "
+                + "CREATE TABLE m (id int)";
+        String shapes = json("[{\"schema\": \"public\", \"table\": \"n\", \"generated\": [\"doubled\"], \"alwaysIdentity\": []}]");
+        sink.accept(lines(begin(9, "0/900"),
+                ddl(5, "ddl_command_end", "CREATE TABLE", q, "object_identity", json("public.n"), "tables", shapes),
+                insert("n", 4),
+                ddl(6, "ddl_command_end", "CREATE TABLE", q, "object_identity", json("public.m")),
+                commit(9, "0/900")));
         sink.shutdown();
         String sql = segments();
         assertThat(sql).contains("-- DDL {\"ddl_log\":5,\"tag\":\"CREATE TABLE\",\"object\":\"public.n\",\"role\":\"app\"}\n"
-                + "SET search_path = public;\nCREATE TABLE n (id int, doubled int GENERATED ALWAYS AS (id*2) STORED); CREATE TABLE m (id int)\n;\n"
-                + "INSERT INTO \"public\".\"n\" (\"id\") VALUES (4);\n");
-        assertThat(sql).doesNotContain("\"ddl_log\":6"); // one query string, two firings: replayed once
+                + "SET search_path = public;\nCREATE TABLE n (id int, doubled int GENERATED ALWAYS AS (id*2) STORED);\n"
+                + "INSERT INTO \"public\".\"n\" (\"id\") VALUES (4);\n"
+                + "-- DDL {\"ddl_log\":6,\"tag\":\"CREATE TABLE\",\"object\":\"public.m\",\"role\":\"app\"}\n"
+                + "SET search_path = public;\nCREATE TABLE m (id int);\n");
+        assertThat(sql.split("VALUES \\(4\\)", -1)).hasSize(2); // the INSERT of the query string is not replayed again
         assertThat(sql).doesNotContain("pgscribe.ddl_log").doesNotContain("\"pgscribe\"");
         assertThat(ManifestStore.read(store.file()).capture().tables()).extracting(TableShape::table).contains("n", "g");
+    }
+
+    @Test
+    void createTableAsWritesTheTableBeforeItsRowsAndTheRowsOnce() throws IOException {
+        CaptureSink sink = sink();
+        String q = "CREATE TABLE copy AS SELECT * FROM t";
+        sink.accept(lines(begin(10, "0/A00"),
+                ddl(7, "ddl_command_start", "CREATE TABLE AS", q, "skip", "true"),
+                insert("copy", 1), insert("copy", 2),
+                ddl(8, "ddl_command_end", "CREATE TABLE AS", q, "object_identity", json("public.copy"),
+                        "definition", json("CREATE TABLE \"public\".\"copy\" (\"id\" integer, \"doubled\" integer)")),
+                commit(10, "0/A00")));
+        sink.shutdown();
+        String sql = segments();
+        int table = sql.indexOf("CREATE TABLE \"public\".\"copy\" (\"id\" integer, \"doubled\" integer);");
+        int row1 = sql.indexOf("INSERT INTO \"public\".\"copy\" (\"id\", \"doubled\") VALUES (1, 2);");
+        int row2 = sql.indexOf("VALUES (2, 4);");
+        assertThat(table).isPositive();
+        assertThat(row1).isGreaterThan(table);
+        assertThat(row2).isGreaterThan(row1);
+        assertThat(sql).contains("-- ran as:\n--   CREATE TABLE copy AS SELECT * FROM t\n");
+        assertThat(sql.split("VALUES \\(1, 2\\)", -1)).hasSize(2);
+        try (var files = Files.list(tmp.resolve("segments"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith(".spill-"));
+        }
+    }
+
+    @Test
+    void dropsOfTemporaryObjectsAreNotReplayedAndNestedDdlReplaysItsOwnStatement() throws IOException {
+        CaptureSink sink = sink();
+        String ctx = json("PL/pgSQL function pgscribe.record_ddl(text,text,text,boolean) line 11 at GET DIAGNOSTICS\n"
+                + "SQL statement \"SELECT pgscribe.record_ddl(...)\"\n"
+                + "PL/pgSQL function pgscribe.on_ddl_command_end() line 3 at PERFORM\n"
+                + "SQL statement \"CREATE TABLE inner1 (v int)\"\n"
+                + "PL/pgSQL function inline_code_block line 1 at SQL statement");
+        String sqlFunction = json("PL/pgSQL function pgscribe.on_ddl_command_end() line 3 at PERFORM\nSQL function \"mk\" statement 1");
+        sink.accept(lines(begin(11, "0/B00"),
+                ddl(20, "sql_drop", "DROP TABLE", "DROP TABLE tmp", "skip", "true", "object_identity", json("pg_temp.tmp")),
+                ddl(21, "ddl_command_end", "DROP TABLE", "DROP TABLE tmp"),
+                ddl(22, "ddl_command_end", "CREATE TABLE", "DO $$ BEGIN CREATE TABLE inner1 (v int); INSERT INTO t VALUES (1); END $$",
+                        "context", ctx),
+                ddl(23, "ddl_command_end", "CREATE TABLE", "SELECT mk()", "context", sqlFunction),
+                commit(11, "0/B00")));
+        sink.shutdown();
+        String sql = segments();
+        assertThat(sql).doesNotContain("DROP TABLE tmp").doesNotContain("DO $$");
+        assertThat(sql).contains("\"nested\":true}\nSET search_path = public;\nCREATE TABLE inner1 (v int);\n");
+        assertThat(sql).contains("-- NOT REPLAYED: it ran inside SQL function \"mk\" statement 1");
+        assertThat(sink.ddlNotReplayed()).isEqualTo(1);
+    }
+
+    @Test
+    void sequenceSamplesBecomeSetvalCallsThatDoNotFailForADroppedSequence() throws IOException {
+        CaptureSink sink = sink();
+        String sample = "{\"action\":\"I\",\"schema\":\"pgscribe\",\"table\":\"sequence_log\",\"columns\":["
+                + "{\"name\":\"id\",\"type\":\"bigint\",\"value\":1},"
+                + "{\"name\":\"sampled_at\",\"type\":\"timestamp with time zone\",\"value\":\"2026-11-24 10:00:00+00\"},"
+                + "{\"name\":\"sequences\",\"type\":\"jsonb\",\"value\":" + json("[{\"schema\": \"public\", \"name\": "
+                + "\"t_id_seq\", \"value\": 42, \"called\": true}, {\"schema\": \"Odd\", \"name\": \"it's\", \"value\": 1, "
+                + "\"called\": false}]") + "}],\"pk\":[{\"name\":\"id\",\"type\":\"bigint\"}]}";
+        sink.accept(lines(begin(12, "0/C00"), sample, commit(12, "0/C00")));
+        sink.shutdown();
+        assertThat(segments()).contains("-- sequences sampled at 2026-11-24 10:00:00+00\n"
+                + "SELECT pg_catalog.setval(pg_catalog.to_regclass('\"public\".\"t_id_seq\"'), 42, true);\n"
+                + "SELECT pg_catalog.setval(pg_catalog.to_regclass('\"Odd\".\"it''s\"'), 1, false);\n");
     }
 }

@@ -78,7 +78,7 @@ class CrashSafetyIT {
                         capture.waitFor();
                         startCapture(config, p);
                     } else {
-                        long pid = recvlogicalPid(p);
+                        long pid = recvlogicalPid(p, capture.pid());
                         assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")))
                                 .as("pg_recvlogical's command line").doesNotContain(p.source().password());
                         System.out.println("round " + round + ": kill -9 pg_recvlogical (pid " + pid + ")");
@@ -160,14 +160,20 @@ class CrashSafetyIT {
         System.out.println("capture JVM run " + captureRuns + " (pid " + capture.pid() + ")");
     }
 
-    private static long recvlogicalPid(Pipeline p) {
+    /** The pg_recvlogical the current capture JVM runs (not the orphan of a killed one it may still be stopping). */
+    private static long recvlogicalPid(Pipeline p, long capturePid) {
         Path pidFile = p.backupDir.resolve("spool/pg_recvlogical.pid");
-        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pidFile));
-        try {
-            return Long.parseLong(Files.readString(pidFile).strip());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        long[] pid = {-1};
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try {
+                pid[0] = Long.parseLong(Files.readString(pidFile).strip());
+            } catch (IOException | NumberFormatException e) {
+                return false;
+            }
+            return ProcessHandle.of(pid[0]).flatMap(ProcessHandle::parent).map(ProcessHandle::pid)
+                    .filter(parent -> parent == capturePid).isPresent();
+        });
+        return pid[0];
     }
 
     private Path writeConfig(Pipeline p) throws IOException {

@@ -36,6 +36,9 @@ import java.util.Map;
 public final class Pipeline implements AutoCloseable {
 
     public final LocalCluster cluster;
+    // the capture's own writes into the source, slow by default so that they do not disturb other tests
+    static final Map<String, String> QUIET = Map.of("pgscribe.sequences.sample-interval-ms", "3600000",
+            "pgscribe.heartbeat.interval-ms", "3600000");
     public final String database;
     public final Path backupDir;
     private final Settings settings;
@@ -57,6 +60,7 @@ public final class Pipeline implements AutoCloseable {
         s.put(Setting.CAPTURE_RESTART_MAX_DELAY.key(), "2");
         s.put("camel.main.routes-include-pattern", "file:routes/*.yaml");
         s.put("camel.routecontroller.enabled", "true");
+        s.putAll(QUIET);
         s.putAll(extra);
         this.settings = Settings.forSource(cluster.connection(database), s);
     }
@@ -152,8 +156,28 @@ public final class Pipeline implements AutoCloseable {
     public void close() throws Exception {
         try {
             stop();
+            keepCopy();
         } finally {
             Uninstaller.run(source(), settings.get(Setting.SLOT_NAME), false, out);
+        }
+    }
+
+    /** A copy of the backup set under target/it-backups, to look at when a test failed. */
+    private void keepCopy() throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(backupDir)) {
+            return;
+        }
+        Path copy = Path.of("target", "it-backups", database);
+        io.pgscribe.cluster.LocalCluster.deleteTree(copy);
+        try (var walk = java.nio.file.Files.walk(backupDir)) {
+            for (Path from : walk.toList()) {
+                Path to = copy.resolve(backupDir.relativize(from).toString());
+                if (java.nio.file.Files.isDirectory(from)) {
+                    java.nio.file.Files.createDirectories(to);
+                } else if (!java.nio.file.Files.isSymbolicLink(from)) {
+                    java.nio.file.Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 }

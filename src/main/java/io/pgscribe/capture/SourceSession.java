@@ -1,0 +1,50 @@
+package io.pgscribe.capture;
+
+import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.server.Pg;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * One connection to the source database for the small writes the capture makes there
+ * (heartbeats, sequence samples), opened when first needed and again after a failure.
+ */
+public final class SourceSession implements AutoCloseable {
+
+    /** Work done on the connection. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private final ConnectionSpec spec;
+    private Connection connection;
+
+    public SourceSession(ConnectionSpec spec) {
+        this.spec = spec;
+    }
+
+    public synchronized <T> T run(Work<T> work) throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = Pg.connect(spec, "pgscribe-capture");
+        }
+        try {
+            return work.run(connection);
+        } catch (SQLException | RuntimeException e) {
+            close(); // the next call reconnects
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // closing after a failure
+            }
+            connection = null;
+        }
+    }
+}
