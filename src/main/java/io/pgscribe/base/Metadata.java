@@ -89,7 +89,7 @@ public final class Metadata {
                     SELECT DISTINCT jsonb_array_elements(pgscribe.table_shapes(c.oid)) AS s
                       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-                       AND (c.relkind = 'm' OR (c.relkind IN ('r', 'p')
+                       AND (c.relkind IN ('m', 'p') OR (c.relkind = 'r'
                             AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
                                            AND (a.attgenerated <> '' OR a.attidentity = 'a'))))) x
                 """);

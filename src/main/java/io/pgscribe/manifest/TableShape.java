@@ -11,6 +11,7 @@ import java.util.List;
 public record TableShape(String schema, String table, List<String> generated, List<String> alwaysIdentity, String kind) {
 
     public static final String MATVIEW = "matview";
+    public static final String PARTITIONED = "partitioned";
 
     public TableShape {
         generated = generated == null ? List.of() : List.copyOf(generated);
@@ -24,6 +25,11 @@ public record TableShape(String schema, String table, List<String> generated, Li
 
     public boolean isMatview() {
         return MATVIEW.equals(kind);
+    }
+
+    /** A partitioned table: no rows of its own, its partitions hold them. */
+    public boolean isPartitioned() {
+        return PARTITIONED.equals(kind);
     }
 
     public boolean isPlain() {

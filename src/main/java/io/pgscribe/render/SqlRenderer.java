@@ -99,16 +99,21 @@ public final class SqlRenderer {
 
     /**
      * One TRUNCATE for the tables one source statement truncated: together they pass the
-     * foreign key check, as they did on the source. ONLY, because the decoder lists every
-     * table that lost rows, children included.
+     * foreign key check, as they did on the source. ONLY before each, because the decoder
+     * lists every table that lost rows, children included; a partitioned parent is left out
+     * (ONLY cannot name it, and its partitions are listed).
      */
     public void truncate(List<Change.Truncate> tables, StringBuilder out) {
-        out.append("TRUNCATE ONLY ");
-        for (int i = 0; i < tables.size(); i++) {
+        List<Change.Truncate> withRows = tables.stream().filter(t -> !shapes.isPartitioned(t.schema(), t.table())).toList();
+        if (withRows.isEmpty()) {
+            return;
+        }
+        out.append("TRUNCATE ");
+        for (int i = 0; i < withRows.size(); i++) {
             if (i > 0) {
                 out.append(", ");
             }
-            out.append(SqlText.qualified(tables.get(i).schema(), tables.get(i).table()));
+            out.append("ONLY ").append(SqlText.qualified(withRows.get(i).schema(), withRows.get(i).table()));
         }
         out.append(";\n");
     }

@@ -28,6 +28,11 @@ public final class TableShapes {
         return s != null && s.isMatview();
     }
 
+    public boolean isPartitioned(String schema, String table) {
+        TableShape s = get(schema, table);
+        return s != null && s.isPartitioned();
+    }
+
     public void put(TableShape shape) {
         if (shape.isPlain()) {
             byTable.remove(key(shape.schema(), shape.table()));

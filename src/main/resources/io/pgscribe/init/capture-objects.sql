@@ -66,7 +66,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
                                       WHERE a.attrelid = c.oid AND a.attgenerated <> '' AND NOT a.attisdropped), '[]'),
                'alwaysIdentity', coalesce((SELECT jsonb_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
                                       WHERE a.attrelid = c.oid AND a.attidentity = 'a' AND NOT a.attisdropped), '[]'),
-               'kind', CASE c.relkind WHEN 'm' THEN 'matview' ELSE 'table' END)
+               'kind', CASE c.relkind WHEN 'm' THEN 'matview' WHEN 'p' THEN 'partitioned' ELSE 'table' END)
            ORDER BY n.nspname, c.relname), '[]')
     FROM tree t
     JOIN pg_class c ON c.oid = t.relid

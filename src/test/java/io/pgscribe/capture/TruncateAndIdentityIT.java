@@ -55,8 +55,8 @@ class TruncateAndIdentityIT {
             p.fenceAndWait();
             p.stop();
             String sql = Files.readString(p.backupDir.resolve(p.manifest().segments().get(0).file()));
-            assertThat(sql).contains("TRUNCATE ONLY \"public\".\"a\", \"public\".\"b\";")
-                    .contains("TRUNCATE ONLY \"public\".\"parent\", \"public\".\"child\", \"public\".\"grandchild\";");
+            assertThat(sql).contains("TRUNCATE ONLY \"public\".\"a\", ONLY \"public\".\"b\";")
+                    .contains("TRUNCATE ONLY \"public\".\"parent\", ONLY \"public\".\"child\", ONLY \"public\".\"grandchild\";");
             p.restore("trunc_restored");
             assertThat(p.verify("trunc_restored").differences()).isEmpty();
         }

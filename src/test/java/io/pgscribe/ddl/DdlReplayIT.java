@@ -129,7 +129,9 @@ class DdlReplayIT {
                 Pg.execute(c, "UPDATE events SET region = 'us' WHERE id = 1");
                 Pg.execute(c, "CREATE TABLE events_asia PARTITION OF events FOR VALUES IN ('asia'); INSERT INTO events VALUES (4, 'asia', 40)");
                 Pg.execute(c, "TRUNCATE events_eu");
-                Pg.execute(c, "INSERT INTO events VALUES (5, 'eu', 50)");
+                Pg.execute(c, "INSERT INTO events VALUES (5, 'eu', 50), (6, 'us', 60)");
+                Pg.execute(c, "TRUNCATE events"); // the parent: every leaf, in one statement
+                Pg.execute(c, "INSERT INTO events VALUES (7, 'asia', 70)");
                 // sequence values used without rows
                 Pg.execute(c, "SELECT nextval('items_id_seq'), nextval('items_id_seq'), nextval('items_id_seq')");
                 // DDL inside an SQL-language function: no statement text, rebuilt from the catalog

@@ -110,7 +110,7 @@ class SqlRendererTest {
         Lsn lsn = Lsn.valueOf("0/1");
         renderer.truncate(List.of(new Change.Truncate("public", "orders", lsn),
                 new Change.Truncate("public", "order_lines", lsn)), sb);
-        assertThat(sb).hasToString("TRUNCATE ONLY \"public\".\"orders\", \"public\".\"order_lines\";\n");
+        assertThat(sb).hasToString("TRUNCATE ONLY \"public\".\"orders\", ONLY \"public\".\"order_lines\";\n");
     }
 
     @Test
