@@ -6,21 +6,66 @@ import io.pgscribe.config.Settings;
 import io.pgscribe.restore.Restorer;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.PgTools;
+import io.pgscribe.PgscribeException;
+import io.pgscribe.restore.RestoreScope;
+import io.pgscribe.restore.RestoreTarget;
+import io.pgscribe.slot.Lsn;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "restore", mixinStandardHelpOptions = true,
-        description = {"Rebuild the database into a new one: the newest base, then every segment after it. "
-                + "Every file is checked against the manifest first; a failed restore drops what it built."})
+@Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Rebuild the database into a new one, to the latest change or to a point in time: the newest base "
+                + "before the target, then the segments after it. Every file is checked against the manifest first; a "
+                + "failed restore drops what it built."})
 final class RestoreCommand implements Callable<Integer> {
 
     @ParentCommand
     PgscribeCommand parent;
 
-    @Option(names = "--to-db", required = true, paramLabel = "NAME", description = "New database to create; must not exist.")
+    @Option(names = "--to-db", required = true, paramLabel = "NAME", description = "New database to create.")
     String toDb;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Target target;
+
+    static final class Target {
+        @Option(names = "--to-time", paramLabel = "TIMESTAMP",
+                description = "Stop at this commit time (e.g. 2026-11-24T22:21:31Z; no zone means UTC).")
+        String time;
+
+        @Option(names = "--to-lsn", paramLabel = "LSN", description = "Stop at this commit LSN (e.g. 0/1E66688).")
+        String lsn;
+
+        @Option(names = "--to-xid", paramLabel = "XID", description = "Stop at this transaction.")
+        Long xid;
+    }
+
+    @Option(names = "--exclusive", description = "Stop just before the target instead of after it (the default, like "
+            + "PostgreSQL's recovery_target_inclusive).")
+    boolean exclusive;
+
+    @Option(names = "--plan", description = "Print the chain, what would be applied and skipped, and stop (nothing changes).")
+    boolean plan;
+
+    @Option(names = "--only-table", paramLabel = "TABLE", description = "Restore only this table (schema.table; repeatable).")
+    List<String> onlyTables = new ArrayList<>();
+
+    @Option(names = "--only-schema", paramLabel = "SCHEMA", description = "Restore only the tables of this schema (repeatable).")
+    List<String> onlySchemas = new ArrayList<>();
+
+    @Option(names = "--with-globals", description = "Apply the globals dump (roles, tablespaces) first; roles that already "
+            + "exist are left as they are.")
+    boolean withGlobals;
+
+    @Option(names = "--replace", description = "Drop --to-db first if it exists.")
+    boolean replace;
 
     @Option(names = "--target-host", paramLabel = "HOST", description = "Server to restore to (default: the source server).")
     String targetHost;
@@ -46,10 +91,41 @@ final class RestoreCommand implements Callable<Integer> {
         Settings s = parent.settings();
         ConnectionSpec source = ConnectionSpec.source(s);
         Restorer.Options o = new Restorer.Options(s.getPath(Setting.BACKUP_DIR).toAbsolutePath(), source,
-                targetServer(source, targetHost, targetPort, targetUser), toDb, keepProgress || continueExisting,
-                continueExisting);
-        new Restorer(PgTools.locate(s.get(Setting.PG_BINDIR)), System.out).run(o);
+                targetServer(source, targetHost, targetPort, targetUser), toDb, RestoreTarget.LATEST, scope(), withGlobals,
+                replace, keepProgress || continueExisting, continueExisting, plan).withTarget(target());
+        new Restorer(PgTools.locate(s.get(Setting.PG_BINDIR)), System.out, System.console() != null).run(o);
         return ExitCode.OK;
+    }
+
+    private RestoreTarget target() {
+        if (target == null) {
+            return RestoreTarget.LATEST;
+        }
+        if (target.time != null) {
+            return RestoreTarget.time(RestoreTarget.parseTime(target.time), !exclusive);
+        }
+        if (target.lsn != null) {
+            try {
+                return RestoreTarget.lsn(Lsn.valueOf(target.lsn), !exclusive);
+            } catch (IllegalArgumentException e) {
+                throw new PgscribeException("--to-lsn " + target.lsn + " is not an LSN", "Write it like 0/1E66688.",
+                        ExitCode.USAGE, e);
+            }
+        }
+        return RestoreTarget.xid(target.xid, !exclusive);
+    }
+
+    private RestoreScope scope() {
+        try {
+            Set<RestoreScope.Name> tables = new HashSet<>();
+            onlyTables.forEach(t -> tables.add(RestoreScope.parseTable(t)));
+            Set<String> schemas = new HashSet<>();
+            onlySchemas.forEach(x -> schemas.add(RestoreScope.parseSchema(x)));
+            return new RestoreScope(tables, schemas);
+        } catch (IllegalArgumentException e) {
+            throw new PgscribeException(e.getMessage(), "Write tables as schema.table (quote names with capitals or "
+                    + "spaces: '\"Mixed Case\".\"Odd Table\"').", ExitCode.USAGE, e);
+        }
     }
 
     static ConnectionSpec targetServer(ConnectionSpec source, String host, Integer port, String user) {

@@ -10,15 +10,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Compare a restored database with the source (or with checksums saved earlier), table by table: "
-                + "row count and an order-independent checksum of the content. Exits with 3 on any difference."})
+        description = {"Compare a restored database with the source (or with checksums saved earlier, e.g. those recorded "
+                + "with each base), table by table: row count and an order-independent checksum of the content. Exits "
+                + "with 3 on any difference. --backup checks the files of the backup set instead."})
 final class VerifyCommand implements Callable<Integer> {
 
     @ParentCommand
     PgscribeCommand parent;
 
-    @Option(names = "--db", required = true, paramLabel = "NAME", description = "The database to check (e.g. a restored one).")
+    @Option(names = "--db", paramLabel = "NAME", description = "The database to check (e.g. a restored one).")
     String db;
+
+    @Option(names = "--backup", description = "Instead: check every file of the backup set against the manifest "
+            + "(no server needed). Exits with 5 when a file is damaged or missing.")
+    boolean backup;
 
     @Option(names = "--checksums", paramLabel = "FILE", description = "Compare --db with checksums saved in FILE instead of a database.")
     java.nio.file.Path checksums;
@@ -43,6 +48,15 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PgscribeCommand.quietLogs();
         Settings s = parent.settings();
+        if (backup) {
+            var checks = io.pgscribe.verify.BackupVerifier.check(s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath());
+            io.pgscribe.verify.BackupVerifier.print(checks, System.out);
+            return checks.stream().allMatch(io.pgscribe.verify.BackupVerifier.Check::ok) ? ExitCode.OK : ExitCode.DAMAGED;
+        }
+        if (db == null) {
+            System.err.println("pgscribe: error: verify needs --db NAME (or --backup)");
+            return ExitCode.USAGE;
+        }
         ConnectionSpec source = ConnectionSpec.source(s);
         ConnectionSpec b = RestoreCommand.targetServer(source, targetHost, targetPort, targetUser).withDatabase(db);
         if (saveChecksums != null) {

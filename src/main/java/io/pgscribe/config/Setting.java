@@ -44,6 +44,9 @@ public enum Setting {
     CAPTURE_NEW_TABLES_FULL("pgscribe.capture.new-tables-replica-identity-full", "true",
             "A table created without a primary key gets REPLICA IDENTITY FULL from the event trigger, so its UPDATE and "
                     + "DELETE are not lost; false leaves it as it is."),
+    BASE_CHECKSUMS("pgscribe.base.checksums", "true",
+            "Record each table's row count and checksum with every base, read through the base's own snapshot, so that a "
+                    + "restore of it can be verified (costs one more read of the data when the base is taken)."),
     HEARTBEAT_INTERVAL_MS("pgscribe.heartbeat.interval-ms", "10000",
             "Milliseconds between heartbeats (a logical message) that keep an idle database's slot moving."),
     SEQUENCES_SAMPLE_INTERVAL_MS("pgscribe.sequences.sample-interval-ms", "60000",

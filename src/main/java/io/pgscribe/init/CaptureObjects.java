@@ -54,6 +54,12 @@ public final class CaptureObjects {
                 "SELECT (count(*) > 0)::text FROM pg_event_trigger WHERE evtname LIKE 'pgscribe\\_%'"));
     }
 
+    /** Removes the event triggers only: a restored copy must not log anything (the schema goes at the end). */
+    public static void dropEventTriggers(Connection c) throws SQLException {
+        Pg.execute(c, "DROP EVENT TRIGGER IF EXISTS pgscribe_ddl_command_end; DROP EVENT TRIGGER IF EXISTS pgscribe_sql_drop; "
+                + "DROP EVENT TRIGGER IF EXISTS pgscribe_ddl_command_start");
+    }
+
     /** Removes the event triggers and the schema (the DDL log with it). */
     public static void uninstall(Connection c) throws SQLException {
         Pg.execute(c, "DROP EVENT TRIGGER IF EXISTS pgscribe_ddl_command_end; DROP EVENT TRIGGER IF EXISTS pgscribe_sql_drop; "

@@ -127,6 +127,7 @@ public final class Initializer {
         List<String> decoderOptions;
         List<TableShape> shapes;
         ObjectNode metadata;
+        java.util.Map<String, io.pgscribe.verify.TableChecksum> tableSums = null;
         boolean done = false;
         try {
             try (SlotCreation created = SlotManager.createWithSnapshot(spec, slotName, plugin.pluginName())) {
@@ -139,6 +140,9 @@ public final class Initializer {
                     Pg.execute(snap, "SET TRANSACTION SNAPSHOT '" + created.snapshotName().replace("'", "''") + "'");
                     shapes = Metadata.tableShapes(snap);
                     metadata = Metadata.collect(snap);
+                    if (Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.BASE_CHECKSUMS))) {
+                        tableSums = io.pgscribe.verify.TableChecksum.of(snap);
+                    }
                     snap.rollback();
                 }
                 base = BaseBackup.take(tools, spec, created.snapshotName(), created.consistentPoint(), backupDir, clock,
@@ -165,8 +169,17 @@ public final class Initializer {
             fillMetadata(metadata, plugin, decoderOptions, slotName, base, gaps, specials, options.replicaIdentity());
             String metaName = base.file().replaceFirst("\\.sql$", ".meta.json");
             Metadata.write(metadata, backupDir.resolve(metaName));
+            String sumsName = null;
+            String sumsSha = null;
+            if (tableSums != null) {
+                sumsName = base.file().replaceFirst("\\.sql$", ".checksums.json");
+                io.pgscribe.verify.Verifier.save(tableSums, backupDir.resolve(sumsName));
+                sumsSha = DurableFiles.sha256(backupDir.resolve(sumsName));
+                out.println("Checksums: " + sumsName + " (" + tableSums.size() + " tables, read through the base's snapshot)");
+            }
             BaseEntry withMeta = new BaseEntry(base.file(), base.format(), base.consistentPoint(), base.snapshot(),
-                    base.takenAt(), base.bytes(), base.sha256(), metaName, DurableFiles.sha256(backupDir.resolve(metaName)));
+                    base.takenAt(), base.bytes(), base.sha256(), metaName, DurableFiles.sha256(backupDir.resolve(metaName)),
+                    sumsName, sumsSha);
 
             Manifest m = new Manifest(Manifest.FORMAT, Version.current(),
                     new Manifest.Source(spec.database(), metadata.at("/server/systemIdentifier").asText(),

@@ -3,49 +3,102 @@ package io.pgscribe.restore;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.manifest.BaseEntry;
+import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.segment.SegmentFormat;
 import io.pgscribe.slot.Lsn;
 import io.pgscribe.storage.DurableFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * What a restore needs: one base and every segment after its consistent point, each file
- * present and matching the sha256 in the manifest. Checked before the target is touched.
+ * What a restore needs: the newest base taken before the target, and every segment after
+ * its consistent point up to the target, each file present and matching the sha256 in the
+ * manifest. Checked before the target database is touched.
  */
-public record Chain(Path backupDir, BaseEntry base, List<SegmentEntry> segments) {
+public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<SegmentEntry> segments,
+                    boolean moreAfterTarget) {
 
     public Lsn consistentPoint() {
         return Lsn.valueOf(base.consistentPoint());
     }
 
-    /** The newest base and the segments that may hold transactions after it. */
+    /** The newest base and every segment that may hold transactions after it. */
     public static Chain latest(Path backupDir, Manifest m) {
+        return select(backupDir, m, RestoreTarget.LATEST);
+    }
+
+    public static Chain select(Path backupDir, Manifest m, RestoreTarget target) {
         if (m.bases().isEmpty()) {
             throw new PgscribeException("the backup set in " + backupDir + " has no base",
                     "Run `pgscribe init` to take the first base.", ExitCode.DAMAGED, null);
         }
-        BaseEntry base = m.bases().get(m.bases().size() - 1);
-        Lsn cp = Lsn.valueOf(base.consistentPoint());
-        List<SegmentEntry> segs = new ArrayList<>();
-        for (SegmentEntry s : m.segments()) {
-            if (s.lastLsn() == null || !Lsn.valueOf(s.lastLsn()).isBefore(cp)) {
-                segs.add(s);
+        List<BaseEntry> bases = new ArrayList<>(m.bases());
+        bases.sort(Comparator.comparing((BaseEntry b) -> Lsn.valueOf(b.consistentPoint())));
+        BaseEntry base = null;
+        for (BaseEntry b : bases) {
+            if (baseFits(b, target)) {
+                base = b;
             }
         }
-        segs.sort(Comparator.comparingLong(SegmentEntry::ordinal));
-        return new Chain(backupDir, base, segs);
+        if (base == null) {
+            BaseEntry oldest = bases.get(0);
+            throw new PgscribeException("the target (" + target.describe() + ") is before the oldest base, "
+                    + oldest.file() + " (consistent point " + oldest.consistentPoint() + ", taken " + oldest.takenAt() + ")",
+                    "Choose a target after " + oldest.takenAt() + "; nothing older is kept.", ExitCode.REFUSED, null);
+        }
+        Lsn cp = Lsn.valueOf(base.consistentPoint());
+        List<SegmentEntry> all = new ArrayList<>(m.segments());
+        all.sort(Comparator.comparingLong(SegmentEntry::ordinal));
+        List<SegmentEntry> segs = new ArrayList<>();
+        boolean moreAfter = false;
+        for (SegmentEntry s : all) {
+            if (s.lastLsn() != null && Lsn.valueOf(s.lastLsn()).isBefore(cp)) {
+                continue; // entirely in the base
+            }
+            if (startsPast(s, target)) {
+                moreAfter = true; // the target lies before this segment: the backup reaches past it
+                break;
+            }
+            segs.add(s);
+        }
+        GlobalsEntry globals = m.globals().isEmpty() ? null : m.globals().get(m.globals().size() - 1);
+        return new Chain(backupDir, base, globals, segs, moreAfter);
     }
 
-    /** Every file present and intact; the first one that is not is named. */
+    private static boolean baseFits(BaseEntry b, RestoreTarget t) {
+        return switch (t.kind()) {
+            case LATEST -> true;
+            // the base holds every commit before its consistent point
+            case LSN, XID -> !Lsn.valueOf(b.consistentPoint()).isAfter(t.lsn());
+            // the snapshot is taken just before the dump starts; nothing it holds committed later
+            case TIME -> !Instant.parse(b.takenAt()).isAfter(t.time());
+        };
+    }
+
+    private static boolean startsPast(SegmentEntry s, RestoreTarget t) {
+        return switch (t.kind()) {
+            case LATEST -> false;
+            case LSN, XID -> s.firstLsn() != null && (t.inclusive() ? Lsn.valueOf(s.firstLsn()).isAfter(t.lsn())
+                    : !Lsn.valueOf(s.firstLsn()).isBefore(t.lsn()));
+            case TIME -> s.firstCommitTime() != null
+                    && SegmentFormat.parseCommitTime(s.firstCommitTime()).isAfter(t.time());
+        };
+    }
+
+    /** Every file present and intact, and no segment missing between them; the first problem is named. */
     public void verifyFiles() {
         check(base.file(), base.sha256());
         if (base.metadataFile() != null) {
             check(base.metadataFile(), base.metadataSha256());
+        }
+        if (base.checksumsFile() != null) {
+            check(base.checksumsFile(), base.checksumsSha256());
         }
         long expectedOrdinal = -1;
         Lsn previous = null;
@@ -66,7 +119,17 @@ public record Chain(Path backupDir, BaseEntry base, List<SegmentEntry> segments)
         }
     }
 
-    private void check(String relative, String sha256) {
+    public void verifyGlobals() {
+        if (globals != null) {
+            check(globals.file(), globals.sha256());
+        }
+    }
+
+    public long segmentBytes() {
+        return segments.stream().mapToLong(SegmentEntry::bytes).sum();
+    }
+
+    void check(String relative, String sha256) {
         Path p = backupDir.resolve(relative);
         if (!Files.isRegularFile(p)) {
             throw new PgscribeException(relative + " is listed in the manifest but missing from " + backupDir,

@@ -147,6 +147,33 @@ public final class Pipeline implements AutoCloseable {
         return Verifier.compare(source(), cluster.connection(restored));
     }
 
+    /** A command line run against this pipeline's settings: its exit code and what it printed. */
+    public record Cli(int code, String out, String err) {
+    }
+
+    /** Runs {@code pgscribe <args>} in this JVM with this pipeline's settings as -s flags. */
+    public synchronized Cli cli(String... args) {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        for (Setting s : Setting.values()) {
+            all.add("-s");
+            all.add(s.key() + "=" + settings.get(s));
+        }
+        all.addAll(java.util.List.of(args));
+        java.io.PrintStream oldOut = System.out;
+        java.io.PrintStream oldErr = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = io.pgscribe.cli.PgscribeCommand.execute(all.toArray(new String[0]));
+            return new Cli(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
     /** What pgscribe printed so far. */
     public String printed() {
         return output.toString(StandardCharsets.UTF_8);

@@ -1,0 +1,230 @@
+package io.pgscribe.restore;
+
+import io.pgscribe.restore.RestoreScope.Name;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Keeps of a plain pg_dump only what a subset restore needs: the chosen tables with their
+ * data, defaults, constraints, indexes, triggers, sequences, comments and privileges, and
+ * every object that is not a relation (schemas, types, functions, extensions) they may
+ * depend on. Relations outside the scope, views, materialized views and large objects are
+ * left out; a foreign key stays only if both its tables do.
+ *
+ * <p>Works on pg_dump's table-of-contents comments ({@code -- Name: x; Type: y; Schema: s})
+ * and on the names in the statements, which the base writes fully quoted.
+ */
+final class BaseFilter {
+
+    private static final Pattern HEADER = Pattern.compile("^-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); Owner: .*$");
+    private static final Pattern OWNED_BY = Pattern.compile("^ALTER SEQUENCE (.+) OWNED BY (.+);$");
+    private static final Set<String> DROP_IN_SUBSET = Set.of("VIEW", "MATERIALIZED VIEW", "MATERIALIZED VIEW DATA",
+            "FOREIGN TABLE", "BLOB", "BLOB DATA", "LARGE OBJECT", "BLOBS", "SUBSCRIPTION");
+
+    private final RestoreScope scope;
+    private final Set<Name> tables = new HashSet<>();
+    private final Map<Name, Name> sequenceOwner = new HashMap<>();
+    private final Set<Name> keptSequences = new HashSet<>();
+    private int kept;
+    private int left;
+
+    BaseFilter(RestoreScope scope) {
+        this.scope = scope;
+    }
+
+    /** Writes the filtered dump; returns "kept N entries, left out M". */
+    String filter(Path base, Path out) {
+        collect(base);
+        try (BufferedReader in = Files.newBufferedReader(base, StandardCharsets.UTF_8);
+             BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            StringBuilder entry = new StringBuilder();
+            String type = null;
+            String schema = null;
+            String tag = null;
+            boolean inCopy = false;
+            boolean streaming = false; // TABLE DATA is decided by its header and streamed
+            String line;
+            String pendingSeparator = null;
+            while ((line = in.readLine()) != null) {
+                if (inCopy) {
+                    if (streaming) {
+                        w.write(line);
+                        w.write('\n');
+                    } else if (type != null && !"TABLE DATA".equals(type)) {
+                        entry.append(line).append('\n');
+                    }
+                    if (line.equals("\\.")) {
+                        inCopy = false;
+                    }
+                    continue;
+                }
+                Matcher h = HEADER.matcher(line);
+                if (h.matches()) {
+                    if (type != null && !"TABLE DATA".equals(type)) {
+                        decide(type, schema, tag, entry, w);
+                    }
+                    entry.setLength(0);
+                    type = h.group(2);
+                    schema = h.group(3);
+                    tag = h.group(1);
+                    streaming = "TABLE DATA".equals(type);
+                    boolean keep = streaming && scope.includes(schema, tag);
+                    if (streaming) {
+                        count(keep);
+                        streaming = keep;
+                    }
+                    String head = (pendingSeparator == null ? "" : pendingSeparator + "\n") + line + "\n";
+                    pendingSeparator = null;
+                    if (streaming) {
+                        w.write(head);
+                    } else if (!"TABLE DATA".equals(type)) {
+                        entry.append(head);
+                    }
+                    continue;
+                }
+                if (pendingSeparator != null) {
+                    emitLine(type, streaming, entry, w, pendingSeparator);
+                    pendingSeparator = null;
+                }
+                if (line.equals("--")) {
+                    pendingSeparator = line; // may open the next entry's header
+                    continue;
+                }
+                if (line.startsWith("COPY ") && line.endsWith(" FROM stdin;")) {
+                    inCopy = true;
+                }
+                emitLine(type, streaming, entry, w, line);
+            }
+            if (pendingSeparator != null) {
+                emitLine(type, streaming, entry, w, pendingSeparator);
+            }
+            if (type != null && !"TABLE DATA".equals(type)) {
+                decide(type, schema, tag, entry, w);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot filter " + base, e);
+        }
+        return "kept " + kept + " of " + (kept + left) + " base entries";
+    }
+
+    private void emitLine(String type, boolean streaming, StringBuilder entry, BufferedWriter w, String line)
+            throws IOException {
+        if (type == null || streaming) {
+            w.write(line); // the preamble, or rows of a kept table
+            w.write('\n');
+        } else if (!"TABLE DATA".equals(type)) {
+            entry.append(line).append('\n');
+        }
+    }
+
+    private void decide(String type, String schema, String tag, StringBuilder entry, BufferedWriter w) throws IOException {
+        boolean keep = keep(type, schema, tag, entry.toString());
+        count(keep);
+        if (keep) {
+            w.append(entry);
+        } else {
+            // session settings between entries still apply to what follows
+            for (String l : entry.toString().split("\n")) {
+                if (l.startsWith("SET ") || l.startsWith("SELECT pg_catalog.set_config(")) {
+                    w.write(l);
+                    w.write('\n');
+                }
+            }
+        }
+    }
+
+    private void count(boolean keep) {
+        if (keep) {
+            kept++;
+        } else {
+            left++;
+        }
+    }
+
+    private boolean keep(String type, String schema, String tag, String sql) {
+        if (DROP_IN_SUBSET.contains(type)) {
+            return false;
+        }
+        switch (type) {
+            case "TABLE":
+                return scope.includes(schema, tag);
+            case "SEQUENCE": {
+                // an identity column's sequence is declared on its table
+                for (Name n : RestoreScope.quotedQualifiedNames(sql)) {
+                    if (tables.contains(n)) {
+                        return keepSequence(new Name(schema, tag), scope.includes(n.schema(), n.name()));
+                    }
+                }
+                Name owner = sequenceOwner.get(new Name(schema, tag));
+                return keepSequence(new Name(schema, tag), owner == null || scope.includes(owner.schema(), owner.name()));
+            }
+            case "SEQUENCE SET":
+            case "SEQUENCE OWNED BY":
+                return keptSequences.contains(new Name(schema, tag)) && relationsKept(sql);
+            default:
+                // anything bound to relations stays only if every table it names stays
+                return relationsKept(sql);
+        }
+    }
+
+    private boolean keepSequence(Name sequence, boolean keep) {
+        if (keep) {
+            keptSequences.add(sequence);
+        }
+        return keep;
+    }
+
+    private boolean relationsKept(String sql) {
+        for (Name n : RestoreScope.quotedQualifiedNames(sql)) {
+            if (tables.contains(n) && !scope.includes(n.schema(), n.name())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** First pass: the dump's tables, and which table owns each sequence. */
+    private void collect(Path base) {
+        try (BufferedReader in = Files.newBufferedReader(base, StandardCharsets.UTF_8)) {
+            String line;
+            boolean inCopy = false;
+            while ((line = in.readLine()) != null) {
+                if (inCopy) {
+                    inCopy = !line.equals("\\.");
+                    continue;
+                }
+                if (line.startsWith("COPY ") && line.endsWith(" FROM stdin;")) {
+                    inCopy = true;
+                    continue;
+                }
+                Matcher h = HEADER.matcher(line);
+                if (h.matches() && h.group(2).equals("TABLE")) {
+                    tables.add(new Name(h.group(3), h.group(1)));
+                    continue;
+                }
+                Matcher o = OWNED_BY.matcher(line);
+                if (o.matches()) {
+                    List<Name> seq = RestoreScope.quotedQualifiedNames(o.group(1));
+                    List<Name> owner = RestoreScope.quotedQualifiedNames(o.group(2));
+                    if (!seq.isEmpty() && !owner.isEmpty()) {
+                        sequenceOwner.put(seq.get(0), owner.get(0));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + base, e);
+        }
+    }
+}

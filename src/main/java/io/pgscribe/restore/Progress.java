@@ -1,0 +1,80 @@
+package io.pgscribe.restore;
+
+import java.io.PrintStream;
+import java.time.Duration;
+
+/**
+ * How far a restore is: a bar on a terminal (bytes, transactions, rate, time left),
+ * or a plain line every 10 seconds when the output goes to a log.
+ */
+final class Progress {
+
+    private final long totalBytes;
+    private final PrintStream out;
+    private final boolean terminal;
+    private final long started = System.nanoTime();
+    private long lastPrint;
+    private boolean printed;
+
+    Progress(long totalBytes, PrintStream out, boolean terminal) {
+        this.totalBytes = Math.max(totalBytes, 1);
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    void update(long bytesDone, long transactions) {
+        long now = System.nanoTime();
+        long every = terminal ? Duration.ofMillis(250).toNanos() : Duration.ofSeconds(10).toNanos();
+        if (now - lastPrint < every) {
+            return;
+        }
+        lastPrint = now;
+        print(bytesDone, transactions, now);
+    }
+
+    void finish(long bytesDone, long transactions) {
+        if (printed || terminal) {
+            print(Math.min(bytesDone, totalBytes), transactions, System.nanoTime());
+            if (terminal) {
+                out.println();
+            }
+        }
+    }
+
+    private void print(long bytesDone, long transactions, long now) {
+        printed = true;
+        double seconds = Math.max((now - started) / 1e9, 1e-3);
+        double fraction = Math.min(1.0, bytesDone / (double) totalBytes);
+        long rate = Math.round(transactions / seconds);
+        String eta = fraction > 0.001 ? formatSeconds(seconds / fraction - seconds) : "?";
+        String figures = String.format("%s of %s, %,d transactions, %,d tx/s, %s left", bytes(bytesDone), bytes(totalBytes),
+                transactions, rate, eta);
+        if (terminal) {
+            int width = 30;
+            int filled = (int) Math.round(fraction * width);
+            out.print("\r[" + "=".repeat(filled) + (filled < width ? ">" : "") + " ".repeat(Math.max(0, width - filled - 1))
+                    + "] " + String.format("%3d%%", Math.round(fraction * 100)) + " " + figures + "   ");
+            out.flush();
+        } else {
+            out.println(String.format("applied %d%%: %s", Math.round(fraction * 100), figures));
+        }
+    }
+
+    static String bytes(long b) {
+        if (b < 1024) {
+            return b + " B";
+        }
+        if (b < 1024 * 1024) {
+            return String.format("%.1f kB", b / 1024.0);
+        }
+        if (b < 1024L * 1024 * 1024) {
+            return String.format("%.1f MB", b / (1024.0 * 1024));
+        }
+        return String.format("%.2f GB", b / (1024.0 * 1024 * 1024));
+    }
+
+    private static String formatSeconds(double s) {
+        long t = Math.round(s);
+        return t >= 3600 ? String.format("%d:%02d:%02d", t / 3600, (t % 3600) / 60, t % 60) : String.format("%d:%02d", t / 60, t % 60);
+    }
+}

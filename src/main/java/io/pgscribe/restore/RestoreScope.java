@@ -1,0 +1,189 @@
+package io.pgscribe.restore;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What a restore brings back: everything, or some tables ({@code --only-table}) and the
+ * tables of some schemas ({@code --only-schema}).
+ */
+public record RestoreScope(Set<Name> tables, Set<String> schemas) {
+
+    /** A schema-qualified name, exact (unquoted, case as stored). */
+    public record Name(String schema, String name) {
+        @Override
+        public String toString() {
+            return schema + "." + name;
+        }
+    }
+
+    public static final RestoreScope ALL = new RestoreScope(Set.of(), Set.of());
+
+    public boolean all() {
+        return tables.isEmpty() && schemas.isEmpty();
+    }
+
+    public boolean includes(String schema, String table) {
+        return all() || schemas.contains(schema) || tables.contains(new Name(schema, table));
+    }
+
+    /**
+     * {@code --only-table} values: {@code schema.table} or {@code table} (public), each part
+     * as written in SQL ({@code "Mixed Case"."Odd Table"} keeps its case, unquoted folds to lower).
+     */
+    public static Name parseTable(String text) {
+        List<String> parts = splitIdentifiers(text.strip());
+        if (parts.size() == 1) {
+            return new Name("public", parts.get(0));
+        }
+        if (parts.size() == 2) {
+            return new Name(parts.get(0), parts.get(1));
+        }
+        throw new IllegalArgumentException("not a table name: " + text);
+    }
+
+    public static String parseSchema(String text) {
+        List<String> parts = splitIdentifiers(text.strip());
+        if (parts.size() != 1) {
+            throw new IllegalArgumentException("not a schema name: " + text);
+        }
+        return parts.get(0);
+    }
+
+    /** Identifiers separated by dots: quoted ones exact, unquoted ones folded to lower case. */
+    static List<String> splitIdentifiers(String text) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        while (i < text.length()) {
+            StringBuilder part = new StringBuilder();
+            if (text.charAt(i) == '"') {
+                i++;
+                while (i < text.length()) {
+                    char ch = text.charAt(i);
+                    if (ch == '"') {
+                        if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
+                            part.append('"');
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    part.append(ch);
+                    i++;
+                }
+            } else {
+                while (i < text.length() && text.charAt(i) != '.') {
+                    part.append(Character.toLowerCase(text.charAt(i)));
+                    i++;
+                }
+            }
+            out.add(part.toString());
+            if (i < text.length() && text.charAt(i) == '.') {
+                i++;
+            } else if (i < text.length()) {
+                throw new IllegalArgumentException("unexpected text after a name: " + text);
+            }
+        }
+        return out;
+    }
+
+    /** Every {@code "schema"."name"} in a statement outside string literals, in order. */
+    public static List<Name> quotedQualifiedNames(String sql) {
+        List<Name> out = new ArrayList<>();
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char ch = sql.charAt(i);
+            if (ch == '\'') {
+                i = skipLiteral(sql, i);
+            } else if (ch == '"') {
+                int[] end = new int[1];
+                String first = quoted(sql, i, end);
+                i = end[0];
+                if (i + 1 < n && sql.charAt(i) == '.' && sql.charAt(i + 1) == '"') {
+                    String second = quoted(sql, i + 1, end);
+                    out.add(new Name(first, second));
+                    i = end[0];
+                }
+            } else {
+                i++;
+            }
+        }
+        return out;
+    }
+
+    /** The identifier quoted at {@code start}; {@code end[0]} is set past its closing quote. */
+    private static String quoted(String sql, int start, int[] end) {
+        StringBuilder sb = new StringBuilder();
+        int i = start + 1;
+        while (i < sql.length()) {
+            char ch = sql.charAt(i);
+            if (ch == '"') {
+                if (i + 1 < sql.length() && sql.charAt(i + 1) == '"') {
+                    sb.append('"');
+                    i += 2;
+                    continue;
+                }
+                end[0] = i + 1;
+                return sb.toString();
+            }
+            sb.append(ch);
+            i++;
+        }
+        end[0] = sql.length();
+        return sb.toString();
+    }
+
+    private static int skipLiteral(String sql, int start) {
+        int i = start + 1;
+        while (i < sql.length()) {
+            if (sql.charAt(i) == '\'') {
+                if (i + 1 < sql.length() && sql.charAt(i + 1) == '\'') {
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            }
+            i++;
+        }
+        return i;
+    }
+
+    /** The table a DML statement of a segment changes (INSERT INTO / UPDATE / DELETE FROM), or null. */
+    public static Name dmlTarget(String code) {
+        String upper = code.length() > 12 ? code.substring(0, 12).toUpperCase(Locale.ROOT) : code.toUpperCase(Locale.ROOT);
+        int at;
+        if (upper.startsWith("INSERT INTO ")) {
+            at = 12;
+        } else if (upper.startsWith("UPDATE ")) {
+            at = 7;
+        } else if (upper.startsWith("DELETE FROM ")) {
+            at = 12;
+        } else {
+            return null;
+        }
+        return leadingName(code, at);
+    }
+
+    /** A name starting at {@code at}: quoted ("s"."t") or plain (s.t, as decoder_raw writes it). */
+    static Name leadingName(String code, int at) {
+        StringBuilder sb = new StringBuilder();
+        int i = at;
+        boolean quoted = false;
+        while (i < code.length()) {
+            char ch = code.charAt(i);
+            if (ch == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (ch == ' ' || ch == '(' || ch == '\n')) {
+                break;
+            }
+            sb.append(ch);
+            i++;
+        }
+        List<String> parts = splitIdentifiers(sb.toString());
+        return parts.size() == 2 ? new Name(parts.get(0), parts.get(1)) : new Name("public", parts.get(0));
+    }
+}
