@@ -19,6 +19,7 @@ import io.pgscribe.sql.SqlScanner;
 import io.pgscribe.sql.SqlText;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import org.postgresql.PGConnection;
 
 /**
  * {@code pgscribe restore}: a new database from a base and the segments after it, up to a
@@ -50,6 +52,9 @@ import java.util.List;
 public final class Restorer {
 
     private static final int FLUSH_CHARS = 1 << 20;
+    /** At most this many source transactions, or statements, in one target transaction. */
+    static final int GROUP_TRANSACTIONS = 1000;
+    static final long GROUP_STATEMENTS = 100_000;
     static final String PROGRESS = "pgscribe_restore.progress";
 
     /**
@@ -98,9 +103,10 @@ public final class Restorer {
         }
     }
 
-    /** What a restore did (or, for a plan, would do). */
+    /** What a restore did (or, for a plan, would do); {@code applying}: the time spent applying segments. */
     public record Summary(String base, int segments, long transactionsApplied, long transactionsSkipped, long statements,
-                          int sequencesRaised, Duration elapsed, boolean reachedTarget, long ddlSkipped) {
+                          int sequencesRaised, Duration elapsed, Duration applying, boolean reachedTarget, long ddlSkipped,
+                          long rowsCopied) {
     }
 
     private final PgTools tools;
@@ -147,7 +153,7 @@ public final class Restorer {
             ChainScan.Counts counts = ChainScan.count(chain, target, charset);
             RestorePlan.print(chain, target, o, counts, out);
             return new Summary(chain.base().file(), chain.segments().size(), counts.toApply(), counts.inBase(), 0, 0,
-                    Duration.ofNanos(System.nanoTime() - t0), true, 0);
+                    Duration.ofNanos(System.nanoTime() - t0), Duration.ZERO, true, 0, 0);
         }
         out.println("Chain: base " + chain.base().file() + " (consistent point " + chain.base().consistentPoint() + ") + "
                 + chain.segments().size() + " segment(s); every file matches the manifest");
@@ -269,6 +275,7 @@ public final class Restorer {
         Charset charset = PgEncodings.charsetOf(m.source().encoding());
         SegmentApplier applier;
         int segmentsRead = 0;
+        long applyStart = System.nanoTime();
         Progress progress = new Progress(chain.segmentBytes(), out, terminal);
         long bytesBefore = 0;
         try (Connection c = Pg.connect(target, "pgscribe-restore")) {
@@ -297,6 +304,7 @@ public final class Restorer {
                 }
             }
             progress.finish(bytesBefore, applier.applied());
+            Duration applying = Duration.ofNanos(System.nanoTime() - applyStart);
             boolean reached = applier.reachedTarget() || chain.moreAfterTarget();
             int raised = SequenceSync.raiseOwnedSequences(c);
             refreshMaterializedViews(c);
@@ -305,7 +313,8 @@ public final class Restorer {
                 Pg.execute(c, "DROP SCHEMA IF EXISTS pgscribe_restore CASCADE");
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
-            out.println("Applied " + applier.applied() + " transaction(s) (" + applier.statements() + " statements) from "
+            out.println("Applied " + applier.applied() + " transaction(s) (" + applier.statements() + " statements"
+                    + (applier.copied() > 0 ? ", " + applier.copied() + " rows of them inserted by COPY" : "") + ") from "
                     + segmentsRead + " segment(s); skipped " + applier.skipped() + " already in the base or already applied");
             if (applier.ddlSkipped() > 0) {
                 out.println("Left out " + applier.ddlSkipped() + " DDL statement(s) about objects outside the restored tables");
@@ -318,9 +327,10 @@ public final class Restorer {
                         + "): everything it holds was applied");
             }
             out.println("Sequences raised to their column's maximum: " + raised);
-            out.println("Restored " + target.database() + " in " + elapsed.toMillis() / 1000.0 + " s");
+            out.println("Restored " + target.database() + " in " + elapsed.toMillis() / 1000.0 + " s (segments applied in "
+                    + applying.toMillis() / 1000.0 + " s)");
             return new Summary(chain.base().file(), segmentsRead, applier.applied(), applier.skipped(), applier.statements(),
-                    raised, elapsed, reached, applier.ddlSkipped());
+                    raised, elapsed, applying, reached, applier.ddlSkipped(), applier.copied());
         }
     }
 
@@ -379,7 +389,37 @@ public final class Restorer {
         private boolean reachedTarget;
         private TransactionHeader lastHeader;
         private final StringBuilder buf = new StringBuilder(FLUSH_CHARS + 4096);
+        private final StatementCoalescer coalescer = new StatementCoalescer(true);
+        private final StatementCoalescer.Output output = new StatementCoalescer.Output() {
+            @Override
+            public StringBuilder sql() {
+                return buf;
+            }
+
+            @Override
+            public void copy(String command, String data, int rows) {
+                executeBuffer(segment);
+                copied += rows;
+                try {
+                    st.getConnection().unwrap(PGConnection.class).getCopyAPI().copyIn(command, new StringReader(data));
+                } catch (SQLException e) {
+                    rollbackQuietly();
+                    throw failure(segment, e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        private SegmentEntry segment; // the one being applied
+        private long copied;
         private String pendingDdlSetup; // a subset restore decides on a DDL's SET and the DDL together
+        // source transactions applied together in one target transaction (a group)
+        private boolean groupOpen;
+        private int groupTransactions;
+        private long groupStatements;
+        private TransactionHeader groupFirst;
+        private TransactionHeader groupLast;
+        private boolean currentHasDdl;
 
         SegmentApplier(Statement st, RestoreScope scope, Lsn consistentPoint, Lsn lastApplied, RestoreTarget target,
                        PrintStream out) {
@@ -391,28 +431,39 @@ public final class Restorer {
             this.out = out;
         }
 
-        /** False once the target is reached: nothing further is applied. */
+        /**
+         * False once the target is reached: nothing further is applied. Consecutive source
+         * transactions are applied in one target transaction (up to {@link #GROUP_TRANSACTIONS}
+         * of them or {@link #GROUP_STATEMENTS} statements), committed with the progress record
+         * of the last: all of a group or none of it is in the target, so a restore that stops
+         * leaves the target at a source transaction boundary. A transaction with DDL ends its
+         * group (e.g. a new enum value is usable only once its transaction committed), and so
+         * does the end of a segment.
+         */
         boolean apply(SegmentEntry seg, SegmentReader reader, Runnable onCommit) {
+            segment = seg;
             TransactionHeader current = null;
             boolean skip = false;
             SegmentReader.Part part;
             while ((part = reader.next()) != null) {
                 if (part instanceof SegmentReader.Setup s) {
-                    execute(s.sql(), seg, null);
+                    endGroup(seg);
+                    execute(s.sql(), seg);
                 } else if (part instanceof SegmentReader.Begin b) {
                     current = b.header();
                     if (target.isPast(current)) {
                         reachedTarget = true;
+                        endGroup(seg);
                         return false;
                     }
                     skip = current.hasIdentity() && (current.commitLsn().isBefore(consistentPoint)
                             || (lastApplied != null && !current.commitLsn().isAfter(lastApplied)));
                     if (!skip) {
-                        buf.append("BEGIN;\n");
+                        beginInGroup(current);
                     }
                 } else if (part instanceof SegmentReader.Body b) {
                     if (!skip) {
-                        body(b.sql(), seg, current);
+                        body(b.sql(), seg);
                     }
                 } else if (part instanceof SegmentReader.Commit) {
                     if (skip) {
@@ -424,61 +475,77 @@ public final class Restorer {
                     current = null;
                 }
             }
+            endGroup(seg);
             if (target.kind() == RestoreTarget.Kind.LATEST) {
                 reachedTarget = true;
             }
             return true;
         }
 
-        private void body(String sql, SegmentEntry seg, TransactionHeader h) {
+        private void beginInGroup(TransactionHeader h) {
+            if (!groupOpen) {
+                buf.append("BEGIN;\n");
+                groupOpen = true;
+                groupFirst = h;
+            }
+            groupLast = h;
+            currentHasDdl = false;
+        }
+
+        private void body(String sql, SegmentEntry seg) {
+            boolean ddlTrace = sql.contains("-- DDL {");
+            currentHasDdl |= ddlTrace;
             if (scope.all()) {
-                buf.append(sql);
-                statements++;
-                flushIfFull(seg, h);
+                append(sql, seg);
                 return;
             }
             String code = SqlScanner.stripLeadingComments(sql);
-            if (sql.contains("-- DDL {") && code.startsWith("SET search_path")) {
+            if (ddlTrace && code.startsWith("SET search_path")) {
                 pendingDdlSetup = sql; // decided together with the DDL that follows
                 return;
             }
             if (pendingDdlSetup != null) {
                 String setup = pendingDdlSetup;
                 pendingDdlSetup = null;
-                ddl(setup, sql, code, seg, h);
+                ddl(setup, sql, code, seg);
                 return;
             }
             RestoreScope.Name table = RestoreScope.dmlTarget(code);
             if (table != null) {
                 if (scope.includes(table.schema(), table.name())) {
-                    buf.append(sql);
-                    statements++;
-                    flushIfFull(seg, h);
+                    append(sql, seg);
                 }
                 return;
             }
             if (code.regionMatches(true, 0, "TRUNCATE ", 0, 9)) {
                 String kept = truncateOfScope(code);
                 if (kept != null) {
-                    buf.append(kept).append('\n');
-                    statements++;
+                    append(kept + "\n", seg);
                 }
                 return;
             }
-            buf.append(sql); // sequence samples and anything else: harmless without its table
+            append(sql, seg); // sequence samples and anything else: harmless without its table
+        }
+
+        private void append(String sql, SegmentEntry seg) {
+            coalescer.add(sql, output);
             statements++;
+            groupStatements++;
+            if (buf.length() >= FLUSH_CHARS) {
+                flush(seg);
+            }
         }
 
         /**
          * A subset restore replays the DDL about its tables and leaves out the rest; DDL that
          * still needs something left out is rolled back to a savepoint and reported.
          */
-        private void ddl(String setup, String ddl, String code, SegmentEntry seg, TransactionHeader h) {
+        private void ddl(String setup, String ddl, String code, SegmentEntry seg) {
             if (!aboutScope(setup, code)) {
                 ddlSkipped++;
                 return;
             }
-            flush(seg, h);
+            flush(seg);
             try {
                 st.execute("SAVEPOINT pgscribe_ddl");
                 st.execute(setup + ddl);
@@ -488,7 +555,7 @@ public final class Restorer {
                 try {
                     st.execute("ROLLBACK TO SAVEPOINT pgscribe_ddl");
                 } catch (SQLException rollback) {
-                    throw failure(seg, h, rollback);
+                    throw failure(seg, rollback);
                 }
                 ddlSkipped++;
                 out.println("Left out DDL that needs objects outside the restored tables: "
@@ -540,6 +607,21 @@ public final class Restorer {
         }
 
         private void commit(SegmentEntry seg, TransactionHeader h) {
+            applied++;
+            lastHeader = h;
+            groupTransactions++;
+            if (currentHasDdl || groupTransactions >= GROUP_TRANSACTIONS || groupStatements >= GROUP_STATEMENTS) {
+                endGroup(seg);
+            }
+        }
+
+        /** Commits the open group, with the progress record of its last transaction in it. */
+        private void endGroup(SegmentEntry seg) {
+            if (!groupOpen) {
+                return;
+            }
+            coalescer.flush(output);
+            TransactionHeader h = groupLast;
             if (h.hasIdentity()) {
                 // in the same transaction: applied and recorded together, or neither
                 buf.append("UPDATE ").append(PROGRESS).append(" SET lsn = '").append(h.commitLsn())
@@ -548,45 +630,59 @@ public final class Restorer {
                         .append(", segment = ").append(Pg.literal(seg.file())).append(", applied_at = now();\n");
             }
             buf.append("COMMIT;\n");
-            flush(seg, h);
-            applied++;
-            lastHeader = h;
+            flush(seg);
             if (h.hasIdentity()) {
                 lastApplied = h.commitLsn();
             }
+            groupOpen = false;
+            groupTransactions = 0;
+            groupStatements = 0;
+            groupFirst = null;
+            groupLast = null;
         }
 
-        private void flushIfFull(SegmentEntry seg, TransactionHeader h) {
-            if (buf.length() >= FLUSH_CHARS) {
-                flush(seg, h);
-            }
+        private void flush(SegmentEntry seg) {
+            coalescer.flush(output);
+            executeBuffer(seg);
         }
 
-        private void flush(SegmentEntry seg, TransactionHeader h) {
+        private void executeBuffer(SegmentEntry seg) {
             if (!buf.isEmpty()) {
-                execute(buf.toString(), seg, h);
+                execute(buf.toString(), seg);
                 buf.setLength(0);
             }
         }
 
-        private void execute(String sql, SegmentEntry seg, TransactionHeader h) {
+        private void execute(String sql, SegmentEntry seg) {
             try {
                 st.execute(sql);
             } catch (SQLException e) {
                 rollbackQuietly();
-                throw failure(seg, h, e);
+                throw failure(seg, e);
             }
         }
 
-        private static PgscribeException failure(SegmentEntry seg, TransactionHeader h, SQLException e) {
-            String where = h == null ? "" : h.hasIdentity() ? " in transaction xid " + h.xid() + " (commit LSN "
-                    + h.commitLsn() + ", " + h.commitTime() + ")" : " in a transaction";
+        private PgscribeException failure(SegmentEntry seg, SQLException e) {
+            String where = "";
+            if (groupFirst != null && groupFirst.hasIdentity()) {
+                where = groupFirst == groupLast
+                        ? " in transaction xid " + groupFirst.xid() + " (commit LSN " + groupFirst.commitLsn() + ", "
+                                + groupFirst.commitTime() + ")"
+                        : " in one of the transactions from xid " + groupFirst.xid() + " (commit LSN " + groupFirst.commitLsn()
+                                + ", " + groupFirst.commitTime() + ") to xid " + groupLast.xid() + " (commit LSN "
+                                + groupLast.commitLsn() + ", " + groupLast.commitTime() + ")";
+            } else if (groupFirst != null) {
+                where = " in a transaction";
+            }
             return new PgscribeException("applying " + seg.file() + where + " failed: " + e.getMessage(),
                     "The restored database was dropped. If the cause is an object the segment needs (a role, an "
                             + "extension), create it on the target server and run restore again.", ExitCode.FAILED, e);
         }
 
         void rollbackQuietly() {
+            groupOpen = false;
+            buf.setLength(0);
+            coalescer.discard();
             try {
                 st.execute("ROLLBACK");
             } catch (SQLException ignored) {
@@ -604,6 +700,10 @@ public final class Restorer {
 
         long statements() {
             return statements;
+        }
+
+        long copied() {
+            return copied;
         }
 
         long ddlSkipped() {

@@ -1,0 +1,23 @@
+package io.pgscribe.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code bench/run}: pgscribe's benchmarks. Each compares pgscribe with a baseline measured
+ * in the same run, on the same throwaway cluster, in alternating order, and prints ratios
+ * (the machines here are noisy; one absolute time means little).
+ */
+@Command(name = "bench/run", mixinStandardHelpOptions = true, subcommands = {RestoreBench.class},
+        description = "Side-by-side benchmarks; results go to standard output as Markdown for bench/RESULTS.md.")
+public final class Bench implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Bench()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+}

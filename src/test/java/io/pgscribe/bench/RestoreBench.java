@@ -1,0 +1,211 @@
+package io.pgscribe.bench;
+
+import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.config.Setting;
+import io.pgscribe.init.ReplicaIdentityAudit;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.restore.Restorer;
+import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.server.Pg;
+import io.pgscribe.server.PgTools;
+import io.pgscribe.testing.Pipeline;
+import io.pgscribe.verify.TableChecksum;
+import io.pgscribe.verify.Verifier;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * P2, restore replay rate: the same segments applied by pgscribe restore, by the naive
+ * {@code psql db < segment.sql}, and by {@code psql -1 -f segment.sql}, each into a fresh
+ * copy of the same base on a cluster with production durability (fsync on, synchronous
+ * commit on). Only the segments are timed; every copy is checked against the source.
+ */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = "P2: segment replay speed of pgscribe restore against naive psql.")
+final class RestoreBench implements Callable<Integer> {
+
+    static final String PGSCRIBE = "pgscribe restore";
+    static final String NAIVE = "psql db < segment.sql";
+    static final String ONE_TX = "psql -1 -f segment.sql";
+
+    @Option(names = "--workload", split = ",", defaultValue = "bulk,oltp",
+            description = "bulk (10,000-row transactions), oltp (pgbench-like small transactions), or both.")
+    List<String> workloads;
+
+    @Option(names = "--changes", defaultValue = "1000000", description = "Row changes of the bulk workload.")
+    int changes;
+
+    @Option(names = "--transactions", defaultValue = "20000", description = "Transactions of the oltp workload (4 changes each).")
+    int transactions;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Rounds; each applies every method once, in rotated order.")
+    int repeats;
+
+    @Option(names = "--keep-backups", description = "Leave the backup sets in --dir, to look at or apply again.")
+    boolean keepBackups;
+
+    @Option(names = "--dir", defaultValue = "target/bench", description = "Where clusters and backups go.")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(dir);
+        StringBuilder report = new StringBuilder();
+        // durability as in production: with fsync off a commit costs nothing and the comparison is meaningless
+        try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), List.of("fsync=on", "full_page_writes=on",
+                "synchronous_commit=on", "max_wal_size=4GB", "checkpoint_timeout=30min"))) {
+            try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
+                report.append("### P2 restore replay rate, ").append(Instant.now().toString(), 0, 10).append("\n\n")
+                        .append("- Command: `bench/run restore --workload ").append(String.join(",", workloads))
+                        .append(" --changes ").append(changes).append(" --transactions ").append(transactions)
+                        .append(" --repeats ").append(repeats).append("`\n").append(Machine.describe(c)).append('\n');
+            }
+            report.append("| workload | changes | transactions | segments | method | median s | changes/s | runs (s) | speed-up vs naive |\n")
+                    .append("|---|---:|---:|---:|---|---:|---:|---|---:|\n");
+            for (String w : workloads) {
+                report.append(run(cluster, w.strip()));
+            }
+        }
+        System.out.println();
+        System.out.println(report);
+        return 0;
+    }
+
+    private String run(LocalCluster cluster, String workload) throws Exception {
+        String db = "bench_" + workload;
+        Path backup = dir.resolve("backup-" + workload).toAbsolutePath();
+        LocalCluster.deleteTree(backup);
+        long changeCount;
+        long txCount;
+        Manifest manifest;
+        Map<String, TableChecksum> expected;
+        try (Pipeline p = Pipeline.create(cluster, db, backup, Map.of(Setting.SEGMENT_MAX_AGE.key(), "5"))) {
+            Workload load = switch (workload) {
+                case "bulk" -> Workload.bulk(changes);
+                case "oltp" -> Workload.oltp(transactions);
+                default -> throw new IllegalArgumentException("unknown workload " + workload + " (bulk, oltp)");
+            };
+            try (Connection c = p.connect()) {
+                load.prepare(c);
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            p.start();
+            log("%s: running the workload", workload);
+            try (Connection c = p.connect()) {
+                load.run(c);
+            }
+            log("%s: waiting for the capture", workload);
+            p.awaitCovered(p.fence(), Duration.ofMinutes(30));
+            p.stop();
+            changeCount = load.changes();
+            txCount = load.transactions();
+            manifest = p.manifest();
+            expected = Verifier.checksums(p.source());
+        }
+        List<Path> segments = manifest.segments().stream().map(SegmentEntry::file).map(backup::resolve).toList();
+        Path base = backup.resolve(manifest.bases().get(0).file());
+        PgTools tools = PgTools.locate("");
+        List<String> methods = List.of(PGSCRIBE, NAIVE, ONE_TX);
+        Measurements m = new Measurements();
+        for (int round = 0; round < repeats; round++) {
+            for (int i = 0; i < methods.size(); i++) {
+                String method = methods.get((i + round) % methods.size());
+                String copy = db + "_copy";
+                double s = apply(method, cluster, db, backup, base, segments, copy, tools);
+                Map<String, TableChecksum> got = Verifier.checksums(cluster.connection(copy));
+                expected.keySet().stream().filter(t -> !t.startsWith("pgscribe.")).forEach(t -> {
+                    if (!expected.get(t).equals(got.get(t))) {
+                        throw new IllegalStateException(method + " restored " + t + " differently: " + got.get(t)
+                                + " instead of " + expected.get(t));
+                    }
+                });
+                drop(cluster, copy);
+                m.add(method, s);
+                log("%s round %d: %-24s %.2f s", workload, round + 1, method, s);
+            }
+        }
+        StringBuilder rows = new StringBuilder();
+        for (String method : methods) {
+            double med = m.median(method);
+            rows.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %d | %s | %.2f | %,.0f | %s | %s |%n", workload, changeCount,
+                    txCount, segments.size(), method.equals(PGSCRIBE) ? "**" + method + "**" : "`" + method + "`", med,
+                    changeCount / med, Measurements.runsText(m.runs(method)),
+                    method.equals(NAIVE) ? "1.00" : String.format(Locale.ROOT, "%.2f×", m.speedup(method, NAIVE))));
+        }
+        if (!keepBackups) {
+            LocalCluster.deleteTree(backup);
+        }
+        try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
+            Pg.execute(c, "DROP DATABASE " + db + " WITH (FORCE)");
+        }
+        return rows.toString();
+    }
+
+    /** Applies the segments by one method into a fresh copy of the base; the seconds spent on the segments. */
+    private static double apply(String method, LocalCluster cluster, String source, Path backup, Path base, List<Path> segments, String copy,
+                                PgTools tools) throws SQLException, IOException, InterruptedException {
+        ConnectionSpec target = cluster.connection(copy);
+        if (method.equals(PGSCRIBE)) {
+            Restorer.Summary s = new Restorer(tools, new PrintStream(OutputStream.nullOutputStream()))
+                    .run(new Restorer.Options(backup, cluster.connection(source),
+                            cluster.connection("postgres"), copy));
+            return s.applying().toNanos() / 1e9;
+        }
+        try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
+            Pg.execute(c, "CREATE DATABASE " + copy + " TEMPLATE template0");
+        }
+        run(List.of(tools.path("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-d", target.conninfo("bench"), "-f",
+                base.toString()), null, target);
+        long t0 = System.nanoTime();
+        for (Path seg : segments) {
+            if (method.equals(NAIVE)) {
+                run(List.of(tools.path("psql"), "-X", "-q", "-d", target.conninfo("bench")), seg, target);
+            } else {
+                run(List.of(tools.path("psql"), "-X", "-q", "-1", "-d", target.conninfo("bench"), "-f", seg.toString()), null,
+                        target);
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void run(List<String> command, Path stdin, ConnectionSpec target) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().putAll(target.toolEnvironment());
+        if (stdin != null) {
+            pb.redirectInput(stdin.toFile());
+        } else {
+            pb.redirectInput(new File("/dev/null"));
+        }
+        int rc = pb.start().waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException(String.join(" ", command.subList(0, 2)) + " failed with exit code " + rc);
+        }
+    }
+
+    private static void drop(LocalCluster cluster, String db) throws SQLException {
+        try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
+            Pg.execute(c, "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        }
+    }
+
+    static void log(String format, Object... args) {
+        System.err.println(String.format(Locale.ROOT, format, args));
+    }
+}
