@@ -34,10 +34,21 @@ public final class BaseBackup {
         Instant now = clock.instant();
         String name = fileName(consistentPoint, now);
         Path target = backupDir.resolve("base").resolve(name);
-        DumpFiles.Published p = DumpFiles.run("pg_dump", List.of(tools.path("pg_dump"),
-                "--snapshot=" + snapshot, "--format=plain", "--quote-all-identifiers", "--no-password",
-                "--dbname=" + spec.conninfo("pgscribe-base")), target, spec.toolEnvironment(), timeout);
-        return new BaseEntry("base/" + name, "plain", consistentPoint.asString(), snapshot, now.toString(), p.bytes(),
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(tools.path("pg_dump"));
+        cmd.addAll(arguments(snapshot, spec.conninfo("pgscribe-base")));
+        DumpFiles.Published p = DumpFiles.run("pg_dump", cmd, target, spec.toolEnvironment(), timeout);
+        return entry(name, consistentPoint, snapshot, now, p);
+    }
+
+    /** pg_dump's arguments but the output file: the whole database (large objects too) in the exported snapshot. */
+    static List<String> arguments(String snapshot, String conninfo) {
+        return List.of("--snapshot=" + snapshot, "--format=plain", "--quote-all-identifiers", "--no-password",
+                "--dbname=" + conninfo);
+    }
+
+    static BaseEntry entry(String name, Lsn consistentPoint, String snapshot, Instant takenAt, DumpFiles.Published p) {
+        return new BaseEntry("base/" + name, "plain", consistentPoint.asString(), snapshot, takenAt.toString(), p.bytes(),
                 p.sha256(), null, null);
     }
 }

@@ -19,14 +19,29 @@ public final class GlobalsDump {
     public static GlobalsEntry take(PgTools tools, ConnectionSpec spec, Path backupDir, boolean noRolePasswords,
                                     Clock clock, Duration timeout) {
         Instant now = clock.instant();
-        String name = BaseBackup.NAME_TIME.format(now) + ".sql";
+        String name = fileName(now);
         Path target = backupDir.resolve("globals").resolve(name);
-        List<String> cmd = new ArrayList<>(List.of(tools.path("pg_dumpall"), "--globals-only", "--quote-all-identifiers",
-                "--no-password", "--dbname=" + spec.conninfo("pgscribe-globals")));
-        if (noRolePasswords) {
-            cmd.add("--no-role-passwords");
-        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(tools.path("pg_dumpall"));
+        cmd.addAll(arguments(spec.conninfo("pgscribe-globals"), noRolePasswords));
         DumpFiles.Published p = DumpFiles.run("pg_dumpall --globals-only", cmd, target, spec.toolEnvironment(), timeout);
-        return new GlobalsEntry("globals/" + name, now.toString(), p.bytes(), p.sha256());
+        return entry(name, now, p);
+    }
+
+    static String fileName(Instant when) {
+        return BaseBackup.NAME_TIME.format(when) + ".sql";
+    }
+
+    static List<String> arguments(String conninfo, boolean noRolePasswords) {
+        List<String> args = new ArrayList<>(List.of("--globals-only", "--quote-all-identifiers", "--no-password",
+                "--dbname=" + conninfo));
+        if (noRolePasswords) {
+            args.add("--no-role-passwords");
+        }
+        return args;
+    }
+
+    static GlobalsEntry entry(String name, Instant takenAt, DumpFiles.Published p) {
+        return new GlobalsEntry("globals/" + name, takenAt.toString(), p.bytes(), p.sha256());
     }
 }

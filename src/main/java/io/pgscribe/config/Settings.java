@@ -138,6 +138,14 @@ public final class Settings {
         }
     }
 
+    public boolean getBoolean(Setting s) {
+        String v = get(s).strip().toLowerCase(java.util.Locale.ROOT);
+        if (v.equals("true") || v.equals("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw invalid(s, get(s), "true or false");
+    }
+
     public Duration getSeconds(Setting s) {
         return Duration.ofSeconds(getLong(s));
     }

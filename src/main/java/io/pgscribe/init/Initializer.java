@@ -1,13 +1,13 @@
 package io.pgscribe.init;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.Version;
 import io.pgscribe.base.BaseBackup;
+import io.pgscribe.base.BaseSidecars;
+import io.pgscribe.base.BaseSnapshot;
 import io.pgscribe.base.GlobalsDump;
-import io.pgscribe.base.Metadata;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
 import io.pgscribe.decode.DecoderPlugin;
@@ -125,26 +125,16 @@ public final class Initializer {
         BaseEntry base;
         io.pgscribe.slot.Lsn consistentPoint;
         List<String> decoderOptions;
-        List<TableShape> shapes;
-        ObjectNode metadata;
-        java.util.Map<String, io.pgscribe.verify.TableChecksum> tableSums = null;
+        BaseSnapshot snapshot;
         boolean done = false;
         try {
             try (SlotCreation created = SlotManager.createWithSnapshot(spec, slotName, plugin.pluginName())) {
                 out.println("Slot " + slotName + " created at " + created.consistentPoint() + " (snapshot "
                         + created.snapshotName() + ")");
                 consistentPoint = created.consistentPoint();
-                try (Connection snap = Pg.connect(spec, "pgscribe-init-snapshot")) {
-                    snap.setAutoCommit(false);
-                    Pg.execute(snap, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                    Pg.execute(snap, "SET TRANSACTION SNAPSHOT '" + created.snapshotName().replace("'", "''") + "'");
-                    shapes = Metadata.tableShapes(snap);
-                    metadata = Metadata.collect(snap);
-                    if (Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.BASE_CHECKSUMS))) {
-                        tableSums = io.pgscribe.verify.TableChecksum.of(snap);
-                    }
-                    snap.rollback();
-                }
+                snapshot = BaseSnapshot.read(spec, created.snapshotName(),
+                        Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.BASE_CHECKSUMS)),
+                        plugin == DecoderPlugin.WAL2JSON);
                 base = BaseBackup.take(tools, spec, created.snapshotName(), created.consistentPoint(), backupDir, clock,
                         Duration.ofHours(24));
             }
@@ -156,6 +146,7 @@ public final class Initializer {
                 if (SlotManager.acceptsOptions(c, slotName, consistentPoint, withStrings)) {
                     decoderOptions = withStrings;
                     specials = List.of();
+                    snapshot = snapshot.withoutSpecialNumbers();
                     out.println("Numbers: this wal2json writes numeric values as strings, so NaN and Infinity are kept");
                 } else if (!specials.isEmpty()) {
                     out.println("Known gap: this wal2json writes NaN and Infinity as NULL in " + specials.size()
@@ -166,20 +157,13 @@ public final class Initializer {
             GlobalsEntry globals = GlobalsDump.take(tools, spec, backupDir, options.noRolePasswords(), clock, Duration.ofHours(1));
             out.println("Globals: " + globals.file() + " (" + globals.bytes() + " bytes)");
 
-            fillMetadata(metadata, plugin, decoderOptions, slotName, base, gaps, specials, options.replicaIdentity());
-            String metaName = base.file().replaceFirst("\\.sql$", ".meta.json");
-            Metadata.write(metadata, backupDir.resolve(metaName));
-            String sumsName = null;
-            String sumsSha = null;
-            if (tableSums != null) {
-                sumsName = base.file().replaceFirst("\\.sql$", ".checksums.json");
-                io.pgscribe.verify.Verifier.save(tableSums, backupDir.resolve(sumsName));
-                sumsSha = DurableFiles.sha256(backupDir.resolve(sumsName));
-                out.println("Checksums: " + sumsName + " (" + tableSums.size() + " tables, read through the base's snapshot)");
+            BaseEntry withMeta = BaseSidecars.write(backupDir, base, snapshot, plugin.pluginName(), decoderOptions, slotName);
+            if (withMeta.checksumsFile() != null) {
+                out.println("Checksums: " + withMeta.checksumsFile() + " (" + snapshot.checksums().size()
+                        + " tables, read through the base's snapshot)");
             }
-            BaseEntry withMeta = new BaseEntry(base.file(), base.format(), base.consistentPoint(), base.snapshot(),
-                    base.takenAt(), base.bytes(), base.sha256(), metaName, DurableFiles.sha256(backupDir.resolve(metaName)),
-                    sumsName, sumsSha);
+            ObjectNode metadata = snapshot.metadata();
+            List<TableShape> shapes = snapshot.shapes();
 
             Manifest m = new Manifest(Manifest.FORMAT, Version.current(),
                     new Manifest.Source(spec.database(), metadata.at("/server/systemIdentifier").asText(),
@@ -220,28 +204,6 @@ public final class Initializer {
             case IGNORE -> out.println("Known gap (recorded in the metadata): UPDATE and DELETE of " + gaps.size()
                     + " table(s) are not captured: " + list);
         }
-    }
-
-    private static void fillMetadata(ObjectNode md, DecoderPlugin plugin, List<String> decoderOptions, String slotName,
-                                     BaseEntry base,
-                                     List<ReplicaIdentityAudit.Gap> gaps, List<String> specials,
-                                     ReplicaIdentityAudit.Mode mode) {
-        md.put("pgscribe", Version.current());
-        ObjectNode d = md.putObject("decoder");
-        d.put("plugin", plugin.pluginName());
-        ArrayNode opts = d.putArray("options");
-        decoderOptions.forEach(opts::add);
-        ObjectNode s = md.putObject("slot");
-        s.put("name", slotName);
-        s.put("consistentPoint", base.consistentPoint());
-        s.put("snapshot", base.snapshot());
-        ObjectNode g = md.putObject("gaps");
-        ArrayNode ri = g.putArray("replicaIdentity");
-        if (mode == ReplicaIdentityAudit.Mode.IGNORE) {
-            gaps.forEach(x -> ri.add(x.qualified()));
-        }
-        ArrayNode sp = g.putArray("numericSpecialValues");
-        specials.forEach(sp::add);
     }
 
     private static void prepareDirectory(Path backupDir) {

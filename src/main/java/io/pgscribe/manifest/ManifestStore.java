@@ -12,7 +12,9 @@ import java.util.function.UnaryOperator;
 /**
  * Reads and writes {@code manifest.json} of a backup directory. Every write replaces the
  * whole file atomically and carries a sha256 of its own content, so a torn or edited
- * manifest is detected on load. One instance per directory serializes its writers.
+ * manifest is detected on load. Writers are serialized across threads and processes (the
+ * runtime and a {@code pgscribe prune} beside it) by a lock on {@code manifest.lock}; a
+ * manifest another writer replaced is read again before it is changed.
  */
 public final class ManifestStore {
 
@@ -22,8 +24,11 @@ public final class ManifestStore {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Object> JVM_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Path file;
     private Manifest cached;
+    private Object cachedKey;
 
     public ManifestStore(Path backupDir) {
         this.file = backupDir.resolve(FILE_NAME);
@@ -37,21 +42,33 @@ public final class ManifestStore {
         return Files.exists(file);
     }
 
+    /** The manifest as last read or written here, read again if another writer replaced it since. */
     public synchronized Manifest load() {
-        if (cached == null) {
+        Object key = fileKey();
+        if (cached == null || !java.util.Objects.equals(key, cachedKey)) {
             cached = read(file);
+            cachedKey = key;
         }
         return cached;
     }
 
-    /** Applies {@code change} to the current manifest and writes the result durably. */
-    public synchronized Manifest update(UnaryOperator<Manifest> change) {
-        Manifest next = change.apply(load());
-        save(next);
-        return next;
+    /** Applies {@code change} to the current manifest and writes the result durably, holding the lock. */
+    public Manifest update(UnaryOperator<Manifest> change) {
+        return locked(() -> {
+            Manifest next = change.apply(load());
+            write(next);
+            return next;
+        });
     }
 
-    public synchronized void save(Manifest manifest) {
+    public void save(Manifest manifest) {
+        locked(() -> {
+            write(manifest);
+            return null;
+        });
+    }
+
+    private synchronized void write(Manifest manifest) {
         Manifest sealed = seal(manifest);
         try {
             DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(sealed));
@@ -59,6 +76,34 @@ public final class ManifestStore {
             throw new UncheckedIOException("cannot write " + file, e);
         }
         cached = sealed;
+        cachedKey = fileKey();
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> action) {
+        Path lockFile = file.resolveSibling("manifest.lock");
+        Object jvmLock = JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new Object());
+        synchronized (jvmLock) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                    java.util.Set.of(java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE),
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(DurableFiles.OWNER_FILE));
+                 java.nio.channels.FileLock ignored = ch.lock()) {
+                synchronized (this) {
+                    return action.get();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot lock " + lockFile, e);
+            }
+        }
+    }
+
+    /** Identifies the file's current version: every write replaces it by a rename, so its inode changes. */
+    private Object fileKey() {
+        try {
+            var attrs = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            return java.util.List.of(String.valueOf(attrs.fileKey()), attrs.lastModifiedTime(), attrs.size());
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Reads and checks a manifest file. */

@@ -53,6 +53,16 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
                     "Choose a target after " + oldest.takenAt() + "; nothing older is kept.", ExitCode.REFUSED, null);
         }
         Lsn cp = Lsn.valueOf(base.consistentPoint());
+        Manifest.Retention pruned = m.retention();
+        if (pruned != null && pruned.pointInTimeFrom() != null && cp.isBefore(Lsn.valueOf(pruned.pointInTimeFrom()))
+                && !(target.lsn() != null && !target.lsn().isAfter(cp))) {
+            throw new PgscribeException("the target (" + target.describe() + ") lies after base " + base.file()
+                    + " but before " + pruned.pointInTimeFrom() + ", where the kept segments start: the retention policy "
+                    + "pruned the segments in between (" + pruned.prunedAt() + ")",
+                    "Restore to the base itself with --to-lsn " + base.consistentPoint() + ", or to a point at or after "
+                            + pruned.pointInTimeFrom() + " (pgscribe restore --plan shows the chain).",
+                    ExitCode.REFUSED, null);
+        }
         List<SegmentEntry> all = new ArrayList<>(m.segments());
         all.sort(Comparator.comparingLong(SegmentEntry::ordinal));
         List<SegmentEntry> segs = new ArrayList<>();

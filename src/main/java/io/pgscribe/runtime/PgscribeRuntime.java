@@ -2,6 +2,8 @@ package io.pgscribe.runtime;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
+import io.pgscribe.base.BaseJob;
+import io.pgscribe.base.GlobalsJob;
 import io.pgscribe.capture.CaptureSink;
 import io.pgscribe.capture.Heartbeat;
 import io.pgscribe.capture.SequenceSampler;
@@ -94,6 +96,14 @@ public final class PgscribeRuntime {
         main.bind("pgscribe-spool", new SpoolComponent(spool, sink, PgEncodings.charsetOf(manifest.source().encoding()),
                 settings.getInt(Setting.SPOOL_BATCH_LINES), Duration.ofMillis(settings.getLong(Setting.SPOOL_POLL_DELAY_MS))));
         main.bind("pgscribe-recvlogical", recvlogical);
+        BaseJob baseJob = new BaseJob(spec, tools, store, settings.getBoolean(Setting.BASE_CHECKSUMS),
+                settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC());
+        baseJob.removeLeftovers();
+        main.bind("baseJob", baseJob);
+        main.bind("pruner", new io.pgscribe.retention.Pruner(store, io.pgscribe.retention.RetentionSettings.policy(settings),
+                Clock.systemUTC()));
+        main.bind("globalsJob", new GlobalsJob(spec, tools, store, settings.getBoolean(Setting.GLOBALS_NO_ROLE_PASSWORDS),
+                settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC()));
         return new PgscribeRuntime(main, sink, recvlogical);
     }
 

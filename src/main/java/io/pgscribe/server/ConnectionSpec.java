@@ -79,7 +79,7 @@ public record ConnectionSpec(String host, int port, String database, String user
         return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static String quote(String v) {
+    static String quote(String v) {
         return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 

@@ -29,17 +29,33 @@ public final class SlotManager {
      * the exported snapshot for {@code pg_dump --snapshot}.
      */
     public static SlotCreation createWithSnapshot(ConnectionSpec spec, String slotName, String plugin) {
-        Properties props = spec.jdbcProperties("pgscribe-init");
+        return create(spec, slotName, plugin, false, "pgscribe-init");
+    }
+
+    /**
+     * Creates a temporary slot (dropped by the server when its connection closes) only to
+     * export a snapshot at a known LSN: how later bases are aligned with the stream.
+     */
+    public static SlotCreation createTemporaryWithSnapshot(ConnectionSpec spec, String slotName, String plugin) {
+        return create(spec, slotName, plugin, true, "pgscribe-base");
+    }
+
+    private static SlotCreation create(ConnectionSpec spec, String slotName, String plugin, boolean temporary,
+                                       String applicationName) {
+        Properties props = spec.jdbcProperties(applicationName);
         PGProperty.REPLICATION.set(props, "database");
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "13");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
         Connection c = Pg.connect(spec, props);
         try {
-            ReplicationSlotInfo info = c.unwrap(PGConnection.class).getReplicationAPI()
+            var builder = c.unwrap(PGConnection.class).getReplicationAPI()
                     .createReplicationSlot().logical()
                     .withSlotName(slotName)
-                    .withOutputPlugin(plugin)
-                    .make();
+                    .withOutputPlugin(plugin);
+            if (temporary) {
+                builder = builder.withTemporaryOption();
+            }
+            ReplicationSlotInfo info = builder.make();
             return new SlotCreation(info.getSlotName(), Lsn.of(info.getConsistentPoint().asLong()), info.getSnapshotName(), c);
         } catch (SQLException e) {
             try {
