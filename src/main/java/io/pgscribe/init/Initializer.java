@@ -112,16 +112,15 @@ public final class Initializer {
             }
             CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
             out.println("DDL capture: schema pgscribe, table pgscribe.ddl_log, event triggers installed");
-            List<String> specials = plugin == DecoderPlugin.WAL2JSON ? ReplicaIdentityAudit.specialNumberColumns(c) : List.of();
 
             prepareDirectory(backupDir);
-            return initialise(spec, c, tools, plugin, slotName, backupDir, store, options, gaps, specials, pre);
+            return initialise(spec, c, tools, plugin, slotName, backupDir, store, options, gaps, pre);
         }
     }
 
     private Result initialise(ConnectionSpec spec, Connection c, PgTools tools, DecoderPlugin plugin, String slotName,
                               Path backupDir, ManifestStore store, Options options, List<ReplicaIdentityAudit.Gap> gaps,
-                              List<String> specials, Preflight pre) throws SQLException {
+                              Preflight pre) throws SQLException {
         BaseEntry base;
         io.pgscribe.slot.Lsn consistentPoint;
         List<String> decoderOptions;
@@ -145,12 +144,11 @@ public final class Initializer {
                 withStrings.add(DecoderPlugin.WAL2JSON_NUMBERS_AS_STRINGS);
                 if (SlotManager.acceptsOptions(c, slotName, consistentPoint, withStrings)) {
                     decoderOptions = withStrings;
-                    specials = List.of();
                     snapshot = snapshot.withoutSpecialNumbers();
                     out.println("Numbers: this wal2json writes numeric values as strings, so NaN and Infinity are kept");
-                } else if (!specials.isEmpty()) {
-                    out.println("Known gap: this wal2json writes NaN and Infinity as NULL in " + specials.size()
-                            + " numeric/float column(s): " + abbreviate(specials));
+                } else if (!snapshot.specialNumberColumns().isEmpty()) {
+                    out.println("Known gap: this wal2json writes NaN and Infinity as NULL in " + snapshot.specialNumberColumns().size()
+                            + " numeric/float column(s): " + abbreviate(snapshot.specialNumberColumns()));
                 }
             }
 
@@ -173,7 +171,7 @@ public final class Initializer {
             store.save(m);
             out.println("Manifest: " + store.file());
             done = true;
-            return new Result(false, withMeta, globals, gaps, specials);
+            return new Result(false, withMeta, globals, gaps, snapshot.specialNumberColumns());
         } finally {
             if (!done) {
                 // a slot without its base is a slot nobody reads: it would hold WAL forever
