@@ -36,8 +36,11 @@ public final class BaseJob {
     private final boolean checksums;
     private final Duration timeout;
     private final Clock clock;
+    private final BaseBackup.Format format;
 
-    public BaseJob(ConnectionSpec spec, PgTools tools, ManifestStore store, boolean checksums, Duration timeout, Clock clock) {
+    public BaseJob(ConnectionSpec spec, PgTools tools, ManifestStore store, boolean checksums, Duration timeout, Clock clock,
+                   BaseBackup.Format format) {
+        this.format = format;
         this.spec = spec;
         this.tools = tools;
         this.store = store;
@@ -68,12 +71,12 @@ public final class BaseJob {
             boolean specials = DecoderPlugin.fromName(m.decoder()) == DecoderPlugin.WAL2JSON
                     && !m.decoderOptions().contains(DecoderPlugin.WAL2JSON_NUMBERS_AS_STRINGS);
             BaseSnapshot snapshot = BaseSnapshot.read(spec, slot.snapshotName(), checksums, specials);
-            String name = BaseBackup.fileName(slot.consistentPoint(), now);
+            String name = BaseBackup.fileName(slot.consistentPoint(), now, format);
             Path target = store.file().getParent().resolve("base").resolve(name);
             ExecDump dump = new ExecDump("pg_dump", target, spec);
             exchange.setProperty(RUN, new Run(slot, snapshot, name, now, dump));
             dump.setCommand(exchange, tools.path("pg_dump"),
-                    BaseBackup.arguments(slot.snapshotName(), dump.conninfo(spec, "pgscribe-base")), timeout);
+                    BaseBackup.arguments(slot.snapshotName(), dump.conninfo(spec, "pgscribe-base"), format), timeout);
             LOG.info("Taking a base at consistent point {} (temporary slot {}, snapshot {})", slot.consistentPoint(), tempSlot,
                     slot.snapshotName());
         } catch (RuntimeException | SQLException e) {
@@ -89,7 +92,7 @@ public final class BaseJob {
         Manifest m = store.load();
         DumpFiles.Published p = run.dump().publish(exchange);
         BaseEntry entry = BaseBackup.entry(run.name(), run.slot().consistentPoint(), run.slot().snapshotName(),
-                run.startedAt(), p);
+                run.startedAt(), p, format);
         BaseEntry withSidecars = BaseSidecars.write(store.file().getParent(), entry, run.snapshot(), m.decoder(),
                 m.decoderOptions(), m.slot());
         store.update(current -> current.withBase(withSidecars));

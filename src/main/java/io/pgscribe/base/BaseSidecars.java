@@ -37,16 +37,17 @@ public final class BaseSidecars {
         ArrayNode sp = g.putArray("numericSpecialValues");
         snapshot.specialNumberColumns().forEach(sp::add);
 
-        String metaName = base.file().replaceFirst("\\.sql$", ".meta.json");
+        String metaName = BaseBackup.stem(base.file()) + ".meta.json";
         Metadata.write(md, backupDir.resolve(metaName));
         String sumsName = null;
         String sumsSha = null;
         if (snapshot.checksums() != null) {
-            sumsName = base.file().replaceFirst("\\.sql$", ".checksums.json");
+            sumsName = BaseBackup.stem(base.file()) + ".checksums.json";
             Verifier.save(snapshot.checksums(), backupDir.resolve(sumsName));
             sumsSha = DurableFiles.sha256(backupDir.resolve(sumsName));
         }
         return new BaseEntry(base.file(), base.format(), base.consistentPoint(), base.snapshot(), base.takenAt(),
-                base.bytes(), base.sha256(), metaName, DurableFiles.sha256(backupDir.resolve(metaName)), sumsName, sumsSha);
+                base.bytes(), base.sha256(), metaName, DurableFiles.sha256(backupDir.resolve(metaName)), sumsName, sumsSha,
+                base.compression(), base.sqlBytes(), base.sqlSha256());
     }
 }

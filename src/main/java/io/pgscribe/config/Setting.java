@@ -47,6 +47,16 @@ public enum Setting {
     BASE_CHECKSUMS("pgscribe.base.checksums", "true",
             "Record each table's row count and checksum with every base, read through the base's own snapshot, so that a "
                     + "restore of it can be verified (costs one more read of the data when the base is taken)."),
+    BASE_FORMAT("pgscribe.base.format", "plain",
+            "What pg_dump writes for a base: plain (SQL text, readable with no PostgreSQL tool) or custom (pg_dump's "
+                    + "compressed archive, read back with pg_restore)."),
+    COMPRESSION("pgscribe.compression", "gzip",
+            "How closed segments and plain bases are stored once closed: gzip, zstd or none. The manifest keeps the sha256 "
+                    + "of both the stored file and the SQL in it."),
+    COMPRESSION_LEVEL("pgscribe.compression.level", "0",
+            "Compression level: gzip 1-9, zstd 1-19; 0 is the method's default (gzip 6, zstd 3)."),
+    COMPRESSION_INTERVAL_MS("pgscribe.compression.interval-ms", "5000",
+            "Milliseconds between runs of the compress route, which compresses what closed since its last run."),
     BASE_CRON("pgscribe.base.cron", "0 0 2 * * ?",
             "When the base route takes a new base (Quartz cron: seconds minutes hours day-of-month month day-of-week). "
                     + "A newer base bounds restore time and lets older segments go."),

@@ -81,7 +81,7 @@ public final class Demo {
             runtime.stop();
             Manifest m = ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME));
             long segTx = m.segments().stream().mapToLong(SegmentEntry::transactions).sum();
-            long segBytes = m.segments().stream().mapToLong(SegmentEntry::bytes).sum();
+            long segBytes = m.segments().stream().mapToLong(SegmentEntry::contentBytes).sum();
             out.println("  workload: " + transactions + " transactions (inserts, updates, deletes, ALTER TABLE, TRUNCATE)");
             out.println("  captured: " + m.segments().size() + " segment(s), " + segTx + " transactions (the workload's, and "
                     + "the capture's own sequence samples), " + segBytes + " bytes of SQL in " + backupDir.resolve("segments"));
@@ -97,8 +97,13 @@ public final class Demo {
 
             if (!m.segments().isEmpty()) {
                 out.println("\nThe start of the first segment, " + m.segments().get(0).file() + ":");
-                List<String> lines = Files.readAllLines(backupDir.resolve(m.segments().get(0).file()));
-                lines.stream().limit(22).forEach(l -> out.println("  " + (l.length() > 150 ? l.substring(0, 150) + "..." : l)));
+                List<String> lines;
+                try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(io.pgscribe.storage.Compression.open(
+                        io.pgscribe.storage.StoredFiles.locate(backupDir, m.segments().get(0).file())),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+                    lines = r.lines().limit(22).toList();
+                }
+                lines.forEach(l -> out.println("  " + (l.length() > 150 ? l.substring(0, 150) + "..." : l)));
             }
             Uninstaller.run(cluster.connection("shop"), settings.get(Setting.SLOT_NAME), false, indented());
         } finally {

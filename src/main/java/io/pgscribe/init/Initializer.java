@@ -66,6 +66,8 @@ public final class Initializer {
         Path backupDir = settings.getPath(Setting.BACKUP_DIR).toAbsolutePath();
         ManifestStore store = new ManifestStore(backupDir);
         PgTools tools = PgTools.locate(settings.get(Setting.PG_BINDIR));
+        // a bad value is refused before anything is created on the server
+        BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT));
 
         try (Connection c = Pg.connect(spec, "pgscribe-init")) {
             Preflight pre = new Preflight().check(c, tools, plugin, slotName, true);
@@ -135,7 +137,7 @@ public final class Initializer {
                         Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.BASE_CHECKSUMS)),
                         plugin == DecoderPlugin.WAL2JSON);
                 base = BaseBackup.take(tools, spec, created.snapshotName(), created.consistentPoint(), backupDir, clock,
-                        Duration.ofHours(24));
+                        Duration.ofHours(24), BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT)));
             }
             out.println("Base: " + base.file() + " (" + base.bytes() + " bytes), consistent point " + base.consistentPoint());
             decoderOptions = new java.util.ArrayList<>(plugin.options());

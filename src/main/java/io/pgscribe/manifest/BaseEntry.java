@@ -6,7 +6,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * A base: a pg_dump taken with a snapshot exported at {@code consistentPoint}. Every
  * transaction committed before that LSN is inside; every later one is in segments.
  * {@code checksumsFile}: per-table row counts and checksums read through the same snapshot,
- * to verify a restore of the base against.
+ * to verify a restore of the base against. {@code format}: {@code plain} (SQL) or {@code custom}
+ * (pg_dump's archive, read with pg_restore). A plain base is compressed once published:
+ * then {@code file}, {@code bytes} and {@code sha256} describe the stored file and
+ * {@code sqlBytes}/{@code sqlSha256} the SQL it holds.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BaseEntry(
@@ -20,10 +23,29 @@ public record BaseEntry(
         String metadataFile,
         String metadataSha256,
         String checksumsFile,
-        String checksumsSha256) {
+        String checksumsSha256,
+        String compression,
+        Long sqlBytes,
+        String sqlSha256) implements StoredFileEntry {
+
+    public BaseEntry(String file, String format, String consistentPoint, String snapshot, String takenAt, long bytes,
+                     String sha256, String metadataFile, String metadataSha256, String checksumsFile, String checksumsSha256) {
+        this(file, format, consistentPoint, snapshot, takenAt, bytes, sha256, metadataFile, metadataSha256, checksumsFile,
+                checksumsSha256, null, null, null);
+    }
 
     public BaseEntry(String file, String format, String consistentPoint, String snapshot, String takenAt, long bytes,
                      String sha256, String metadataFile, String metadataSha256) {
         this(file, format, consistentPoint, snapshot, takenAt, bytes, sha256, metadataFile, metadataSha256, null, null);
+    }
+
+    /** This base as stored compressed in {@code storedFile}. */
+    public BaseEntry compressed(String storedFile, String method, long storedBytes, String storedSha256) {
+        return new BaseEntry(storedFile, format, consistentPoint, snapshot, takenAt, storedBytes, storedSha256, metadataFile,
+                metadataSha256, checksumsFile, checksumsSha256, method, contentBytes(), contentSha256());
+    }
+
+    public boolean isCustomFormat() {
+        return "custom".equals(format);
     }
 }

@@ -92,6 +92,11 @@ public record Manifest(
                 bases, globals, f.apply(segments), capture, retention, null);
     }
 
+    public Manifest mapBases(UnaryOperator<List<BaseEntry>> f) {
+        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
+                f.apply(bases), globals, segments, capture, retention, null);
+    }
+
     /** Only these entries (pruning); everything else as it is. */
     public Manifest retain(List<BaseEntry> keptBases, List<GlobalsEntry> keptGlobals, List<SegmentEntry> keptSegments) {
         java.util.Set<String> kept = new java.util.HashSet<>();

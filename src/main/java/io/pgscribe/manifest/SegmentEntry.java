@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * A closed segment. {@code firstLsn}/{@code lastLsn} are the commit LSNs of its first and
  * last transaction (null for decoder_raw, which sends none); {@code ordinal} orders segments.
+ * Once compressed, {@code file}, {@code bytes} and {@code sha256} describe the stored file and
+ * {@code sqlBytes}/{@code sqlSha256} the SQL it holds.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SegmentEntry(
@@ -17,5 +19,20 @@ public record SegmentEntry(
         long transactions,
         long bytes,
         String sha256,
-        SpoolPosition spoolEnd) {
+        SpoolPosition spoolEnd,
+        String compression,
+        Long sqlBytes,
+        String sqlSha256) implements StoredFileEntry {
+
+    public SegmentEntry(String file, long ordinal, String firstLsn, String lastLsn, String firstCommitTime,
+                        String lastCommitTime, long transactions, long bytes, String sha256, SpoolPosition spoolEnd) {
+        this(file, ordinal, firstLsn, lastLsn, firstCommitTime, lastCommitTime, transactions, bytes, sha256, spoolEnd,
+                null, null, null);
+    }
+
+    /** This segment as stored compressed in {@code storedFile}. */
+    public SegmentEntry compressed(String storedFile, String method, long storedBytes, String storedSha256) {
+        return new SegmentEntry(storedFile, ordinal, firstLsn, lastLsn, firstCommitTime, lastCommitTime, transactions,
+                storedBytes, storedSha256, spoolEnd, method, contentBytes(), contentSha256());
+    }
 }

@@ -45,9 +45,9 @@ final class BaseFilter {
     }
 
     /** Writes the filtered dump; returns "kept N entries, left out M". */
-    String filter(Path base, Path out) {
+    String filter(java.util.function.Supplier<java.io.InputStream> base, Path out) {
         collect(base);
-        try (BufferedReader in = Files.newBufferedReader(base, StandardCharsets.UTF_8);
+        try (BufferedReader in = reader(base.get());
              BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
             StringBuilder entry = new StringBuilder();
             String type = null;
@@ -114,7 +114,7 @@ final class BaseFilter {
                 decide(type, schema, tag, entry, w);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot filter " + base, e);
+            throw new UncheckedIOException("cannot filter the base: " + e.getMessage(), e);
         }
         return "kept " + kept + " of " + (kept + left) + " base entries";
     }
@@ -196,8 +196,8 @@ final class BaseFilter {
     }
 
     /** First pass: the dump's tables, and which table owns each sequence. */
-    private void collect(Path base) {
-        try (BufferedReader in = Files.newBufferedReader(base, StandardCharsets.UTF_8)) {
+    private void collect(java.util.function.Supplier<java.io.InputStream> base) {
+        try (BufferedReader in = reader(base.get())) {
             String line;
             boolean inCopy = false;
             while ((line = in.readLine()) != null) {
@@ -224,7 +224,12 @@ final class BaseFilter {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + base, e);
+            throw new UncheckedIOException("cannot read the base: " + e.getMessage(), e);
         }
+    }
+
+    /** The script, read as UTF-8 (malformed input is an error, never silently replaced). */
+    private static BufferedReader reader(java.io.InputStream in) {
+        return new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()), 1 << 16);
     }
 }

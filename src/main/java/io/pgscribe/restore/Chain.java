@@ -6,9 +6,12 @@ import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.manifest.StoredFileEntry;
 import io.pgscribe.segment.SegmentFormat;
 import io.pgscribe.slot.Lsn;
 import io.pgscribe.storage.DurableFiles;
+import io.pgscribe.storage.StoredFiles;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -103,7 +106,7 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
 
     /** Every file present and intact, and no segment missing between them; the first problem is named. */
     public void verifyFiles() {
-        check(base.file(), base.sha256());
+        checkStored(base);
         if (base.metadataFile() != null) {
             check(base.metadataFile(), base.metadataSha256());
         }
@@ -123,7 +126,7 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
                         + s.firstLsn() + " after " + previous + ")", "The manifest is inconsistent; restore from a copy.",
                         ExitCode.DAMAGED, null);
             }
-            check(s.file(), s.sha256());
+            checkStored(s);
             expectedOrdinal = s.ordinal() + 1;
             previous = s.lastLsn() == null ? null : Lsn.valueOf(s.lastLsn());
         }
@@ -135,6 +138,33 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
         }
     }
 
+    /** Where a file of the chain is now (the compress route may have replaced it since the manifest was read). */
+    public Path locate(StoredFileEntry entry) {
+        return StoredFiles.locate(backupDir, entry.file());
+    }
+
+    /** A base or segment: present, its stored bytes and the SQL they decompress to matching the manifest. */
+    void checkStored(StoredFileEntry entry) {
+        Path p = locate(entry);
+        if (!Files.isRegularFile(p)) {
+            throw missing(entry.file());
+        }
+        StoredFiles.Digest d;
+        try {
+            d = StoredFiles.digest(p);
+        } catch (IOException e) {
+            throw new PgscribeException(entry.file() + " cannot be read back" + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    "The file is damaged; restore from an intact copy (e.g. from S3).", ExitCode.DAMAGED, null);
+        }
+        boolean asListed = p.equals(backupDir.resolve(entry.file()));
+        if (asListed && !d.storedSha256().equals(entry.sha256())) {
+            throw mismatch(entry.file(), d.storedSha256(), entry.sha256());
+        }
+        if (!d.contentSha256().equals(entry.contentSha256())) {
+            throw mismatch(entry.file() + (asListed ? " (its SQL)" : ""), d.contentSha256(), entry.contentSha256());
+        }
+    }
+
     public long segmentBytes() {
         return segments.stream().mapToLong(SegmentEntry::bytes).sum();
     }
@@ -142,13 +172,21 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
     void check(String relative, String sha256) {
         Path p = backupDir.resolve(relative);
         if (!Files.isRegularFile(p)) {
-            throw new PgscribeException(relative + " is listed in the manifest but missing from " + backupDir,
-                    "Restore from a copy of the backup set that still holds it (e.g. from S3).", ExitCode.DAMAGED, null);
+            throw missing(relative);
         }
         String actual = DurableFiles.sha256(p);
         if (!actual.equals(sha256)) {
-            throw new PgscribeException(relative + " does not match its checksum (sha256 " + actual + ", manifest says "
-                    + sha256 + ")", "The file was altered or damaged; restore from an intact copy.", ExitCode.DAMAGED, null);
+            throw mismatch(relative, actual, sha256);
         }
+    }
+
+    private PgscribeException missing(String relative) {
+        return new PgscribeException(relative + " is listed in the manifest but missing from " + backupDir,
+                "Restore from a copy of the backup set that still holds it (e.g. from S3).", ExitCode.DAMAGED, null);
+    }
+
+    private static PgscribeException mismatch(String what, String actual, String expected) {
+        return new PgscribeException(what + " does not match its checksum (sha256 " + actual + ", manifest says "
+                + expected + ")", "The file was altered or damaged; restore from an intact copy.", ExitCode.DAMAGED, null);
     }
 }

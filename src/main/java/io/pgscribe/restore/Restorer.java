@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.init.CaptureObjects;
+import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
@@ -237,22 +238,26 @@ public final class Restorer {
     }
 
     private void loadBase(Chain chain, ConnectionSpec target, RestoreScope scope) {
-        Path base = chain.backupDir().resolve(chain.base().file());
-        Path load = base;
+        BaseEntry entry = chain.base();
+        Path base = chain.locate(entry);
         Path filtered = null;
         try {
-            if (!scope.all()) {
+            java.io.InputStream script;
+            if (scope.all()) {
+                script = BaseSql.open(entry, base, tools);
+            } else {
                 filtered = Files.createTempFile(chain.backupDir(), ".restore-subset-", ".sql");
                 io.pgscribe.storage.DurableFiles.ownerOnly(filtered);
-                out.println("Base: " + new BaseFilter(scope).filter(base, filtered));
-                load = filtered;
+                out.println("Base: " + new BaseFilter(scope).filter(() -> BaseSql.open(entry, base, tools), filtered));
+                script = Files.newInputStream(filtered);
             }
             out.println("Loading base into " + target.database() + " ...");
+            // the script goes through standard input: a compressed or custom-format base is never unpacked on disk
             PgTools.Result r = PgTools.run(List.of(tools.path("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                    "--single-transaction", "--no-password", "-d", target.conninfo("pgscribe-restore"), "-f", load.toString()),
-                    target.toolEnvironment(), Duration.ofHours(24));
+                    "--single-transaction", "--no-password", "-d", target.conninfo("pgscribe-restore"), "-f", "-"),
+                    target.toolEnvironment(), Duration.ofHours(24), script);
             if (!r.ok()) {
-                throw new PgscribeException("loading the base " + chain.base().file() + " failed: " + r.stderr().strip(),
+                throw new PgscribeException("loading the base " + entry.file() + " failed: " + r.stderr().strip(),
                         "Fix the cause above (e.g. roles the base refers to: restore with --with-globals, or create them) "
                                 + "and run restore again.", ExitCode.FAILED, null);
             }
@@ -290,7 +295,7 @@ public final class Restorer {
             applier = new SegmentApplier(st, o.scope(), consistentPoint, lastApplied, restoreTarget, out);
             for (SegmentEntry seg : chain.segments()) {
                 segmentsRead++;
-                try (SegmentReader reader = new SegmentReader(chain.backupDir().resolve(seg.file()), charset)) {
+                try (SegmentReader reader = new SegmentReader(chain.locate(seg), charset)) {
                     long base = bytesBefore;
                     boolean more = applier.apply(seg, reader, () -> progress.update(base + reader.charsRead(),
                             applier.applied()));

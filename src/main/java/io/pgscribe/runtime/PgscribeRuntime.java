@@ -2,6 +2,7 @@ package io.pgscribe.runtime;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
+import io.pgscribe.base.BaseBackup;
 import io.pgscribe.base.BaseJob;
 import io.pgscribe.base.GlobalsJob;
 import io.pgscribe.capture.CaptureSink;
@@ -11,6 +12,7 @@ import io.pgscribe.capture.SourceSession;
 import io.pgscribe.capture.RecvlogicalComponent;
 import io.pgscribe.capture.RecvlogicalSupervisor;
 import io.pgscribe.capture.SpoolComponent;
+import io.pgscribe.compress.Compressor;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
 import io.pgscribe.decode.DecoderPlugin;
@@ -21,6 +23,7 @@ import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.PgEncodings;
 import io.pgscribe.server.PgTools;
 import io.pgscribe.spool.SpoolDirectory;
+import io.pgscribe.storage.Compression;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,9 +100,14 @@ public final class PgscribeRuntime {
                 settings.getInt(Setting.SPOOL_BATCH_LINES), Duration.ofMillis(settings.getLong(Setting.SPOOL_POLL_DELAY_MS))));
         main.bind("pgscribe-recvlogical", recvlogical);
         BaseJob baseJob = new BaseJob(spec, tools, store, settings.getBoolean(Setting.BASE_CHECKSUMS),
-                settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC());
+                settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC(),
+                BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT)));
         baseJob.removeLeftovers();
         main.bind("baseJob", baseJob);
+        Compressor compressor = new Compressor(store, Compression.fromName(settings.get(Setting.COMPRESSION)),
+                settings.getInt(Setting.COMPRESSION_LEVEL));
+        compressor.removeLeftovers();
+        main.bind("compressor", compressor);
         main.bind("pruner", new io.pgscribe.retention.Pruner(store, io.pgscribe.retention.RetentionSettings.policy(settings),
                 Clock.systemUTC()));
         main.bind("globalsJob", new GlobalsJob(spec, tools, store, settings.getBoolean(Setting.GLOBALS_NO_ROLE_PASSWORDS),

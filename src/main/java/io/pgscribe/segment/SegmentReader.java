@@ -7,7 +7,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -44,11 +43,9 @@ public final class SegmentReader implements Closeable {
 
     public SegmentReader(Path file, Charset charset) {
         this.file = file;
-        try {
-            this.scanner = new SqlScanner(Files.newBufferedReader(file, charset));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read segment " + file, e);
-        }
+        // a compressed segment (.gz, .zst) is read through its decompressor
+        this.scanner = new SqlScanner(new java.io.BufferedReader(new java.io.InputStreamReader(
+                io.pgscribe.storage.Compression.open(file), charset.newDecoder()), 1 << 16));
     }
 
     /** The next part, or null at the (intact) end. */

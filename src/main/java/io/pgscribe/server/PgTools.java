@@ -5,6 +5,7 @@ import io.pgscribe.PgscribeException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,6 +112,16 @@ public final class PgTools {
 
     /** Runs a command to completion; output is kept up to 1 MB, standard error's last 64 kB. */
     public static Result run(List<String> command, Map<String, String> env, Duration timeout) {
+        return run(command, env, timeout, null);
+    }
+
+    /**
+     * As {@link #run(List, Map, Duration)}, with {@code stdin} fed to the command's standard
+     * input and closed at its end. If reading {@code stdin} fails (damage, a failed producer),
+     * the command is killed before it sees the end of its input, so a psql with
+     * {@code --single-transaction} never commits a part; the result says why.
+     */
+    public static Result run(List<String> command, Map<String, String> env, Duration timeout, InputStream stdin) {
         ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command));
         pb.environment().putAll(env);
         Process p;
@@ -120,10 +131,16 @@ public final class PgTools {
             throw new PgscribeException("cannot start " + command.get(0) + ": " + e.getMessage(),
                     "Check that the program exists and is executable.", ExitCode.FAILED, e);
         }
-        try {
-            p.getOutputStream().close(); // no input, so a prompt cannot block
-        } catch (IOException ignored) {
-            // the process may already be gone
+        Feed feed = null;
+        if (stdin == null) {
+            try {
+                p.getOutputStream().close(); // no input, so a prompt cannot block
+            } catch (IOException ignored) {
+                // the process may already be gone
+            }
+        } else {
+            feed = new Feed(stdin, p);
+            feed.start();
         }
         Tail err = new Tail(p.getErrorStream(), 64 * 1024);
         Tail out = new Tail(p.getInputStream(), 1024 * 1024);
@@ -140,6 +157,13 @@ public final class PgTools {
             }
             err.join();
             out.join();
+            if (feed != null) {
+                feed.join();
+                if (feed.failure != null) {
+                    return new Result(-1, out.text(), err.text() + "\n(its input could not be read: " + feed.failure
+                            + "; it was stopped before the end of its input)");
+                }
+            }
         } catch (InterruptedException e) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -149,13 +173,55 @@ public final class PgTools {
         return new Result(p.exitValue(), out.text(), err.text());
     }
 
+    /** Copies an input stream into a process's standard input, on its own thread. */
+    static final class Feed extends Thread {
+        private final InputStream source;
+        private final Process process;
+        volatile String failure;
+
+        Feed(InputStream source, Process process) {
+            this.source = source;
+            this.process = process;
+            setDaemon(true);
+            setName("pgscribe-tool-input");
+        }
+
+        @Override
+        public void run() {
+            OutputStream sink = process.getOutputStream();
+            byte[] buf = new byte[1 << 16];
+            boolean sinkOpen = true;
+            try (source) {
+                int n;
+                while ((n = source.read(buf)) > 0) {
+                    if (sinkOpen) {
+                        try {
+                            sink.write(buf, 0, n);
+                        } catch (IOException closed) {
+                            sinkOpen = false; // the process stopped reading (it failed); its exit code says why
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                failure = e.getMessage() == null ? e.toString() : e.getMessage();
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+            try {
+                sink.close();
+            } catch (IOException ignored) {
+                // the process is gone
+            }
+        }
+    }
+
     /** Keeps the last {@code limit} bytes of a stream, read on its own thread. */
-    static final class Tail extends Thread {
+    public static final class Tail extends Thread {
         private final InputStream in;
         private final int limit;
         private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
 
-        Tail(InputStream in, int limit) {
+        public Tail(InputStream in, int limit) {
             this.in = in;
             this.limit = limit;
             setDaemon(true);
@@ -182,7 +248,7 @@ public final class PgTools {
             }
         }
 
-        String text() {
+        public String text() {
             synchronized (kept) {
                 byte[] all = kept.toByteArray();
                 int from = Math.max(0, all.length - limit);

@@ -5,6 +5,9 @@ import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.manifest.StoredFileEntry;
+import io.pgscribe.storage.StoredFiles;
+import java.io.IOException;
 import io.pgscribe.storage.DurableFiles;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -34,7 +37,7 @@ public final class BackupVerifier {
         Manifest m = ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME));
         List<Check> checks = new ArrayList<>();
         for (BaseEntry b : m.bases()) {
-            checks.add(file(backupDir, b.file(), b.bytes(), b.sha256()));
+            checks.add(stored(backupDir, b));
             if (b.metadataFile() != null) {
                 checks.add(file(backupDir, b.metadataFile(), -1, b.metadataSha256()));
             }
@@ -53,7 +56,7 @@ public final class BackupVerifier {
                 checks.add(new Check("segment number " + expected + (s.ordinal() > expected + 1 ? " to " + (s.ordinal() - 1) : ""),
                         -1, "missing from the manifest (a hole in the chain)"));
             }
-            checks.add(file(backupDir, s.file(), s.bytes(), s.sha256()));
+            checks.add(stored(backupDir, s));
             expected = s.ordinal() + 1;
         }
         return checks;
@@ -66,6 +69,27 @@ public final class BackupVerifier {
         }
         String actual = DurableFiles.sha256(p);
         return new Check(relative, bytes, actual.equals(sha256) ? null : "CHECKSUM MISMATCH (sha256 " + actual + ")");
+    }
+
+    /** A base or segment: the stored file's sha256 and, when compressed, that of the SQL it decompresses to. */
+    private static Check stored(Path dir, StoredFileEntry entry) {
+        Path p = StoredFiles.locate(dir, entry.file());
+        if (!Files.isRegularFile(p)) {
+            return new Check(entry.file(), entry.bytes(), "MISSING");
+        }
+        StoredFiles.Digest d;
+        try {
+            d = StoredFiles.digest(p);
+        } catch (IOException e) {
+            return new Check(entry.file(), entry.bytes(), "UNREADABLE (" + e.getMessage() + ")");
+        }
+        if (p.equals(dir.resolve(entry.file())) && !d.storedSha256().equals(entry.sha256())) {
+            return new Check(entry.file(), entry.bytes(), "CHECKSUM MISMATCH (sha256 " + d.storedSha256() + ")");
+        }
+        if (!d.contentSha256().equals(entry.contentSha256())) {
+            return new Check(entry.file(), entry.bytes(), "CONTENT CHECKSUM MISMATCH (sha256 of the SQL " + d.contentSha256() + ")");
+        }
+        return new Check(entry.file(), entry.bytes(), null);
     }
 
     public static void print(List<Check> checks, PrintStream out) {

@@ -1,14 +1,17 @@
 package io.pgscribe.bench;
 
 import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.compress.Compressor;
 import io.pgscribe.config.Setting;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.restore.Restorer;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.Pg;
 import io.pgscribe.server.PgTools;
+import io.pgscribe.storage.Compression;
 import io.pgscribe.testing.Pipeline;
 import io.pgscribe.verify.TableChecksum;
 import io.pgscribe.verify.Verifier;
@@ -41,6 +44,7 @@ import picocli.CommandLine.Option;
 final class RestoreBench implements Callable<Integer> {
 
     static final String PGSCRIBE = "pgscribe restore";
+    static final String PGSCRIBE_GZIP = "pgscribe restore, gzip set";
     static final String NAIVE = "psql db < segment.sql";
     static final String ONE_TX = "psql -1 -f segment.sql";
 
@@ -63,6 +67,8 @@ final class RestoreBench implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = "target/bench", description = "Where clusters and backups go.")
     Path dir;
 
+    private final StringBuilder sizes = new StringBuilder("Output size:\n\n");
+
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(dir);
@@ -82,6 +88,7 @@ final class RestoreBench implements Callable<Integer> {
                 report.append(run(cluster, w.strip()));
             }
         }
+        report.append('\n').append(sizes);
         System.out.println();
         System.out.println(report);
         return 0;
@@ -120,14 +127,25 @@ final class RestoreBench implements Callable<Integer> {
         }
         List<Path> segments = manifest.segments().stream().map(SegmentEntry::file).map(backup::resolve).toList();
         Path base = backup.resolve(manifest.bases().get(0).file());
+        // the same backup set as the compress route leaves it (gzip, the default): what decompression costs a restore
+        Path gzipped = dir.resolve("backup-" + workload + "-gzip").toAbsolutePath();
+        LocalCluster.deleteTree(gzipped);
+        copyTree(backup, gzipped);
+        new Compressor(new ManifestStore(gzipped), Compression.GZIP, 0).compressClosed();
+        long sqlBytes = manifest.segments().stream().mapToLong(SegmentEntry::bytes).sum();
+        long gzipBytes = new ManifestStore(gzipped).load().segments().stream().mapToLong(SegmentEntry::bytes).sum();
+        sizes.append(String.format(Locale.ROOT, "- %s: segments %,d bytes of SQL, %,d bytes gzip (%.1f%%); %.1f bytes of SQL "
+                + "per change, %.1f gzip%n", workload, sqlBytes, gzipBytes, 100.0 * gzipBytes / sqlBytes,
+                (double) sqlBytes / changeCount, (double) gzipBytes / changeCount));
         PgTools tools = PgTools.locate("");
-        List<String> methods = List.of(PGSCRIBE, NAIVE, ONE_TX);
+        List<String> methods = List.of(PGSCRIBE, PGSCRIBE_GZIP, NAIVE, ONE_TX);
         Measurements m = new Measurements();
         for (int round = 0; round < repeats; round++) {
             for (int i = 0; i < methods.size(); i++) {
                 String method = methods.get((i + round) % methods.size());
                 String copy = db + "_copy";
-                double s = apply(method, cluster, db, backup, base, segments, copy, tools);
+                double s = apply(method, cluster, db, method.equals(PGSCRIBE_GZIP) ? gzipped : backup, base, segments, copy,
+                        tools);
                 Map<String, TableChecksum> got = Verifier.checksums(cluster.connection(copy));
                 expected.keySet().stream().filter(t -> !t.startsWith("pgscribe.")).forEach(t -> {
                     if (!expected.get(t).equals(got.get(t))) {
@@ -144,12 +162,13 @@ final class RestoreBench implements Callable<Integer> {
         for (String method : methods) {
             double med = m.median(method);
             rows.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %d | %s | %.2f | %,.0f | %s | %s |%n", workload, changeCount,
-                    txCount, segments.size(), method.equals(PGSCRIBE) ? "**" + method + "**" : "`" + method + "`", med,
+                    txCount, segments.size(), method.startsWith(PGSCRIBE) ? "**" + method + "**" : "`" + method + "`", med,
                     changeCount / med, Measurements.runsText(m.runs(method)),
                     method.equals(NAIVE) ? "1.00" : String.format(Locale.ROOT, "%.2f×", m.speedup(method, NAIVE))));
         }
         if (!keepBackups) {
             LocalCluster.deleteTree(backup);
+            LocalCluster.deleteTree(gzipped);
         }
         try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
             Pg.execute(c, "DROP DATABASE " + db + " WITH (FORCE)");
@@ -161,7 +180,7 @@ final class RestoreBench implements Callable<Integer> {
     private static double apply(String method, LocalCluster cluster, String source, Path backup, Path base, List<Path> segments, String copy,
                                 PgTools tools) throws SQLException, IOException, InterruptedException {
         ConnectionSpec target = cluster.connection(copy);
-        if (method.equals(PGSCRIBE)) {
+        if (method.startsWith(PGSCRIBE)) {
             Restorer.Summary s = new Restorer(tools, new PrintStream(OutputStream.nullOutputStream()))
                     .run(new Restorer.Options(backup, cluster.connection(source),
                             cluster.connection("postgres"), copy));
@@ -196,6 +215,19 @@ final class RestoreBench implements Callable<Integer> {
         int rc = pb.start().waitFor();
         if (rc != 0) {
             throw new IllegalStateException(String.join(" ", command.subList(0, 2)) + " failed with exit code " + rc);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else if (!Files.isSymbolicLink(p)) {
+                    Files.copy(p, t, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
         }
     }
 

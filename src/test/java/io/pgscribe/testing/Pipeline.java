@@ -61,6 +61,8 @@ public final class Pipeline implements AutoCloseable {
         s.put("camel.main.routes-include-pattern", "file:routes/*.yaml");
         s.put("camel.routecontroller.enabled", "true");
         s.putAll(QUIET);
+        // most tests read segment and base files as text; CompressionIT runs the compress route on purpose
+        s.put(Setting.COMPRESSION.key(), "none");
         s.putAll(extra);
         this.settings = Settings.forSource(cluster.connection(database), s);
     }

@@ -1,0 +1,31 @@
+package io.pgscribe.manifest;
+
+/**
+ * A manifest entry for a file that may be stored compressed. {@code bytes} and {@code sha256}
+ * are always of the file as stored; for a compressed one {@code sqlBytes} and
+ * {@code sqlSha256} are of the content it decompresses to, so both can be checked.
+ */
+public interface StoredFileEntry {
+
+    String file();
+
+    long bytes();
+
+    String sha256();
+
+    /** {@code gzip} or {@code zstd}; null when the file is stored as written. */
+    String compression();
+
+    Long sqlBytes();
+
+    String sqlSha256();
+
+    /** The sha256 of the content: of the stored file itself when it is not compressed. */
+    default String contentSha256() {
+        return sqlSha256() != null ? sqlSha256() : sha256();
+    }
+
+    default long contentBytes() {
+        return sqlBytes() != null ? sqlBytes() : bytes();
+    }
+}

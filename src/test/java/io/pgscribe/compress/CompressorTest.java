@@ -1,0 +1,171 @@
+package io.pgscribe.compress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgscribe.PgscribeException;
+import io.pgscribe.manifest.BaseEntry;
+import io.pgscribe.manifest.CaptureState;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.storage.Compression;
+import io.pgscribe.storage.DurableFiles;
+import io.pgscribe.storage.StoredFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class CompressorTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String SEGMENT = "segments/0000000001000000-20261201T000000Z.sql";
+    private static final String CUSTOM_BASE = "base/0000000000F00000-20261130T000000Z.dump";
+    private static final String PLAIN_BASE = "base/0000000000F00000-20261130T000000Z.sql";
+
+    /** A backup set with one plain base, one custom-format base and one segment, all as written. */
+    private ManifestStore backupSet(String segmentText) throws IOException {
+        Files.createDirectories(dir.resolve("segments"));
+        Files.createDirectories(dir.resolve("base"));
+        Files.writeString(dir.resolve(SEGMENT), segmentText);
+        Files.writeString(dir.resolve(PLAIN_BASE), "-- a plain base\nCREATE TABLE t (id int);\n");
+        Files.write(dir.resolve(CUSTOM_BASE), new byte[] {'P', 'G', 'D', 'M', 'P', 1, 2, 3});
+        ManifestStore store = new ManifestStore(dir);
+        store.save(new Manifest(Manifest.FORMAT, "test", new Manifest.Source("shop", "1", "15", 150000, "UTF8"), "pgscribe",
+                "wal2json", List.of(), "2026-12-01T00:00:00Z",
+                List.of(base(PLAIN_BASE, "plain"), base(CUSTOM_BASE, "custom")), null,
+                List.of(new SegmentEntry(SEGMENT, 1, "0/1000000", "0/1000100", "t0", "t1", 2, Files.size(dir.resolve(SEGMENT)),
+                        DurableFiles.sha256(dir.resolve(SEGMENT)), null)),
+                CaptureState.initial(List.of()), null));
+        return store;
+    }
+
+    private BaseEntry base(String file, String format) throws IOException {
+        Path p = dir.resolve(file);
+        return new BaseEntry(file, format, "0/F00000", "snap", "2026-11-30T00:00:00Z", Files.size(p), DurableFiles.sha256(p),
+                null, null);
+    }
+
+    private static String sql(int statements) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < statements; i++) {
+            b.append("INSERT INTO \"public\".\"t\" (\"id\", \"note\") VALUES (").append(i).append(", 'ünïcode ").append(i)
+                    .append("');\n");
+        }
+        return b.toString();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Compression.class, names = {"GZIP", "ZSTD"})
+    void compressesClosedFilesAndPointsTheManifestAtThem(Compression method) throws IOException {
+        String text = sql(5000);
+        ManifestStore store = backupSet(text);
+        String sqlSha = DurableFiles.sha256(dir.resolve(SEGMENT));
+
+        assertThat(new Compressor(store, method, 0).compressClosed()).isEqualTo(2);
+
+        Manifest m = ManifestStore.read(store.file());
+        SegmentEntry s = m.segments().get(0);
+        assertThat(s.file()).isEqualTo(SEGMENT + method.suffix());
+        assertThat(s.compression()).isEqualTo(method.settingName());
+        assertThat(s.sqlSha256()).isEqualTo(sqlSha);
+        assertThat(s.sqlBytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+        Path stored = dir.resolve(s.file());
+        assertThat(s.sha256()).isEqualTo(DurableFiles.sha256(stored));
+        assertThat(s.bytes()).isEqualTo(Files.size(stored)).isLessThan(s.sqlBytes() / 4);
+        assertThat(Files.getPosixFilePermissions(stored)).isEqualTo(DurableFiles.OWNER_FILE);
+        assertThat(dir.resolve(SEGMENT)).doesNotExist();
+        try (InputStream in = Compression.open(stored)) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(text);
+        }
+        // the plain base is compressed; the custom-format one (pg_dump compressed it already) is left as it is
+        assertThat(m.bases().get(0).file()).isEqualTo(PLAIN_BASE + method.suffix());
+        assertThat(m.bases().get(1).file()).isEqualTo(CUSTOM_BASE);
+        assertThat(m.bases().get(1).compression()).isNull();
+        assertThat(dir.resolve(CUSTOM_BASE)).exists();
+        // a reader that still holds the old name finds the compressed file
+        assertThat(StoredFiles.locate(dir, SEGMENT)).isEqualTo(stored);
+        // nothing left to do on the next run
+        assertThat(new Compressor(store, method, 0).compressClosed()).isZero();
+        try (var files = Files.list(dir.resolve("segments"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly(stored.getFileName().toString());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Compression.class, names = {"GZIP", "ZSTD"})
+    void aDamagedCompressedFileIsDetectedByItsDigest(Compression method) throws IOException {
+        ManifestStore store = backupSet(sql(2000));
+        new Compressor(store, method, 0).compressClosed();
+        SegmentEntry s = ManifestStore.read(store.file()).segments().get(0);
+        Path stored = dir.resolve(s.file());
+        byte[] bytes = Files.readAllBytes(stored);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(stored, bytes);
+        StoredFiles.Digest d;
+        try {
+            d = StoredFiles.digest(stored);
+        } catch (IOException damagedStream) {
+            return; // the decompressor itself noticed: also a detection
+        }
+        assertThat(d.storedSha256()).isNotEqualTo(s.sha256());
+        assertThat(d.contentSha256()).isNotEqualTo(s.sqlSha256());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aFileChangedSinceItWasListedIsNotCompressedAndKept() throws IOException {
+        ManifestStore store = backupSet(sql(100));
+        Files.writeString(dir.resolve(SEGMENT), "-- altered after it was closed\n", java.nio.file.StandardOpenOption.APPEND);
+        Manifest before = ManifestStore.read(store.file());
+        assertThatThrownBy(() -> new Compressor(store, Compression.GZIP, 0).compressClosed())
+                .isInstanceOf(PgscribeException.class).hasMessageContaining(SEGMENT).hasMessageContaining("no longer matches");
+        Manifest after = ManifestStore.read(store.file());
+        assertThat(after.segments()).isEqualTo(before.segments());
+        assertThat(dir.resolve(SEGMENT)).exists();
+        assertThat(dir.resolve(SEGMENT + ".gz")).doesNotExist();
+        assertThat(dir.resolve(SEGMENT + ".gz.partial")).doesNotExist();
+    }
+
+    @org.junit.jupiter.api.Test
+    void leftoversOfACrashAreRemovedAndTheListedFileStays() throws IOException {
+        ManifestStore store = backupSet(sql(100));
+        new Compressor(store, Compression.GZIP, 0).compressClosed();
+        String original = sql(100);
+        // crash before the original was deleted; an unfinished copy; a copy the manifest never listed
+        Files.writeString(dir.resolve(SEGMENT), original);
+        Files.writeString(dir.resolve(SEGMENT + ".zst.partial"), "half");
+        String unlisted = "segments/0000000002000000-20261201T010000Z.sql.gz";
+        Files.writeString(dir.resolve(unlisted), "never listed");
+        Files.writeString(dir.resolve("segments/0000000003000000-20261201T020000Z.sql.partial"), "the open segment");
+
+        new Compressor(store, Compression.GZIP, 0).removeLeftovers();
+
+        assertThat(dir.resolve(SEGMENT)).doesNotExist();
+        assertThat(dir.resolve(SEGMENT + ".zst.partial")).doesNotExist();
+        assertThat(dir.resolve(unlisted)).doesNotExist();
+        assertThat(dir.resolve(SEGMENT + ".gz")).exists();
+        assertThat(dir.resolve(PLAIN_BASE + ".gz")).exists();
+        assertThat(dir.resolve(CUSTOM_BASE)).exists();
+        // the capture's open segment is not the compressor's to touch
+        assertThat(dir.resolve("segments/0000000003000000-20261201T020000Z.sql.partial")).exists();
+    }
+
+    @org.junit.jupiter.api.Test
+    void levelsAreChecked() {
+        assertThat(Compression.GZIP.checkedLevel(0)).isEqualTo(6);
+        assertThat(Compression.ZSTD.checkedLevel(19)).isEqualTo(19);
+        assertThatThrownBy(() -> Compression.GZIP.checkedLevel(12)).isInstanceOf(PgscribeException.class)
+                .hasMessageContaining("out of range for gzip");
+        assertThatThrownBy(() -> Compression.fromName("lz4")).isInstanceOf(PgscribeException.class)
+                .hasMessageContaining("lz4");
+        assertThat(Compression.fromName("ZSTD")).isEqualTo(Compression.ZSTD);
+    }
+}
