@@ -85,6 +85,9 @@ public final class Demo {
             out.println("  workload: " + transactions + " transactions (inserts, updates, deletes, ALTER TABLE, TRUNCATE)");
             out.println("  captured: " + m.segments().size() + " segment(s), " + segTx + " transactions (the workload's, and "
                     + "the capture's own sequence samples), " + segBytes + " bytes of SQL in " + backupDir.resolve("segments"));
+            out.println("  compressed by the compress route (gzip): segments " + m.segments().stream().mapToLong(SegmentEntry::bytes)
+                    .sum() + " bytes, base " + m.bases().get(0).bytes() + " bytes (of " + m.bases().get(0).contentBytes()
+                    + " bytes of SQL)");
 
             out.println("\n$ pgscribe restore --to-db shop_restored");
             new Restorer(PgTools.locate(""), indented()).run(new Restorer.Options(backupDir, cluster.connection("shop"),
@@ -160,7 +163,8 @@ public final class Demo {
                 Setting.SLOT_NAME.key(), "pgscribe_demo",
                 Setting.SEGMENT_MAX_AGE.key(), "1",
                 Setting.CAPTURE_TICK_MS.key(), "200",
-                Setting.SPOOL_POLL_DELAY_MS.key(), "10"));
+                Setting.SPOOL_POLL_DELAY_MS.key(), "10",
+                Setting.COMPRESSION_INTERVAL_MS.key(), "250"));
     }
 
     private static void requireWal2json(LocalCluster cluster) throws SQLException {
@@ -173,15 +177,21 @@ public final class Demo {
         }
     }
 
+    /** Waits until every transaction before {@code end} is in a closed segment, and the compress route has compressed it. */
     private static void waitUntilCovered(Path backupDir, Lsn end, Duration atMost) throws InterruptedException {
         long deadline = System.nanoTime() + atMost.toNanos();
-        while (!CaptureProgress.covers(ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME)), end)) {
+        while (!coveredAndCompressed(ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME)), end)) {
             if (System.nanoTime() > deadline) {
                 throw new PgscribeException("the capture did not reach " + end + " within " + atMost.toSeconds() + " s",
                         "Look at the log above for what stopped it.", ExitCode.FAILED, null);
             }
             Thread.sleep(100);
         }
+    }
+
+    private static boolean coveredAndCompressed(Manifest m, Lsn end) {
+        return CaptureProgress.covers(m, end) && m.segments().stream().allMatch(s -> s.compression() != null)
+                && m.bases().stream().allMatch(b -> b.compression() != null);
     }
 
     private PrintStream indented() {

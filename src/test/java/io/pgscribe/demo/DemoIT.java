@@ -30,6 +30,7 @@ class DemoIT {
         assertThat(printed).contains("workload: 30 transactions");
         // the workload's transactions, and the capture's own sequence samples
         assertThat(printed).containsPattern("captured: \\d+ segment\\(s\\), 3\\d transactions");
+        assertThat(printed).contains("compressed by the compress route (gzip)").containsPattern("Chain: base base/[0-9A-F]{16}-\\w+\\.sql\\.gz");
         assertThat(Files.exists(work)).isFalse();
     }
 
