@@ -30,7 +30,8 @@ final class PruneCommand implements Callable<Integer> {
         Settings s = parent.settings();
         ManifestStore store = new ManifestStore(s.getPath(Setting.BACKUP_DIR).toAbsolutePath());
         ManifestStore.read(store.file());
-        new Pruner(store, RetentionSettings.policy(s), Clock.systemUTC()).prune(dryRun, System.out);
+        new Pruner(store, RetentionSettings.policy(s), Clock.systemUTC(), s.getBoolean(Setting.SHIP_ENABLED))
+                .prune(dryRun, System.out);
         return ExitCode.OK;
     }
 }

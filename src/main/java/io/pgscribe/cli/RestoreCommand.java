@@ -10,11 +10,13 @@ import io.pgscribe.PgscribeException;
 import io.pgscribe.restore.RestoreScope;
 import io.pgscribe.restore.RestoreTarget;
 import io.pgscribe.slot.Lsn;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -85,15 +87,27 @@ final class RestoreCommand implements Callable<Integer> {
             + "after the last one it holds.")
     boolean continueExisting;
 
+    @CommandLine.Mixin
+    FromS3Option fromS3 = new FromS3Option();
+
     @Override
     public Integer call() throws Exception {
         PgscribeCommand.quietLogs();
         Settings s = parent.settings();
         ConnectionSpec source = ConnectionSpec.source(s);
-        Restorer.Options o = new Restorer.Options(s.getPath(Setting.BACKUP_DIR).toAbsolutePath(), source,
-                targetServer(source, targetHost, targetPort, targetUser), toDb, RestoreTarget.LATEST, scope(), withGlobals,
-                replace, keepProgress || continueExisting, continueExisting, plan).withTarget(target());
-        new Restorer(PgTools.locate(s.get(Setting.PG_BINDIR)), System.out, System.console() != null).run(o);
+        RestoreTarget t = target();
+        RestoreScope sc = scope();
+        Path staging = fromS3.active() ? fromS3.stage(s, t, System.out) : null;
+        try {
+            Restorer.Options o = new Restorer.Options(staging != null ? staging : s.getPath(Setting.BACKUP_DIR).toAbsolutePath(),
+                    source, targetServer(source, targetHost, targetPort, targetUser), toDb, RestoreTarget.LATEST, sc,
+                    withGlobals, replace, keepProgress || continueExisting, continueExisting, plan).withTarget(t);
+            new Restorer(PgTools.locate(s.get(Setting.PG_BINDIR)), System.out, System.console() != null).run(o);
+        } finally {
+            if (staging != null) {
+                io.pgscribe.ship.RemoteBackupSet.remove(staging);
+            }
+        }
         return ExitCode.OK;
     }
 

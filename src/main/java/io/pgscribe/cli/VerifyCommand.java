@@ -44,14 +44,40 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--target-user", paramLabel = "USER", description = "Role to read --db as. Password: PGSCRIBE_TARGET_PASSWORD.")
     String targetUser;
 
+    @picocli.CommandLine.Mixin
+    FromS3Option fromS3 = new FromS3Option();
+
     @Override
     public Integer call() throws Exception {
         PgscribeCommand.quietLogs();
         Settings s = parent.settings();
         if (backup) {
-            var checks = io.pgscribe.verify.BackupVerifier.check(s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath());
-            io.pgscribe.verify.BackupVerifier.print(checks, System.out);
-            return checks.stream().allMatch(io.pgscribe.verify.BackupVerifier.Check::ok) ? ExitCode.OK : ExitCode.DAMAGED;
+            java.nio.file.Path staging = null;
+            try {
+                if (fromS3.active()) {
+                    try {
+                        staging = fromS3.stage(s, null, System.out);
+                    } catch (io.pgscribe.PgscribeException e) {
+                        if (e.exitCode() != ExitCode.DAMAGED) {
+                            throw e;
+                        }
+                        System.out.println("DAMAGED  " + e.getMessage());
+                        return ExitCode.DAMAGED;
+                    }
+                }
+                var checks = io.pgscribe.verify.BackupVerifier.check(staging != null ? staging
+                        : s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath());
+                io.pgscribe.verify.BackupVerifier.print(checks, System.out);
+                return checks.stream().allMatch(io.pgscribe.verify.BackupVerifier.Check::ok) ? ExitCode.OK : ExitCode.DAMAGED;
+            } finally {
+                if (staging != null) {
+                    io.pgscribe.ship.RemoteBackupSet.remove(staging);
+                }
+            }
+        }
+        if (fromS3.active()) {
+            System.err.println("pgscribe: error: --from-s3 goes with --backup (or with restore)");
+            return ExitCode.USAGE;
         }
         if (db == null) {
             System.err.println("pgscribe: error: verify needs --db NAME (or --backup)");

@@ -71,6 +71,32 @@ public enum Setting {
     RETENTION_MONTHLY_BASES("pgscribe.retention.monthly-bases", "12",
             "Past that, the first base of each calendar month is kept, for this many months (this one included)."),
     PRUNE_CRON("pgscribe.prune.cron", "0 15 3 * * ?", "When the prune route applies the retention policy (Quartz cron)."),
+    SHIP_ENABLED("pgscribe.ship.enabled", "false",
+            "Ship every closed, compressed file (segments, bases, globals, metadata) and the manifest to S3-compatible "
+                    + "object storage (routes/ship.yaml). While it is on, local pruning never deletes a file not yet shipped."),
+    SHIP_INTERVAL_MS("pgscribe.ship.interval-ms", "10000", "Milliseconds between runs of the ship route."),
+    SHIP_RETRY_MAX_DELAY("pgscribe.ship.retry-max-delay", "300",
+            "Seconds: after a failed run, shipping waits, doubling from the interval up to this, before it tries again."),
+    SHIP_ALERT_AFTER("pgscribe.ship.alert-after", "900",
+            "Seconds shipping may fail before the ship-failing alert is raised; it is resolved when a run succeeds."),
+    SHIP_PART_SIZE("pgscribe.ship.part-size", "16777216",
+            "Bytes: files larger than this are uploaded in parts of this size (multipart upload, bounded memory); 5 MB at least."),
+    S3_BUCKET("pgscribe.s3.bucket", "", "Bucket the backup set is shipped to (it must exist)."),
+    S3_PREFIX("pgscribe.s3.prefix", "",
+            "Key prefix of this backup set in the bucket; empty: the source database's name. One prefix per database."),
+    S3_ENDPOINT("pgscribe.s3.endpoint", "",
+            "Endpoint URL of an S3-compatible store (MinIO, Ceph, Garage: http://host:9000); empty: AWS S3 of the region."),
+    S3_REGION("pgscribe.s3.region", "us-east-1", "Region of the bucket (S3-compatible stores usually accept any)."),
+    S3_PATH_STYLE("pgscribe.s3.path-style", "false",
+            "true: path-style requests (http://host/bucket/key), which most S3-compatible stores need."),
+    S3_ACCESS_KEY("pgscribe.s3.access-key", "",
+            "Access key id; empty: the AWS default credentials chain (environment, profile, instance role)."),
+    S3_SECRET_KEY("pgscribe.s3.secret-key", "",
+            "Secret key to the access key; prefer the PGSCRIBE_S3_SECRET_KEY environment variable. Never logged."),
+    S3_SSE_S3("pgscribe.s3.sse-s3", "false", "true: server-side encryption with S3-managed keys (SSE-S3, AES256)."),
+    S3_SSE_KMS("pgscribe.s3.sse-kms", "false", "true: server-side encryption with the KMS key pgscribe.s3.kms-key-id (SSE-KMS)."),
+    S3_KMS_KEY_ID("pgscribe.s3.kms-key-id", "", "KMS key id (or ARN) for SSE-KMS."),
+    S3_STORAGE_CLASS("pgscribe.s3.storage-class", "", "Storage class of shipped objects (e.g. STANDARD_IA); empty: STANDARD."),
     HEARTBEAT_INTERVAL_MS("pgscribe.heartbeat.interval-ms", "10000",
             "Milliseconds between heartbeats (a logical message) that keep an idle database's slot moving."),
     SEQUENCES_SAMPLE_INTERVAL_MS("pgscribe.sequences.sample-interval-ms", "60000",
@@ -108,7 +134,7 @@ public enum Setting {
     }
 
     public boolean isSecret() {
-        return this == SOURCE_PASSWORD;
+        return this == SOURCE_PASSWORD || this == S3_SECRET_KEY;
     }
 
     public static Map<String, Setting> byKey() {

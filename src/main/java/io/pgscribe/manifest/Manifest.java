@@ -13,7 +13,7 @@ import java.util.function.UnaryOperator;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format", "pgscribeVersion", "source", "slot", "decoder", "decoderOptions", "createdAt",
-        "bases", "globals", "segments", "capture", "retention", "sha256"})
+        "bases", "globals", "segments", "capture", "retention", "shipping", "sha256"})
 public record Manifest(
         int format,
         String pgscribeVersion,
@@ -27,6 +27,7 @@ public record Manifest(
         List<SegmentEntry> segments,
         CaptureState capture,
         Retention retention,
+        Shipping shipping,
         String sha256) {
 
     public static final int FORMAT = 1;
@@ -48,11 +49,54 @@ public record Manifest(
         }
     }
 
+    /**
+     * What is in object storage: each shipped file (as stored) with the time the store
+     * confirmed it, and the objects pruning removed from the manifest that are still to be
+     * deleted from the store (after a manifest without them has been shipped).
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Shipping(java.util.Map<String, String> shipped, List<String> remotePendingDeletes) {
+        public static final Shipping NONE = new Shipping(null, null);
+
+        public Shipping {
+            shipped = shipped == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(shipped));
+            remotePendingDeletes = remotePendingDeletes == null ? List.of() : List.copyOf(remotePendingDeletes);
+        }
+
+        public boolean isShipped(String file) {
+            return shipped.containsKey(file);
+        }
+
+        public Shipping withShipped(String file, String at) {
+            java.util.Map<String, String> next = new java.util.TreeMap<>(shipped);
+            next.put(file, at);
+            return new Shipping(next, remotePendingDeletes);
+        }
+
+        /** Forgets removed files; those that were shipped are to be deleted from the store too. */
+        public Shipping withRemoved(java.util.Collection<String> files) {
+            java.util.Map<String, String> next = new java.util.TreeMap<>(shipped);
+            List<String> pending = new ArrayList<>(remotePendingDeletes);
+            for (String f : files) {
+                if (next.remove(f) != null && !pending.contains(f)) {
+                    pending.add(f);
+                }
+            }
+            return new Shipping(next, pending);
+        }
+
+        public Shipping withoutRemotePending(java.util.Collection<String> deleted) {
+            List<String> pending = new ArrayList<>(remotePendingDeletes);
+            pending.removeAll(deleted);
+            return new Shipping(shipped, pending);
+        }
+    }
+
     public Manifest(int format, String pgscribeVersion, Source source, String slot, String decoder,
                     List<String> decoderOptions, String createdAt, List<BaseEntry> bases, List<GlobalsEntry> globals,
                     List<SegmentEntry> segments, CaptureState capture, String sha256) {
         this(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt, bases, globals, segments, capture,
-                null, sha256);
+                null, null, sha256);
     }
 
     public Manifest {
@@ -62,39 +106,43 @@ public record Manifest(
         decoderOptions = decoderOptions == null ? List.of() : List.copyOf(decoderOptions);
     }
 
+    /** Never null: an empty state when nothing was ever shipped. */
+    public Shipping shippingState() {
+        return shipping == null ? Shipping.NONE : shipping;
+    }
+
+    private Manifest with(List<BaseEntry> b, List<GlobalsEntry> g, List<SegmentEntry> s, CaptureState c, Retention r,
+                          Shipping sh) {
+        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt, b, g, s, c, r, sh, null);
+    }
+
     public Manifest withBase(BaseEntry base) {
-        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                append(bases, base), globals, segments, capture, retention, null);
+        return with(append(bases, base), globals, segments, capture, retention, shipping);
     }
 
     public Manifest withGlobals(GlobalsEntry entry) {
-        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                bases, append(globals, entry), segments, capture, retention, null);
+        return with(bases, append(globals, entry), segments, capture, retention, shipping);
     }
 
     public Manifest withSegment(SegmentEntry segment, CaptureState newCapture) {
-        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                bases, globals, append(segments, segment), newCapture, retention, null);
+        return with(bases, globals, append(segments, segment), newCapture, retention, shipping);
     }
 
     public Manifest withCapture(CaptureState newCapture) {
-        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                bases, globals, segments, newCapture, retention, null);
+        return with(bases, globals, segments, newCapture, retention, shipping);
     }
 
     public Manifest withSha256(String checksum) {
         return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                bases, globals, segments, capture, retention, checksum);
+                bases, globals, segments, capture, retention, shipping, checksum);
     }
 
     public Manifest mapSegments(UnaryOperator<List<SegmentEntry>> f) {
-        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                bases, globals, f.apply(segments), capture, retention, null);
+        return with(bases, globals, f.apply(segments), capture, retention, shipping);
     }
 
     public Manifest mapBases(UnaryOperator<List<BaseEntry>> f) {
-        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                f.apply(bases), globals, segments, capture, retention, null);
+        return with(f.apply(bases), globals, segments, capture, retention, shipping);
     }
 
     /** Only these entries (pruning); everything else as it is. */
@@ -103,15 +151,17 @@ public record Manifest(
         keptBases.forEach(b -> kept.add(b.file()));
         keptGlobals.forEach(g -> kept.add(g.file()));
         keptSegments.forEach(s -> kept.add(s.file()));
-        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                bases.stream().filter(b -> kept.contains(b.file())).toList(),
+        return with(bases.stream().filter(b -> kept.contains(b.file())).toList(),
                 globals.stream().filter(g -> kept.contains(g.file())).toList(),
-                segments.stream().filter(s -> kept.contains(s.file())).toList(), capture, retention, null);
+                segments.stream().filter(s -> kept.contains(s.file())).toList(), capture, retention, shipping);
     }
 
     public Manifest withRetention(Retention r) {
-        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                bases, globals, segments, capture, r, null);
+        return with(bases, globals, segments, capture, r, shipping);
+    }
+
+    public Manifest withShipping(Shipping sh) {
+        return with(bases, globals, segments, capture, retention, sh);
     }
 
     public SegmentEntry lastSegment() {

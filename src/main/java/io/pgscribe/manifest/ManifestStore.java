@@ -131,6 +131,15 @@ public final class ManifestStore {
         return m;
     }
 
+    /** The manifest as a file would hold it, sealed with its own sha256 (the store's copy of a backup set). */
+    public static byte[] sealedJson(Manifest m) {
+        try {
+            return JSON.writeValueAsBytes(seal(m));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Manifest seal(Manifest m) {
         return m.withSha256(checksumOf(m));
     }

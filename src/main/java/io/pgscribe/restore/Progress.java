@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * How far a restore is: a bar on a terminal (bytes, transactions, rate, time left),
  * or a plain line every 10 seconds when the output goes to a log.
  */
-final class Progress {
+public final class Progress {
 
     private final long totalBytes;
     private final PrintStream out;
@@ -70,7 +70,7 @@ final class Progress {
         }
     }
 
-    static String bytes(long b) {
+    public static String bytes(long b) {
         if (b < 1024) {
             return b + " B";
         }

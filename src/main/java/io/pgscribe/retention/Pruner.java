@@ -30,11 +30,23 @@ public final class Pruner {
     private final ManifestStore store;
     private final RetentionPolicy policy;
     private final Clock clock;
+    private final boolean shipping;
 
     public Pruner(ManifestStore store, RetentionPolicy policy, Clock clock) {
+        this(store, policy, clock, false);
+    }
+
+    /** {@code shipping}: the ship route is on, so a file is deleted locally only once the store holds it. */
+    public Pruner(ManifestStore store, RetentionPolicy policy, Clock clock, boolean shipping) {
         this.store = store;
         this.policy = policy;
         this.clock = clock;
+        this.shipping = shipping;
+    }
+
+    private RetentionPolicy.Plan plan(Manifest m, Instant now) {
+        RetentionPolicy.Plan plan = policy.plan(m, now);
+        return shipping ? plan.keepingUnshipped(m, m.shippingState()::isShipped) : plan;
     }
 
     /** What a run removed (or would remove, with {@code dryRun}). */
@@ -57,17 +69,18 @@ public final class Pruner {
         Instant now = clock.instant();
         AtomicReference<RetentionPolicy.Plan> planned = new AtomicReference<>();
         if (dryRun) {
-            planned.set(policy.plan(store.load(), now));
+            planned.set(plan(store.load(), now));
         } else {
             store.update(m -> {
-                RetentionPolicy.Plan plan = policy.plan(m, now);
+                RetentionPolicy.Plan plan = plan(m, now);
                 planned.set(plan);
                 if (!plan.removesAnything()) {
                     return m;
                 }
                 List<String> files = plan.removals().stream().map(RetentionPolicy.Removal::file).toList();
+                // the store's copies go too, once a manifest without them has been shipped
                 return plan.apply(m).withRetention(new Manifest.Retention(plan.windowBase().consistentPoint(),
-                        now.toString(), files));
+                        now.toString(), files)).withShipping(m.shippingState().withRemoved(files));
             });
         }
         RetentionPolicy.Plan plan = planned.get();
@@ -82,6 +95,10 @@ public final class Pruner {
             finishPending(dir);
         }
         if (out != null) {
+            for (RetentionPolicy.Removal r : plan.deferred()) {
+                out.println("keep  " + r.file() + "  (" + r.reason() + "; not shipped yet, removed once the store holds it)");
+            }
+            printRemote(plan, dryRun, out);
             for (BaseEntry b : plan.keptBases()) {
                 out.println("keep  " + b.file() + "  (" + plan.keptBecause().get(b.file()) + ")");
             }
@@ -98,6 +115,23 @@ public final class Pruner {
             }
         }
         return new Result(plan, bytes, dryRun);
+    }
+
+    /** The store's side: objects of removed files the store holds, deleted by the ship route after the next manifest. */
+    private void printRemote(RetentionPolicy.Plan plan, boolean dryRun, PrintStream out) {
+        Manifest m = store.load();
+        List<String> remote = new ArrayList<>(m.shippingState().remotePendingDeletes());
+        if (dryRun) {
+            plan.removals().stream().map(RetentionPolicy.Removal::file).filter(m.shippingState()::isShipped)
+                    .filter(f -> !remote.contains(f)).forEach(remote::add);
+        }
+        for (String f : remote) {
+            out.println((dryRun ? "would remove from the store  " : "to remove from the store  ") + f);
+        }
+        if (!remote.isEmpty() || shipping) {
+            out.println("Store: " + remote.size() + " object(s) " + (dryRun ? "would be" : "are to be")
+                    + " removed by the ship route, after it has shipped a manifest without them");
+        }
     }
 
     /** Deletes the files the manifest lists as pending, then clears the list. */

@@ -44,12 +44,66 @@ public record RetentionPolicy(Duration pointInTime, Duration bases, int monthlyB
     public record Removal(String file, String reason) {
     }
 
-    /** What to keep and what to remove. {@code windowBase}: where point-in-time restores start. */
+    /**
+     * What to keep and what to remove. {@code windowBase}: where point-in-time restores start.
+     * {@code deferred}: removals the policy names that wait until the store holds the file.
+     */
     public record Plan(BaseEntry windowBase, List<BaseEntry> keptBases, List<SegmentEntry> keptSegments,
-                       List<GlobalsEntry> keptGlobals, Map<String, String> keptBecause, List<Removal> removals) {
+                       List<GlobalsEntry> keptGlobals, Map<String, String> keptBecause, List<Removal> removals,
+                       List<Removal> deferred) {
+
+        public Plan(BaseEntry windowBase, List<BaseEntry> keptBases, List<SegmentEntry> keptSegments,
+                    List<GlobalsEntry> keptGlobals, Map<String, String> keptBecause, List<Removal> removals) {
+            this(windowBase, keptBases, keptSegments, keptGlobals, keptBecause, removals, List.of());
+        }
 
         public boolean removesAnything() {
             return !removals.isEmpty();
+        }
+
+        /**
+         * This plan with every removal of a file the store does not hold yet put off (a base
+         * goes with its sidecars, or not at all): while shipping is on, the local copy may be
+         * the only one.
+         */
+        public Plan keepingUnshipped(Manifest m, java.util.function.Predicate<String> shipped) {
+            java.util.Set<String> removed = new java.util.HashSet<>();
+            removals.forEach(r -> removed.add(r.file()));
+            java.util.Set<String> wait = new java.util.HashSet<>();
+            List<BaseEntry> bases = new ArrayList<>(keptBases);
+            for (BaseEntry b : m.bases()) {
+                List<String> files = new ArrayList<>(List.of(b.file()));
+                files.addAll(sidecars(b));
+                if (removed.contains(b.file()) && !files.stream().allMatch(shipped)) {
+                    wait.addAll(files);
+                    bases.add(b);
+                }
+            }
+            List<SegmentEntry> segments = new ArrayList<>();
+            for (SegmentEntry s : m.segments()) {
+                boolean waits = removed.contains(s.file()) && !shipped.test(s.file());
+                if (waits) {
+                    wait.add(s.file());
+                }
+                if (waits || keptSegments.contains(s)) {
+                    segments.add(s);
+                }
+            }
+            List<GlobalsEntry> globals = new ArrayList<>(keptGlobals);
+            for (GlobalsEntry g : m.globals()) {
+                if (removed.contains(g.file()) && !shipped.test(g.file())) {
+                    wait.add(g.file());
+                    globals.add(g);
+                }
+            }
+            if (wait.isEmpty()) {
+                return this;
+            }
+            Map<String, String> because = new LinkedHashMap<>(keptBecause);
+            wait.forEach(f -> because.put(f, "not shipped yet: removed once the store holds it"));
+            return new Plan(windowBase, bases, segments, globals, because,
+                    removals.stream().filter(r -> !wait.contains(r.file())).toList(),
+                    removals.stream().filter(r -> wait.contains(r.file())).toList());
         }
 
         /** The manifest without the removed entries. */

@@ -22,6 +22,9 @@ import io.pgscribe.segment.SegmentWriter;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.PgEncodings;
 import io.pgscribe.server.PgTools;
+import io.pgscribe.ship.S3Config;
+import io.pgscribe.ship.S3Store;
+import io.pgscribe.ship.Shipper;
 import io.pgscribe.spool.SpoolDirectory;
 import io.pgscribe.storage.Compression;
 import java.nio.file.Path;
@@ -43,11 +46,18 @@ public final class PgscribeRuntime {
     private final Main main;
     private final CaptureSink captureSink;
     private final RecvlogicalComponent recvlogical;
+    private final Shipper shipper;
 
-    private PgscribeRuntime(Main main, CaptureSink captureSink, RecvlogicalComponent recvlogical) {
+    private PgscribeRuntime(Main main, CaptureSink captureSink, RecvlogicalComponent recvlogical, Shipper shipper) {
         this.main = main;
         this.captureSink = captureSink;
         this.recvlogical = recvlogical;
+        this.shipper = shipper;
+    }
+
+    /** The shipper, or null when shipping is off. */
+    public Shipper shipper() {
+        return shipper;
     }
 
     public static PgscribeRuntime create(Settings settings) {
@@ -108,11 +118,26 @@ public final class PgscribeRuntime {
                 settings.getInt(Setting.COMPRESSION_LEVEL));
         compressor.removeLeftovers();
         main.bind("compressor", compressor);
+        boolean shipping = settings.getBoolean(Setting.SHIP_ENABLED);
         main.bind("pruner", new io.pgscribe.retention.Pruner(store, io.pgscribe.retention.RetentionSettings.policy(settings),
-                Clock.systemUTC()));
+                Clock.systemUTC(), shipping));
+        Shipper shipper = null;
+        if (shipping) {
+            S3Store s3 = new S3Store(S3Config.fromSettings(settings));
+            long partSize = settings.getLong(Setting.SHIP_PART_SIZE);
+            if (partSize < 5L * 1024 * 1024) {
+                throw new PgscribeException("pgscribe.ship.part-size is " + partSize + " bytes; S3 parts are 5 MB at least",
+                        "Set pgscribe.ship.part-size to 5242880 or more.", ExitCode.USAGE, null);
+            }
+            shipper = new Shipper(store, s3, compressor.method(), settings.get(Setting.S3_STORAGE_CLASS).strip(),
+                    Duration.ofMillis(settings.getLong(Setting.SHIP_INTERVAL_MS)), settings.getSeconds(Setting.SHIP_RETRY_MAX_DELAY),
+                    settings.getSeconds(Setting.SHIP_ALERT_AFTER), Clock.systemUTC());
+            main.bind("s3Client", s3.client());
+        }
+        main.bind("shipper", shipper != null ? shipper : Shipper.off(store));
         main.bind("globalsJob", new GlobalsJob(spec, tools, store, settings.getBoolean(Setting.GLOBALS_NO_ROLE_PASSWORDS),
                 settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC()));
-        return new PgscribeRuntime(main, sink, recvlogical);
+        return new PgscribeRuntime(main, sink, recvlogical, shipper);
     }
 
     /** Starts the routes and returns. */

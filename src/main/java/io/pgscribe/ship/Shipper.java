@@ -1,0 +1,288 @@
+package io.pgscribe.ship;
+
+import io.pgscribe.PgscribeException;
+import io.pgscribe.manifest.BaseEntry;
+import io.pgscribe.manifest.GlobalsEntry;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.storage.Compression;
+import io.pgscribe.storage.DurableFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ship route's bean (routes/ship.yaml). Each run uploads, through camel-aws2-s3, every
+ * closed file not yet in the store, in order: globals, bases with their metadata and checksums,
+ * segments by number (compressed ones only while compression is on), and last the manifest as
+ * the store now holds it. A file counts as shipped only after the store confirms it (Content-MD5
+ * for single uploads, then a HEAD for size and sha256). After the manifest, objects that pruning
+ * removed from it are deleted from the store. Failures back off and, past
+ * {@code alertAfter}, raise the {@code ship-failing} alert, resolved by the next good run.
+ */
+public final class Shipper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Shipper.class);
+    static final String REMOTE_MANIFEST = ".manifest-remote.json";
+    public static final String ALERT = "ship-failing";
+
+    /** One file to upload. {@code manifest}: the remote view of the manifest, uploaded last. */
+    public record Upload(String relative, Path file, long bytes, String sha256, boolean manifest) {
+    }
+
+    private final ManifestStore store;
+    private final S3Store s3;
+    private final Compression compression;
+    private final String storageClass;
+    private final Duration interval;
+    private final Duration maxDelay;
+    private final Duration alertAfter;
+    private final Clock clock;
+
+    private Instant nextAttempt = Instant.MIN;
+    private int failures;
+    private Instant failingSince;
+    private boolean alerted;
+    private String lastFailure;
+    private String lastShippedManifestSha;
+    private Instant lastSuccess;
+
+    public Shipper(ManifestStore store, S3Store s3, Compression compression, String storageClass, Duration interval,
+                   Duration maxDelay, Duration alertAfter, Clock clock) {
+        this.store = store;
+        this.s3 = s3;
+        this.compression = compression;
+        this.storageClass = storageClass;
+        this.interval = interval;
+        this.maxDelay = maxDelay;
+        this.alertAfter = alertAfter;
+        this.clock = clock;
+    }
+
+    /** The shipper of a pipeline with shipping off: the ship route (not started then) would find nothing due. */
+    public static Shipper off(ManifestStore store) {
+        return new Shipper(store, null, Compression.NONE, "", Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1),
+                Clock.systemUTC());
+    }
+
+    /** False while backing off after a failure, and always with shipping off. */
+    public synchronized boolean due() {
+        return s3 != null && !clock.instant().isBefore(nextAttempt);
+    }
+
+    /** What this run uploads, in order; the manifest last, when the store's copy is behind. */
+    public List<Upload> pending() {
+        Manifest m = store.load();
+        Manifest.Shipping shipped = m.shippingState();
+        List<Upload> uploads = new ArrayList<>();
+        for (GlobalsEntry g : m.globals()) {
+            add(uploads, shipped, g.file(), g.bytes(), g.sha256());
+        }
+        for (BaseEntry b : m.bases()) {
+            if (!ready(b)) {
+                continue;
+            }
+            add(uploads, shipped, b.file(), b.bytes(), b.sha256());
+            if (b.metadataFile() != null) {
+                add(uploads, shipped, b.metadataFile(), -1, b.metadataSha256());
+            }
+            if (b.checksumsFile() != null) {
+                add(uploads, shipped, b.checksumsFile(), -1, b.checksumsSha256());
+            }
+        }
+        List<SegmentEntry> segments = new ArrayList<>(m.segments());
+        segments.sort(java.util.Comparator.comparingLong(SegmentEntry::ordinal));
+        for (SegmentEntry s : segments) {
+            if (compression != Compression.NONE && s.compression() == null) {
+                break; // shipped in order: the store's segments are always an unbroken run
+            }
+            add(uploads, shipped, s.file(), s.bytes(), s.sha256());
+        }
+        boolean remoteBehind = !uploads.isEmpty() || !shipped.remotePendingDeletes().isEmpty()
+                || lastShippedManifestSha == null;
+        if (remoteBehind) {
+            uploads.add(new Upload("manifest.json", store.file().resolveSibling(REMOTE_MANIFEST), -1, null, true));
+        }
+        return uploads;
+    }
+
+    private boolean ready(BaseEntry b) {
+        return compression == Compression.NONE || b.isCustomFormat() || b.compression() != null;
+    }
+
+    private void add(List<Upload> uploads, Manifest.Shipping shipped, String relative, long bytes, String sha256) {
+        if (!shipped.isShipped(relative)) {
+            uploads.add(new Upload(relative, store.file().getParent().resolve(relative), bytes, sha256, false));
+        }
+    }
+
+    /** Before the upload: the body is the file; key, Content-MD5, metadata and storage class in the headers. */
+    public void prepare(Exchange exchange) {
+        Upload u = exchange.getMessage().getBody(Upload.class);
+        if (u.manifest()) {
+            u = writeRemoteManifest(u);
+        }
+        exchange.setProperty("pgscribeUpload", u);
+        Path file = u.file();
+        if (!Files.isRegularFile(file)) {
+            throw new PgscribeException(u.relative() + " is in the manifest but missing from " + store.file().getParent(),
+                    "Run `pgscribe verify --backup`; a missing file cannot be shipped.", io.pgscribe.ExitCode.DAMAGED, null);
+        }
+        var headers = exchange.getMessage().getHeaders();
+        headers.put("CamelAwsS3Key", s3.config().key(u.relative()));
+        headers.put("CamelAwsS3ContentMD5", md5Base64(file));
+        headers.put("CamelAwsS3Metadata", S3Store.metadata(u.relative(), u.sha256() != null ? u.sha256()
+                : DurableFiles.sha256(file)));
+        headers.put("CamelAwsS3ContentType", u.relative().endsWith(".json") ? "application/json"
+                : "application/octet-stream");
+        if (!storageClass.isEmpty()) {
+            headers.put("CamelAwsS3StorageClass", storageClass);
+        }
+        exchange.getMessage().setBody(file.toFile());
+    }
+
+    /** The manifest as the store will hold it: only entries whose every file is shipped. */
+    private Upload writeRemoteManifest(Upload u) {
+        Manifest m = store.load();
+        Manifest.Shipping sh = m.shippingState();
+        Manifest view = m.retain(
+                m.bases().stream().filter(b -> sh.isShipped(b.file())
+                        && (b.metadataFile() == null || sh.isShipped(b.metadataFile()))
+                        && (b.checksumsFile() == null || sh.isShipped(b.checksumsFile()))).toList(),
+                m.globals().stream().filter(g -> sh.isShipped(g.file())).toList(),
+                m.segments().stream().filter(s -> sh.isShipped(s.file())).toList())
+                .withShipping(new Manifest.Shipping(sh.shipped(), List.of()));
+        byte[] json = ManifestStore.sealedJson(view);
+        Path file = u.file();
+        DurableFiles.writeAtomically(file, json);
+        return new Upload(u.relative(), file, json.length, DurableFiles.sha256(json), true);
+    }
+
+    /** After the upload: the store must hold it as sent; then the manifest records it as shipped. */
+    public void confirm(Exchange exchange) {
+        Upload u = exchange.getProperty("pgscribeUpload", Upload.class);
+        long bytes = u.bytes() >= 0 ? u.bytes() : size(u.file());
+        String sha = u.sha256() != null ? u.sha256() : DurableFiles.sha256(u.file());
+        s3.confirm(u.relative(), bytes, sha);
+        String now = clock.instant().toString();
+        if (!u.manifest()) {
+            store.update(m -> m.withShipping(m.shippingState().withShipped(u.relative(), now)));
+            LOG.debug("Shipped {} ({} bytes) to {}", u.relative(), bytes, s3.config().describe());
+            return;
+        }
+        lastShippedManifestSha = sha;
+        LOG.debug("Shipped manifest.json ({} bytes) to {}", bytes, s3.config().describe());
+        List<String> pendingDeletes = store.load().shippingState().remotePendingDeletes();
+        if (!pendingDeletes.isEmpty()) {
+            s3.delete(pendingDeletes);
+            store.update(m -> m.withShipping(m.shippingState().withoutRemotePending(pendingDeletes)));
+            LOG.info("Deleted {} pruned object(s) from {}", pendingDeletes.size(), s3.config().describe());
+        }
+    }
+
+    /** A run that got through: clears the backoff, and resolves the alert if it was raised. */
+    public synchronized void succeeded(Exchange exchange) {
+        failures = 0;
+        nextAttempt = Instant.MIN;
+        lastSuccess = clock.instant();
+        if (alerted) {
+            alerted = false;
+            LOG.info("Shipping to {} works again", s3.config().describe());
+            exchange.getMessage().setHeader("pgscribeAlert", ALERT);
+            exchange.getMessage().setHeader("pgscribeAlertState", "resolved");
+            exchange.getMessage().setBody("Shipping to " + s3.config().describe() + " works again (it failed since "
+                    + failingSince + ")");
+        }
+        failingSince = null;
+        lastFailure = null;
+    }
+
+    /** A run that failed: one WARN line, a growing wait, and past {@code alertAfter} the alert. */
+    public synchronized void failed(Exchange exchange) {
+        Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        PgscribeException e = s3.explain(t == null ? new IllegalStateException("unknown failure") : unwrap(t), "shipping");
+        Instant now = clock.instant();
+        failures++;
+        long factor = 1L << Math.min(failures - 1, 20);
+        Duration wait = interval.multipliedBy(factor);
+        if (wait.compareTo(maxDelay) > 0) {
+            wait = maxDelay;
+        }
+        nextAttempt = now.plus(wait);
+        if (failingSince == null) {
+            failingSince = now;
+        }
+        lastFailure = e.getMessage();
+        LOG.warn("Shipping failed ({} in a row; files wait locally, next try in {} s): {}", failures, wait.toMillis() / 1000.0,
+                e.getMessage());
+        exchange.getMessage().removeHeader("pgscribeAlert");
+        if (!alerted && !now.isBefore(failingSince.plus(alertAfter))) {
+            alerted = true;
+            exchange.getMessage().setHeader("pgscribeAlert", ALERT);
+            exchange.getMessage().setHeader("pgscribeAlertState", "firing");
+            exchange.getMessage().setBody("Shipping to " + s3.config().describe() + " has failed since " + failingSince
+                    + ": " + e.getMessage() + " HINT: " + e.hint());
+        }
+    }
+
+    /** Figures for status and metrics: files waiting, failing since, last success. */
+    public record State(int waiting, Instant failingSince, String lastFailure, Instant lastSuccess) {
+    }
+
+    public synchronized State state() {
+        int waiting = (int) pending().stream().filter(u -> !u.manifest()).count();
+        return new State(waiting, failingSince, lastFailure, lastSuccess);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof org.apache.camel.CamelExchangeException || c instanceof org.apache.camel.RuntimeCamelException
+                || c instanceof java.util.concurrent.CompletionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String md5Base64(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("MD5");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+            return Base64.getEncoder().encodeToString(md.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Files pruning may delete locally while shipping is on: those the store already holds. */
+    public static Set<String> shippedFiles(Manifest m) {
+        return new HashSet<>(m.shippingState().shipped().keySet());
+    }
+}
