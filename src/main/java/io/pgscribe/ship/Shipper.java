@@ -60,6 +60,8 @@ public final class Shipper {
     private String lastFailure;
     private String lastShippedManifestSha;
     private Instant lastSuccess;
+    private int runFiles;
+    private long runBytes;
 
     public Shipper(ManifestStore store, S3Store s3, Compression compression, String storageClass, Duration interval,
                    Duration maxDelay, Duration alertAfter, Clock clock) {
@@ -182,6 +184,10 @@ public final class Shipper {
         if (!u.manifest()) {
             store.update(m -> m.withShipping(m.shippingState().withShipped(u.relative(), now)));
             LOG.debug("Shipped {} ({} bytes) to {}", u.relative(), bytes, s3.config().describe());
+            synchronized (this) {
+                runFiles++;
+                runBytes += bytes;
+            }
             return;
         }
         lastShippedManifestSha = sha;
@@ -196,6 +202,11 @@ public final class Shipper {
 
     /** A run that got through: clears the backoff, and resolves the alert if it was raised. */
     public synchronized void succeeded(Exchange exchange) {
+        if (runFiles > 0) {
+            LOG.info("Shipped {} file(s), {} bytes, and the manifest to {}", runFiles, runBytes, s3.config().describe());
+        }
+        runFiles = 0;
+        runBytes = 0;
         failures = 0;
         nextAttempt = Instant.MIN;
         lastSuccess = clock.instant();
@@ -227,6 +238,8 @@ public final class Shipper {
             failingSince = now;
         }
         lastFailure = e.getMessage();
+        runFiles = 0;
+        runBytes = 0;
         LOG.warn("Shipping failed ({} in a row; files wait locally, next try in {} s): {}", failures, wait.toMillis() / 1000.0,
                 e.getMessage());
         exchange.getMessage().removeHeader("pgscribeAlert");
