@@ -167,6 +167,12 @@ class ShipIT {
                             .filter(f -> !before.shippingState().isShipped(f)).collect(Collectors.toSet());
                     assertThat(unshipped).isNotEmpty();
                     Clock nextWeek = Clock.offset(Clock.systemUTC(), Duration.ofDays(8));
+                    ByteArrayOutputStream dry = new ByteArrayOutputStream();
+                    new Pruner(new io.pgscribe.manifest.ManifestStore(p.backupDir), RetentionPolicy.DEFAULT, nextWeek, true)
+                            .prune(true, new PrintStream(dry, true, StandardCharsets.UTF_8));
+                    assertThat(dry.toString(StandardCharsets.UTF_8)).contains("would remove from the store  segments/")
+                            .contains("not shipped yet").contains("Nothing was changed (--dry-run).");
+                    assertThat(during.manifest().segments()).isEqualTo(before.segments());
                     ByteArrayOutputStream printed = new ByteArrayOutputStream();
                     new Pruner(new io.pgscribe.manifest.ManifestStore(p.backupDir), RetentionPolicy.DEFAULT, nextWeek, true)
                             .prune(false, new PrintStream(printed, true, StandardCharsets.UTF_8));
