@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "pgscribe", mixinStandardHelpOptions = true, versionProvider = PgscribeCommand.VersionInfo.class,
         description = "Plain-SQL incremental backups of PostgreSQL.",
         subcommands = {DemoCommand.class, InitCommand.class, RunCommand.class, RestoreCommand.class,
-                VerifyCommand.class, PruneCommand.class, UninstallCommand.class, ConfigCommand.class},
+                VerifyCommand.class, PruneCommand.class, StatusCommand.class, UninstallCommand.class, ConfigCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed (server, tool or disk)", "2:bad flags or configuration",
                 "3:verify found a difference", "4:refused: a precondition is not met",

@@ -97,6 +97,36 @@ public enum Setting {
     S3_SSE_KMS("pgscribe.s3.sse-kms", "false", "true: server-side encryption with the KMS key pgscribe.s3.kms-key-id (SSE-KMS)."),
     S3_KMS_KEY_ID("pgscribe.s3.kms-key-id", "", "KMS key id (or ARN) for SSE-KMS."),
     S3_STORAGE_CLASS("pgscribe.s3.storage-class", "", "Storage class of shipped objects (e.g. STANDARD_IA); empty: STANDARD."),
+    MONITOR_INTERVAL_MS("pgscribe.monitor.interval-ms", "15000",
+            "Milliseconds between samples of the slot and the pipeline (metrics, health, alert rules)."),
+    ALERT_RETAINED_WAL_WARNING("pgscribe.alert.retained-wal-warning", "536870912",
+            "Bytes of WAL the slot retains on the server (from restart_lsn) that raise retained-wal at WARNING; 0: off."),
+    ALERT_RETAINED_WAL_CRITICAL("pgscribe.alert.retained-wal-critical", "1073741824",
+            "... at CRITICAL (default 1 GB); 0: off."),
+    ALERT_RETAINED_WAL_EMERGENCY("pgscribe.alert.retained-wal-emergency", "10737418240",
+            "... at EMERGENCY (default 10 GB); 0: off."),
+    ALERT_SLOT_INACTIVE_EMERGENCY("pgscribe.alert.slot-inactive-emergency", "86400",
+            "Seconds nothing has read the slot before slot-inactive is raised at EMERGENCY."),
+    ALERT_CAPTURE_DOWN_GRACE("pgscribe.alert.capture-down-grace", "300",
+            "Seconds pg_recvlogical may be down (restarts included) before capture-down is raised at CRITICAL."),
+    ALERT_SEGMENT_STALE("pgscribe.alert.segment-stale", "900",
+            "Seconds: segments-stale (CRITICAL) when the newest closed segment is this old ..."),
+    ALERT_SEGMENT_STALE_WAL("pgscribe.alert.segment-stale-wal", "16777216",
+            "... while the server has written at least this many bytes of WAL past what closed segments cover."),
+    ALERT_REPEAT_INTERVAL("pgscribe.alert.repeat-interval", "3600",
+            "Seconds between reminders of an alert that is still firing; 0: no reminders."),
+    ALERT_MIN_SEVERITY("pgscribe.alert.min-severity", "WARNING",
+            "Alerts below this severity (WARNING, CRITICAL, EMERGENCY) are logged but not sent to email or chat."),
+    ALERT_EMAIL_TO("pgscribe.alert.email.to", "", "Addresses (comma-separated) that get alerts by email; empty: no email."),
+    ALERT_EMAIL_FROM("pgscribe.alert.email.from", "pgscribe@localhost", "Sender address of alert emails."),
+    ALERT_SMTP_HOST("pgscribe.alert.smtp.host", "", "SMTP server for alert emails."),
+    ALERT_SMTP_PORT("pgscribe.alert.smtp.port", "587", "Its port (587 with STARTTLS, 465 with TLS from the start)."),
+    ALERT_SMTP_USER("pgscribe.alert.smtp.user", "", "SMTP user; empty: no authentication."),
+    ALERT_SMTP_PASSWORD("pgscribe.alert.smtp.password", "",
+            "SMTP password; prefer the PGSCRIBE_ALERT_SMTP_PASSWORD environment variable. Never logged."),
+    ALERT_SMTP_TLS("pgscribe.alert.smtp.tls", "starttls", "starttls (required), tls (smtps, TLS from the start) or none."),
+    ALERT_WEBHOOKS("pgscribe.alert.webhooks", "",
+            "Chat webhooks, comma-separated FORMAT=URL, FORMAT one of slack, mattermost, teams, json; empty: none."),
     HEARTBEAT_INTERVAL_MS("pgscribe.heartbeat.interval-ms", "10000",
             "Milliseconds between heartbeats (a logical message) that keep an idle database's slot moving."),
     SEQUENCES_SAMPLE_INTERVAL_MS("pgscribe.sequences.sample-interval-ms", "60000",
@@ -134,7 +164,7 @@ public enum Setting {
     }
 
     public boolean isSecret() {
-        return this == SOURCE_PASSWORD || this == S3_SECRET_KEY;
+        return this == SOURCE_PASSWORD || this == S3_SECRET_KEY || this == ALERT_SMTP_PASSWORD;
     }
 
     public static Map<String, Setting> byKey() {

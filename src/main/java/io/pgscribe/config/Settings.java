@@ -73,7 +73,47 @@ public final class Settings {
                 merged.put(k, v);
             }
         });
+        // a misspelled key would silently leave the default in force: refuse it, naming the key meant
+        for (String key : merged.keySet()) {
+            if (key.startsWith("pgscribe.") && !Setting.byKey().containsKey(key)) {
+                throw new PgscribeException("unknown setting " + key + (file != null ? " (in " + file + " or -s)" : ""),
+                        "Did you mean " + closest(key) + "? `pgscribe config` lists every setting.", ExitCode.USAGE, null);
+            }
+        }
         return new Settings(merged, file);
+    }
+
+    /** The known key nearest to {@code key} by edit distance. */
+    static String closest(String key) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : Setting.byKey().keySet()) {
+            int d = distance(key, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /**

@@ -2,6 +2,8 @@ package io.pgscribe.runtime;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
+import io.pgscribe.alert.Alerter;
+import io.pgscribe.alert.Channels;
 import io.pgscribe.base.BaseBackup;
 import io.pgscribe.base.BaseJob;
 import io.pgscribe.base.GlobalsJob;
@@ -19,6 +21,10 @@ import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.segment.SegmentWriter;
+import io.pgscribe.monitor.Monitor;
+import io.pgscribe.monitor.PipelineHealthCheck;
+import io.pgscribe.monitor.Severity;
+import io.pgscribe.monitor.Thresholds;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.PgEncodings;
 import io.pgscribe.server.PgTools;
@@ -134,10 +140,32 @@ public final class PgscribeRuntime {
                     settings.getSeconds(Setting.SHIP_ALERT_AFTER), Clock.systemUTC());
             main.bind("s3Client", s3.client());
         }
-        main.bind("shipper", shipper != null ? shipper : Shipper.off(store));
+        Shipper boundShipper = shipper != null ? shipper : Shipper.off(store);
+        main.bind("shipper", boundShipper);
+        Alerter alerter = new Alerter(Channels.fromSettings(settings, spec.database() + " (slot " + slot + ")"),
+                settings.getSeconds(Setting.ALERT_REPEAT_INTERVAL), severity(settings), Clock.systemUTC());
+        main.bind("alerter", alerter);
+        Monitor monitor = new Monitor(spec, slot, store, backupDir.resolve("spool"), recvlogical, sink, boundShipper,
+                Thresholds.fromSettings(settings), Clock.systemUTC());
+        main.bind("monitor", monitor);
+        main.bind("pgscribe-health", new PipelineHealthCheck(monitor));
         main.bind("globalsJob", new GlobalsJob(spec, tools, store, settings.getBoolean(Setting.GLOBALS_NO_ROLE_PASSWORDS),
                 settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC()));
         return new PgscribeRuntime(main, sink, recvlogical, shipper);
+    }
+
+    private static Severity severity(Settings settings) {
+        String v = settings.get(Setting.ALERT_MIN_SEVERITY).strip().toUpperCase(java.util.Locale.ROOT);
+        try {
+            Severity s = Severity.valueOf(v);
+            if (s != Severity.OK) {
+                return s;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new PgscribeException("pgscribe.alert.min-severity is \"" + v + "\"", "Use WARNING, CRITICAL or EMERGENCY.",
+                ExitCode.USAGE, null);
     }
 
     /** Starts the routes and returns. */

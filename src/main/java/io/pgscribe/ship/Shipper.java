@@ -81,6 +81,10 @@ public final class Shipper {
                 Clock.systemUTC());
     }
 
+    public boolean enabled() {
+        return s3 != null;
+    }
+
     /** False while backing off after a failure, and always with shipping off. */
     public synchronized boolean due() {
         return s3 != null && !clock.instant().isBefore(nextAttempt);

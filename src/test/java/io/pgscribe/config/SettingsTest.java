@@ -63,4 +63,16 @@ class SettingsTest {
             }
         }
     }
+
+    @Test
+    void aMisspelledSettingIsRefusedWithTheOneMeant() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Settings.load(null,
+                        java.util.Map.of("pgscribe.segment.max-byte", "1"), java.util.Map.of(), new java.util.Properties()))
+                .isInstanceOf(io.pgscribe.PgscribeException.class)
+                .hasMessageContaining("unknown setting pgscribe.segment.max-byte")
+                .satisfies(e -> assertThat(((io.pgscribe.PgscribeException) e).hint())
+                        .contains("Did you mean pgscribe.segment.max-bytes?"));
+        assertThat(Settings.load(null, java.util.Map.of("camel.main.name", "x"), java.util.Map.of(), new java.util.Properties())
+                .get("camel.main.name")).isEqualTo("x");
+    }
 }

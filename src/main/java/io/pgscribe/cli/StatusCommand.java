@@ -1,0 +1,218 @@
+package io.pgscribe.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgscribe.config.Setting;
+import io.pgscribe.config.Settings;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.monitor.Finding;
+import io.pgscribe.monitor.HealthRules;
+import io.pgscribe.monitor.Monitor;
+import io.pgscribe.monitor.PipelineFigures;
+import io.pgscribe.monitor.Severity;
+import io.pgscribe.monitor.SlotSample;
+import io.pgscribe.monitor.Thresholds;
+import io.pgscribe.restore.Progress;
+import io.pgscribe.segment.SegmentFormat;
+import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.slot.Lsn;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"The slot, the capture and the backup set at a glance, with the alert rules applied. Exit code as a "
+                + "Nagios check: 0 OK, 1 WARNING, 2 CRITICAL or EMERGENCY, 3 UNKNOWN (server or backup set unreadable)."})
+final class StatusCommand implements Callable<Integer> {
+
+    static final int OK = 0;
+    static final int WARNING = 1;
+    static final int CRITICAL = 2;
+    static final int UNKNOWN = 3;
+
+    @ParentCommand
+    PgscribeCommand parent;
+
+    @Option(names = "--json", description = "Print it as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PgscribeCommand.quietLogs();
+        Settings s = parent.settings();
+        Path backupDir = s.getPath(Setting.BACKUP_DIR).toAbsolutePath();
+        String slotName = s.get(Setting.SLOT_NAME);
+        ConnectionSpec spec = ConnectionSpec.source(s);
+        Instant now = Instant.now();
+        Manifest m;
+        try {
+            m = ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME));
+        } catch (RuntimeException e) {
+            return unknown("cannot read the backup set: " + e.getMessage());
+        }
+        SlotSample slot;
+        try {
+            slot = SlotSample.read(spec, slotName);
+        } catch (Exception e) {
+            return unknown("cannot query " + spec.describe() + ": " + e.getMessage());
+        }
+        Optional<Long> pid = recvlogicalPid(backupDir.resolve("spool"));
+        boolean up = pid.isPresent() || (slot != null && slot.active());
+        PipelineFigures p = figures(m, slot, up, backupDir, now);
+        // seen from outside, how long the capture has been down is not known: down is down
+        List<Finding> findings = HealthRules.evaluate(slotName, slot, null,
+                new PipelineFigures(p.captureUp(), up ? 0L : Long.MAX_VALUE, null, null, p.spoolBytes(),
+                        p.newestSegmentAgeSeconds(), p.uncoveredWalBytes(), p.segments(), p.shipBacklog(),
+                        p.lastBaseAgeSeconds()), Thresholds.fromSettings(s));
+        Severity worst = HealthRules.worst(findings);
+        if (json) {
+            printJson(m, slotName, slot, up, pid, p, findings, worst, spec);
+        } else {
+            printTable(m, slotName, slot, up, pid, p, findings, worst, spec);
+        }
+        return switch (worst) {
+            case OK -> OK;
+            case WARNING -> WARNING;
+            default -> CRITICAL;
+        };
+    }
+
+    private int unknown(String why) {
+        if (json) {
+            System.out.println("{\"severity\":\"UNKNOWN\",\"error\":" + quote(why) + "}");
+        } else {
+            System.out.println("UNKNOWN: " + why);
+        }
+        return UNKNOWN;
+    }
+
+    private static String quote(String s) {
+        try {
+            return new ObjectMapper().writeValueAsString(s);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static PipelineFigures figures(Manifest m, SlotSample slot, boolean up, Path backupDir, Instant now) {
+        var newest = m.lastSegment();
+        Long newestAge = newest == null || newest.lastCommitTime() == null ? null
+                : Duration.between(SegmentFormat.parseCommitTime(newest.lastCommitTime()), now).toSeconds();
+        Long uncovered = slot == null || m.capture() == null || m.capture().coveredLsn() == null ? null
+                : Math.max(0, slot.currentWalLsn() - Lsn.valueOf(m.capture().coveredLsn()).asLong());
+        Long baseAge = m.bases().stream().map(b -> Instant.parse(b.takenAt())).max(Instant::compareTo)
+                .map(t -> Duration.between(t, now).toSeconds()).orElse(null);
+        Manifest.Shipping sh = m.shippingState();
+        Integer backlog = sh.shipped().isEmpty() ? null : (int) (m.segments().stream().filter(x -> !sh.isShipped(x.file())).count()
+                + m.bases().stream().filter(b -> !sh.isShipped(b.file())).count());
+        return new PipelineFigures(up, up ? 0L : null, null, null, Monitor.spoolBytes(backupDir.resolve("spool")), newestAge,
+                uncovered, m.segments().size(), backlog, baseAge);
+    }
+
+    /** pg_recvlogical of a runtime on this machine, from the spool's pidfile. */
+    static Optional<Long> recvlogicalPid(Path spool) {
+        Path pidFile = spool.resolve("pg_recvlogical.pid");
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().command().map(c -> c.endsWith("pg_recvlogical")).orElse(false)).map(h -> pid);
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    private void printTable(Manifest m, String slotName, SlotSample slot, boolean up, Optional<Long> pid, PipelineFigures p,
+                            List<Finding> findings, Severity worst, ConnectionSpec spec) {
+        System.out.println("pgscribe status of " + m.source().database() + " on " + spec.host() + ":" + spec.port() + ": " + worst);
+        if (slot == null) {
+            System.out.println("slot      " + slotName + ": MISSING");
+        } else {
+            System.out.println("slot      " + slotName + ": " + (slot.active() ? "active" : "inactive") + ", wal_status "
+                    + slot.walStatus() + ", retains " + size(slot.retainedBytes()) + ", unconfirmed " + size(slot.unconfirmedBytes())
+                    + (slot.safeWalSize() == null ? "" : ", safe_wal_size " + size(slot.safeWalSize()))
+                    + (slot.catalogXminAge() == null ? "" : ", catalog_xmin age " + slot.catalogXminAge()));
+        }
+        System.out.println("capture   " + (up ? "running" + pid.map(x -> " (pg_recvlogical pid " + x + ")").orElse(" (the slot is read)")
+                : "STOPPED: no pg_recvlogical reads the slot") + "; spool " + Progress.bytes(p.spoolBytes()));
+        System.out.println("segments  " + p.segments() + (p.newestSegmentAgeSeconds() == null ? ""
+                : ", newest last commit " + p.newestSegmentAgeSeconds() + " s ago")
+                + (p.uncoveredWalBytes() == null ? "" : ", server WAL past them " + size(p.uncoveredWalBytes())));
+        System.out.println("bases     " + m.bases().size() + (p.lastBaseAgeSeconds() == null ? "" : ", newest "
+                + Duration.ofSeconds(p.lastBaseAgeSeconds()).toHours() + " h ago"));
+        System.out.println("shipping  " + (p.shipBacklog() == null ? "nothing shipped" : p.shipBacklog() + " file(s) not yet shipped"));
+        for (Finding f : findings) {
+            System.out.println(f.severity() + "  " + f.rule() + ": " + f.message() + "\n          " + f.hint());
+        }
+    }
+
+    private void printJson(Manifest m, String slotName, SlotSample slot, boolean up, Optional<Long> pid, PipelineFigures p,
+                           List<Finding> findings, Severity worst, ConnectionSpec spec) {
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = om.createObjectNode();
+        root.put("severity", worst.name());
+        root.put("database", m.source().database());
+        root.put("server", spec.host() + ":" + spec.port());
+        ObjectNode sl = root.putObject("slot");
+        sl.put("name", slotName);
+        sl.put("exists", slot != null);
+        if (slot != null) {
+            sl.put("active", slot.active());
+            sl.put("walStatus", slot.walStatus());
+            putNullable(sl, "retainedBytes", slot.retainedBytes());
+            putNullable(sl, "unconfirmedBytes", slot.unconfirmedBytes());
+            putNullable(sl, "safeWalSize", slot.safeWalSize());
+            putNullable(sl, "catalogXminAge", slot.catalogXminAge());
+        }
+        ObjectNode cap = root.putObject("capture");
+        cap.put("up", up);
+        pid.ifPresent(x -> cap.put("recvlogicalPid", x));
+        cap.put("spoolBytes", p.spoolBytes());
+        ObjectNode seg = root.putObject("segments");
+        seg.put("count", p.segments());
+        putNullable(seg, "newestAgeSeconds", p.newestSegmentAgeSeconds());
+        putNullable(seg, "uncoveredWalBytes", p.uncoveredWalBytes());
+        ObjectNode bases = root.putObject("bases");
+        bases.put("count", m.bases().size());
+        putNullable(bases, "newestAgeSeconds", p.lastBaseAgeSeconds());
+        ObjectNode ship = root.putObject("shipping");
+        if (p.shipBacklog() != null) {
+            ship.put("waiting", p.shipBacklog());
+        }
+        ship.put("remotePendingDeletes", m.shippingState().remotePendingDeletes().size());
+        ArrayNode fs = root.putArray("findings");
+        for (Finding f : findings) {
+            ObjectNode o = fs.addObject();
+            o.put("rule", f.rule());
+            o.put("severity", f.severity().name());
+            o.put("message", f.message());
+            o.put("hint", f.hint());
+        }
+        try {
+            System.out.println(om.writeValueAsString(root));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void putNullable(ObjectNode o, String k, Long v) {
+        if (v == null) {
+            o.putNull(k);
+        } else {
+            o.put(k, v);
+        }
+    }
+
+    private static String size(Long b) {
+        return b == null ? "-" : Progress.bytes(Math.max(0, b));
+    }
+}

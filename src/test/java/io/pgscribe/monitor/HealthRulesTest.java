@@ -1,0 +1,72 @@
+package io.pgscribe.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HealthRulesTest {
+
+    private static final long MB = 1024 * 1024;
+    private static final Thresholds T = new Thresholds(512 * MB, 1024 * MB, 10240 * MB, Duration.ofHours(24),
+            Duration.ofSeconds(300), Duration.ofSeconds(900), 16 * MB);
+
+    private static SlotSample slot(boolean active, long retained, String walStatus, Long safe) {
+        return new SlotSample("pgscribe", "logical", "wal2json", active, 10_000 * MB, 10_000 * MB - retained,
+                10_000 * MB - retained, retained, retained, walStatus, safe, null, 5L);
+    }
+
+    private static PipelineFigures pipeline(boolean up, long downSeconds, Long segmentAge, Long uncovered) {
+        return new PipelineFigures(up, downSeconds, 0L, 0L, 0, segmentAge, uncovered, 3, null, 60L);
+    }
+
+    private static List<String> rules(List<Finding> f) {
+        return f.stream().map(x -> x.rule() + ":" + x.severity()).toList();
+    }
+
+    @Test
+    void retainedWalClimbsThroughItsLevels() {
+        PipelineFigures ok = pipeline(true, 0, 10L, 0L);
+        assertThat(HealthRules.evaluate("pgscribe", slot(true, 100 * MB, "reserved", null), null, ok, T)).isEmpty();
+        assertThat(rules(HealthRules.evaluate("pgscribe", slot(true, 600 * MB, "reserved", null), null, ok, T)))
+                .containsExactly("retained-wal:WARNING");
+        assertThat(rules(HealthRules.evaluate("pgscribe", slot(false, 2048 * MB, "extended", null), null, ok, T)))
+                .containsExactly("retained-wal:CRITICAL");
+        List<Finding> f = HealthRules.evaluate("pgscribe", slot(false, 11_000 * MB, "unreserved", 5 * MB), null, ok, T);
+        assertThat(rules(f)).containsExactly("retained-wal:EMERGENCY", "wal-status:CRITICAL");
+        assertThat(f.get(1).message()).contains("5.0 MB left");
+        assertThat(f.get(0).hint()).contains("emergency procedure");
+        assertThat(HealthRules.worst(f)).isEqualTo(Severity.EMERGENCY);
+    }
+
+    @Test
+    void aLevelAtZeroIsOff() {
+        Thresholds criticalOnly = new Thresholds(0, 8 * MB, 0, T.inactiveEmergency(), T.captureDownGrace(), T.segmentStale(),
+                T.segmentStaleWal());
+        PipelineFigures ok = pipeline(true, 0, 10L, 0L);
+        assertThat(rules(HealthRules.evaluate("s", slot(true, 7 * MB, "reserved", null), null, ok, criticalOnly))).isEmpty();
+        assertThat(rules(HealthRules.evaluate("s", slot(true, 99_999 * MB, "reserved", null), null, ok, criticalOnly)))
+                .containsExactly("retained-wal:CRITICAL");
+    }
+
+    @Test
+    void slotAndCaptureRules() {
+        PipelineFigures down = pipeline(false, 301, 10L, 0L);
+        assertThat(rules(HealthRules.evaluate("s", slot(false, MB, "reserved", null), 86_400L, down, T)))
+                .containsExactly("slot-inactive:EMERGENCY", "capture-down:CRITICAL");
+        assertThat(rules(HealthRules.evaluate("s", slot(false, MB, "reserved", null), 3_600L, pipeline(false, 299, 10L, 0L), T)))
+                .as("inside the grace and the inactive limit").isEmpty();
+        assertThat(rules(HealthRules.evaluate("s", slot(false, MB, "lost", null), null, down, T)))
+                .contains("wal-status:EMERGENCY");
+        assertThat(rules(HealthRules.evaluate("s", null, null, down, T))).containsExactly("slot-missing:EMERGENCY");
+    }
+
+    @Test
+    void segmentsAreStaleOnlyWhileTheServerWrites() {
+        assertThat(rules(HealthRules.evaluate("s", slot(true, MB, "reserved", null), null, pipeline(true, 0, 3600L, 1024L), T)))
+                .as("an idle database: old segments are fine").isEmpty();
+        assertThat(rules(HealthRules.evaluate("s", slot(true, MB, "reserved", null), null, pipeline(true, 0, 3600L, 64 * MB), T)))
+                .containsExactly("segments-stale:CRITICAL");
+    }
+}
