@@ -145,10 +145,10 @@ final class StatusCommand implements Callable<Integer> {
         System.out.println("capture   " + (up ? "running" + pid.map(x -> " (pg_recvlogical pid " + x + ")").orElse(" (the slot is read)")
                 : "STOPPED: no pg_recvlogical reads the slot") + "; spool " + Progress.bytes(p.spoolBytes()));
         System.out.println("segments  " + p.segments() + (p.newestSegmentAgeSeconds() == null ? ""
-                : ", newest last commit " + p.newestSegmentAgeSeconds() + " s ago")
+                : ", newest last commit " + ago(p.newestSegmentAgeSeconds()))
                 + (p.uncoveredWalBytes() == null ? "" : ", server WAL past them " + size(p.uncoveredWalBytes())));
-        System.out.println("bases     " + m.bases().size() + (p.lastBaseAgeSeconds() == null ? "" : ", newest "
-                + Duration.ofSeconds(p.lastBaseAgeSeconds()).toHours() + " h ago"));
+        System.out.println("bases     " + m.bases().size() + (p.lastBaseAgeSeconds() == null ? "" : ", newest taken "
+                + ago(p.lastBaseAgeSeconds())));
         System.out.println("shipping  " + (p.shipBacklog() == null ? "nothing shipped" : p.shipBacklog() + " file(s) not yet shipped"));
         for (Finding f : findings) {
             System.out.println(f.severity() + "  " + f.rule() + ": " + f.message() + "\n          " + f.hint());
@@ -202,6 +202,16 @@ final class StatusCommand implements Callable<Integer> {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    static String ago(long seconds) {
+        if (seconds < 120) {
+            return seconds + " s ago";
+        }
+        if (seconds < 7200) {
+            return seconds / 60 + " min ago";
+        }
+        return seconds < 172800 ? seconds / 3600 + " h ago" : seconds / 86400 + " days ago";
     }
 
     private static void putNullable(ObjectNode o, String k, Long v) {
