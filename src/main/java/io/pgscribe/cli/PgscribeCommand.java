@@ -84,10 +84,37 @@ public final class PgscribeCommand {
         return cl.execute(args);
     }
 
+    /** pgscribe's version, the Java runtime, and each PostgreSQL tool pgscribe would run, with its version. */
     static final class VersionInfo implements CommandLine.IVersionProvider {
+        static final java.util.List<String> TOOLS = java.util.List.of("pg_recvlogical", "pg_dump", "pg_dumpall", "pg_restore",
+                "psql");
+
         @Override
         public String[] getVersion() {
-            return new String[] {"pgscribe " + Version.current()};
+            java.util.List<String> lines = new java.util.ArrayList<>();
+            lines.add("pgscribe " + Version.current());
+            lines.add("Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
+            io.pgscribe.server.PgTools tools;
+            try {
+                tools = io.pgscribe.server.PgTools.locate(System.getenv().getOrDefault(
+                        io.pgscribe.config.Setting.PG_BINDIR.environmentVariable(), ""));
+            } catch (io.pgscribe.PgscribeException e) {
+                lines.add("PostgreSQL tools: " + e.getMessage());
+                return lines.toArray(new String[0]);
+            }
+            for (String tool : TOOLS) {
+                String line;
+                try {
+                    String path = tools.path(tool);
+                    var r = io.pgscribe.server.PgTools.run(java.util.List.of(path, "--version"), java.util.Map.of(),
+                            java.time.Duration.ofSeconds(10));
+                    line = (r.ok() ? r.stdout().strip() : "(does not run: exit " + r.exitCode() + ")") + "  " + path;
+                } catch (io.pgscribe.PgscribeException e) {
+                    line = tool + ": not found";
+                }
+                lines.add(line);
+            }
+            return lines.toArray(new String[0]);
         }
     }
 }

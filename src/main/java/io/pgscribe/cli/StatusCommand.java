@@ -16,12 +16,9 @@ import io.pgscribe.monitor.Severity;
 import io.pgscribe.monitor.SlotSample;
 import io.pgscribe.monitor.Thresholds;
 import io.pgscribe.restore.Progress;
-import io.pgscribe.segment.SegmentFormat;
 import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.slot.Lsn;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -105,18 +102,11 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     static PipelineFigures figures(Manifest m, SlotSample slot, boolean up, Path backupDir, Instant now) {
-        var newest = m.lastSegment();
-        Long newestAge = newest == null || newest.lastCommitTime() == null ? null
-                : Duration.between(SegmentFormat.parseCommitTime(newest.lastCommitTime()), now).toSeconds();
-        Long uncovered = slot == null || m.capture() == null || m.capture().coveredLsn() == null ? null
-                : Math.max(0, slot.currentWalLsn() - Lsn.valueOf(m.capture().coveredLsn()).asLong());
-        Long baseAge = m.bases().stream().map(b -> Instant.parse(b.takenAt())).max(Instant::compareTo)
-                .map(t -> Duration.between(t, now).toSeconds()).orElse(null);
         Manifest.Shipping sh = m.shippingState();
         Integer backlog = sh.shipped().isEmpty() ? null : (int) (m.segments().stream().filter(x -> !sh.isShipped(x.file())).count()
                 + m.bases().stream().filter(b -> !sh.isShipped(b.file())).count());
-        return new PipelineFigures(up, up ? 0L : null, null, null, Monitor.spoolBytes(backupDir.resolve("spool")), newestAge,
-                uncovered, m.segments().size(), backlog, baseAge);
+        return PipelineFigures.of(m, slot, up, up ? 0L : null, null, null, Monitor.spoolBytes(backupDir.resolve("spool")),
+                backlog, now);
     }
 
     /** pg_recvlogical of a runtime on this machine, from the spool's pidfile. */

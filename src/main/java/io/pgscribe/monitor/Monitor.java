@@ -7,14 +7,10 @@ import io.micrometer.core.instrument.Tags;
 import io.pgscribe.alert.AlertEvent;
 import io.pgscribe.capture.CaptureSink;
 import io.pgscribe.capture.RecvlogicalComponent;
-import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
-import io.pgscribe.manifest.SegmentEntry;
-import io.pgscribe.segment.SegmentFormat;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.ship.Shipper;
-import io.pgscribe.slot.Lsn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,22 +136,10 @@ public final class Monitor {
     }
 
     PipelineFigures figures(Manifest m, SlotSample slot, boolean up, Instant now) {
-        SegmentEntry newest = m.lastSegment();
-        Long newestAge = null;
-        if (newest != null && newest.lastCommitTime() != null) {
-            newestAge = Duration.between(SegmentFormat.parseCommitTime(newest.lastCommitTime()), now).toSeconds();
-        }
-        Long uncovered = null;
-        if (slot != null && m.capture() != null && m.capture().coveredLsn() != null) {
-            uncovered = Math.max(0, slot.currentWalLsn() - Lsn.valueOf(m.capture().coveredLsn()).asLong());
-        }
-        Long baseAge = m.bases().stream().map(BaseEntry::takenAt).map(Instant::parse).max(Instant::compareTo)
-                .map(t -> Duration.between(t, now).toSeconds()).orElse(null);
         Integer backlog = shipper != null && shipper.enabled() ? shipper.state().waiting() : null;
-        return new PipelineFigures(up, up ? 0L : Duration.between(downSince, now).toSeconds(),
+        return PipelineFigures.of(m, slot, up, up ? 0L : Duration.between(downSince, now).toSeconds(),
                 recvlogical.supervisor() == null ? null : recvlogical.supervisor().restarts(),
-                sink == null ? null : sink.changesWritten(), spoolBytes(spoolDir), newestAge, uncovered, m.segments().size(),
-                backlog, baseAge);
+                sink == null ? null : sink.changesWritten(), spoolBytes(spoolDir), backlog, now);
     }
 
     public static long spoolBytes(Path dir) {

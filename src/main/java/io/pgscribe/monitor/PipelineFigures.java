@@ -18,4 +18,19 @@ package io.pgscribe.monitor;
 public record PipelineFigures(Boolean captureUp, Long captureDownSeconds, Long recvlogicalRestarts, Long changesWritten,
                               long spoolBytes, Long newestSegmentAgeSeconds, Long uncoveredWalBytes, long segments,
                               Integer shipBacklog, Long lastBaseAgeSeconds) {
+
+    /** The figures the backup set itself gives (segments, bases, WAL past them), with what the caller knows of the rest. */
+    public static PipelineFigures of(io.pgscribe.manifest.Manifest m, SlotSample slot, Boolean up, Long downSeconds,
+                                     Long restarts, Long changes, long spoolBytes, Integer backlog, java.time.Instant now) {
+        io.pgscribe.manifest.SegmentEntry newest = m.lastSegment();
+        Long newestAge = newest == null || newest.lastCommitTime() == null ? null
+                : java.time.Duration.between(io.pgscribe.segment.SegmentFormat.parseCommitTime(newest.lastCommitTime()), now)
+                        .toSeconds();
+        Long uncovered = slot == null || m.capture() == null || m.capture().coveredLsn() == null ? null
+                : Math.max(0, slot.currentWalLsn() - io.pgscribe.slot.Lsn.valueOf(m.capture().coveredLsn()).asLong());
+        Long baseAge = m.bases().stream().map(b -> java.time.Instant.parse(b.takenAt())).max(java.time.Instant::compareTo)
+                .map(t -> java.time.Duration.between(t, now).toSeconds()).orElse(null);
+        return new PipelineFigures(up, downSeconds, restarts, changes, spoolBytes, newestAge, uncovered, m.segments().size(),
+                backlog, baseAge);
+    }
 }

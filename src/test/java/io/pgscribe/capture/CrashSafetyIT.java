@@ -142,6 +142,94 @@ class CrashSafetyIT {
         }
     }
 
+    @Test
+    void sigtermClosesTheOpenSegmentCleanlyAndARestartLosesNothing(LocalCluster cluster) throws Exception {
+        // segments close only at shutdown here: nothing but SIGTERM closes the open one
+        try (Pipeline p = Pipeline.create(cluster, "sigterm", tmp.resolve("sigterm-backup"),
+                java.util.Map.of("pgscribe.segment.max-age", "3600"))) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE TABLE events (id bigserial PRIMARY KEY, worker int, n int, payload text)");
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            Path config = writeConfig(p);
+            startCapture(config, p);
+            try {
+            try (Connection c = p.connect()) {
+                for (int i = 1; i <= 60; i++) {
+                    Pg.execute(c, "INSERT INTO events (worker, n, payload) VALUES (1, " + i + ", 'before sigterm " + i + "')");
+                }
+            }
+            Path segments = p.backupDir.resolve("segments");
+            // durable in the spool (the open segment is buffered): SIGTERM now must still close it with all 60
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> spoolHas(p.backupDir.resolve("spool"), "before sigterm 60"));
+            assertThat(p.manifest().segments()).isEmpty();
+
+            capture.destroy(); // SIGTERM, as docker stop and systemd send it
+            assertThat(capture.waitFor()).isIn(0, 143);
+            try (var files = Files.list(segments)) {
+                assertThat(files.map(f -> f.getFileName().toString())).as("no unfinished segment left")
+                        .noneMatch(n -> n.endsWith(".partial"));
+            }
+            Manifest closed = p.manifest();
+            assertThat(closed.segments()).hasSize(1);
+            assertThat(closed.segments().get(0).transactions()).isGreaterThanOrEqualTo(60);
+            try (SegmentReader r = new SegmentReader(p.backupDir.resolve(closed.segments().get(0).file()), StandardCharsets.UTF_8)) {
+                while (r.next() != null) {
+                    // reads to its footer, or throws: a segment cut short is damage
+                }
+                assertThat(r.transactions()).isEqualTo(closed.segments().get(0).transactions());
+            }
+            String log = Files.readString(tmp.resolve("capture.log"));
+            assertThat(log).contains("Stopped pg_recvlogical for slot pgscribe_sigterm").contains("Closed segment");
+            assertThat(log.indexOf("Stopped pg_recvlogical for slot pgscribe_sigterm"))
+                    .as("pg_recvlogical stops (after its last fsync) before the segment closes")
+                    .isLessThan(log.lastIndexOf("Closed segment"));
+
+            // a restart resumes after the closed segment: nothing lost, nothing twice
+            startCapture(config, p);
+            try (Connection c = p.connect()) {
+                for (int i = 1; i <= 10; i++) {
+                    Pg.execute(c, "INSERT INTO events (worker, n, payload) VALUES (2, " + i + ", 'after restart " + i + "')");
+                }
+            }
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> spoolHas(p.backupDir.resolve("spool"), "after restart 10"));
+            capture.destroy();
+            assertThat(capture.waitFor()).isIn(0, 143);
+            assertThat(p.manifest().segments()).hasSize(2);
+            assertThat(p.manifest().segments().get(1).transactions()).isEqualTo(10);
+            assertNoTransactionTwice(p, p.manifest());
+            p.restore("sigterm_restored");
+            assertThat(p.verify("sigterm_restored").differences()).isEmpty();
+            } finally {
+                // before the pipeline is closed: a running capture would keep the slot from being dropped
+                if (capture != null && capture.isAlive()) {
+                    capture.destroyForcibly();
+                    capture.waitFor();
+                }
+                if (Files.exists(tmp.resolve("capture.log"))) {
+                    Files.copy(tmp.resolve("capture.log"), Path.of("target", "CrashSafetyIT-sigterm-capture.log"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static boolean spoolHas(Path spool, String text) throws IOException {
+        if (!Files.isDirectory(spool)) {
+            return false;
+        }
+        try (var files = Files.list(spool)) {
+            for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".jsonl")).toList()) {
+                if (Files.readString(f).contains(text)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Waits until the capture has put what was committed so far into closed segments. */
     private static void awaitProgress(Pipeline p, AtomicLong committed) throws SQLException {
         long before = committed.get();

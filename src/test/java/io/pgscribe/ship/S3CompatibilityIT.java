@@ -10,7 +10,6 @@ import io.pgscribe.server.Pg;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
 import io.pgscribe.testing.S3rverProcess;
-import io.pgscribe.verify.Verifier;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;

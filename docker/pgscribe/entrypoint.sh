@@ -1,0 +1,18 @@
+#!/bin/sh
+# pgscribe's container entrypoint: `run` initialises the backup set the first time (a slot, the
+# first base) and then runs the pipeline; any other command is passed to pgscribe as it is.
+# Settings come from /etc/pgscribe/application.properties and PGSCRIBE_* environment variables;
+# passwords only from the environment (PGSCRIBE_SOURCE_PASSWORD, PGSCRIBE_S3_SECRET_KEY,
+# PGSCRIBE_ALERT_SMTP_PASSWORD), never from the command line.
+set -eu
+CONFIG=${PGSCRIBE_CONFIG:-/etc/pgscribe/application.properties}
+pgscribe() {
+  java ${JAVA_OPTS:-} -jar /opt/pgscribe/pgscribe.jar --config "$CONFIG" "$@"
+}
+if [ "${1:-run}" = "run" ]; then
+  if [ ! -f "${PGSCRIBE_BACKUP_DIR:-/var/lib/pgscribe/backup}/manifest.json" ]; then
+    pgscribe init ${PGSCRIBE_INIT_OPTIONS:-}
+  fi
+  exec java ${JAVA_OPTS:-} -jar /opt/pgscribe/pgscribe.jar --config "$CONFIG" run
+fi
+exec java ${JAVA_OPTS:-} -jar /opt/pgscribe/pgscribe.jar --config "$CONFIG" "$@"

@@ -1,0 +1,162 @@
+package io.pgscribe.bench;
+
+import io.pgscribe.capture.CaptureProgress;
+import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.config.Setting;
+import io.pgscribe.init.ReplicaIdentityAudit;
+import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.server.Pg;
+import io.pgscribe.server.PgTools;
+import io.pgscribe.slot.Lsn;
+import io.pgscribe.testing.Pipeline;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * P1, capture throughput: a workload already in WAL, then the time until every change is in
+ * closed segments (pgscribe, JVM start included), against raw {@code pg_recvlogical --endpos}
+ * writing the same slot's output to a file, with wal2json and the same options, and with
+ * test_decoding, the fastest text plugin installed. Each method reads its own slot, created at
+ * the same point before the workload, so each decodes the same WAL.
+ */
+@Command(name = "capture", mixinStandardHelpOptions = true,
+        description = "P1: capture throughput of pgscribe against raw pg_recvlogical on the same WAL.")
+final class CaptureBench implements Callable<Integer> {
+
+    static final String PGSCRIBE = "pgscribe run (to closed segments)";
+    static final String RAW_WAL2JSON = "pg_recvlogical -f, wal2json";
+    static final String RAW_TEST_DECODING = "pg_recvlogical -f, test_decoding";
+
+    @Option(names = "--changes", defaultValue = "1000000", description = "Row changes of the workload (10,000-row transactions).")
+    int changes;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Rounds; each runs every method once, in rotated order.")
+    int repeats;
+
+    @Option(names = "--dir", defaultValue = "target/bench", description = "Where clusters and backups go.")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(dir);
+        StringBuilder report = new StringBuilder();
+        List<String> methods = List.of(PGSCRIBE, RAW_WAL2JSON, RAW_TEST_DECODING);
+        Measurements m = new Measurements();
+        try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), List.of("fsync=on", "max_wal_size=4GB",
+                "checkpoint_timeout=30min", "max_replication_slots=20", "max_wal_senders=20"))) {
+            try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
+                report.append("### P1 capture throughput, ").append(Instant.now().toString(), 0, 10).append("\n\n")
+                        .append("- Command: `bench/run capture --changes ").append(changes).append(" --repeats ").append(repeats)
+                        .append("`\n").append(Machine.describe(c)).append('\n');
+            }
+            for (int round = 0; round < repeats; round++) {
+                round(cluster, round, methods, m);
+            }
+        }
+        report.append("| method | changes | median s | changes/s | runs (s) | pgscribe's throughput relative to it |\n"
+                + "|---|---:|---:|---:|---|---:|\n");
+        for (String method : methods) {
+            double med = m.median(method);
+            report.append(String.format(Locale.ROOT, "| %s | %,d | %.2f | %,.0f | %s | %s |%n",
+                    method.equals(PGSCRIBE) ? "**" + method + "**" : "`" + method + "`", (long) changes, med, changes / med,
+                    Measurements.runsText(m.runs(method)),
+                    method.equals(PGSCRIBE) ? "1.00" : String.format(Locale.ROOT, "%.2f×", m.speedup(PGSCRIBE, method))));
+        }
+        String fastest = m.median(RAW_WAL2JSON) <= m.median(RAW_TEST_DECODING) ? RAW_WAL2JSON : RAW_TEST_DECODING;
+        report.append(String.format(Locale.ROOT, "%npgscribe's throughput relative to the fastest raw run (`%s`), median of "
+                + "the per-round ratios: %.2f× (goal: at least 0.80×)%n", fastest, m.speedup(PGSCRIBE, fastest)));
+        System.out.println();
+        System.out.println(report);
+        return 0;
+    }
+
+    private void round(LocalCluster cluster, int round, List<String> methods, Measurements m) throws Exception {
+        String db = "cap" + round;
+        Path backup = dir.resolve("capture-" + round).toAbsolutePath();
+        LocalCluster.deleteTree(backup);
+        Workload load = Workload.bulk(changes);
+        try (Pipeline p = Pipeline.create(cluster, db, backup, Map.of(Setting.SEGMENT_MAX_AGE.key(), "5"))) {
+            try (Connection c = p.connect()) {
+                load.prepare(c);
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            List<String> options = p.manifest().decoderOptions();
+            String w2j = "raw_w2j_" + round;
+            String td = "raw_td_" + round;
+            try (Connection c = p.connect()) {
+                Pg.query(c, "SELECT pg_create_logical_replication_slot(?, 'wal2json')", rs -> 1, w2j);
+                Pg.query(c, "SELECT pg_create_logical_replication_slot(?, 'test_decoding')", rs -> 1, td);
+            }
+            Lsn end;
+            try (Connection c = p.connect()) {
+                log("round %d: writing %,d changes into WAL (nothing reads them yet)", round + 1, load.changes());
+                load.run(c);
+                end = CaptureProgress.fence(c);
+            }
+            PgTools tools = PgTools.locate("");
+            try {
+                for (int i = 0; i < methods.size(); i++) {
+                    String method = methods.get((i + round) % methods.size());
+                    long t0 = System.nanoTime();
+                    if (method.equals(PGSCRIBE)) {
+                        p.start();
+                        p.awaitCovered(end, Duration.ofMinutes(30));
+                        double s = (System.nanoTime() - t0) / 1e9;
+                        p.stop();
+                        m.add(method, s);
+                    } else {
+                        List<String> opts = method.equals(RAW_WAL2JSON) ? options : List.of();
+                        recvlogical(tools, p.source(), method.equals(RAW_WAL2JSON) ? w2j : td, opts, end,
+                                dir.resolve("raw-" + round + ".out"));
+                        m.add(method, (System.nanoTime() - t0) / 1e9);
+                    }
+                    log("round %d: %-36s %.2f s", round + 1, method, m.runs(method).get(m.runs(method).size() - 1));
+                }
+            } finally {
+                try (Connection c = p.connect()) {
+                    Pg.query(c, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN (?, ?)",
+                            rs -> 1, w2j, td);
+                }
+                Files.deleteIfExists(dir.resolve("raw-" + round + ".out"));
+            }
+        }
+        LocalCluster.deleteTree(backup);
+        try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
+            Pg.execute(c, "DROP DATABASE " + db + " WITH (FORCE)");
+        }
+    }
+
+    /** pg_recvlogical from the slot's start to {@code end}, into a file, fsync'd as pgscribe's spool is. */
+    private static void recvlogical(PgTools tools, ConnectionSpec source, String slot, List<String> options, Lsn end, Path out)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(tools.path("pg_recvlogical"), "--no-password", "-d",
+                source.conninfo("bench"), "--slot", slot, "--start", "--endpos", end.asString(), "--no-loop",
+                "--fsync-interval", "1", "-f", out.toString()));
+        for (String o : options) {
+            cmd.add("-o");
+            cmd.add(o);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).redirectInput(new File("/dev/null"));
+        pb.environment().putAll(source.toolEnvironment());
+        int rc = pb.start().waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException("pg_recvlogical for " + slot + " exited with " + rc);
+        }
+    }
+
+    static void log(String format, Object... args) {
+        System.err.println(String.format(Locale.ROOT, format, args));
+    }
+}
