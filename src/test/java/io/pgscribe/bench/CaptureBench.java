@@ -86,7 +86,8 @@ final class CaptureBench implements Callable<Integer> {
         Path backup = dir.resolve("capture-" + round).toAbsolutePath();
         LocalCluster.deleteTree(backup);
         Workload load = Workload.bulk(changes);
-        try (Pipeline p = Pipeline.create(cluster, db, backup, Map.of(Setting.SEGMENT_MAX_AGE.key(), "5"))) {
+        // segments close by size (16 MB) and, for the last one, after 1 s: the age rule adds at most that to the time
+        try (Pipeline p = Pipeline.create(cluster, db, backup, Map.of(Setting.SEGMENT_MAX_AGE.key(), "1"))) {
             try (Connection c = p.connect()) {
                 load.prepare(c);
             }
