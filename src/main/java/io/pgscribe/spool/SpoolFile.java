@@ -13,7 +13,12 @@ public record SpoolFile(long seq, long run, String extension) implements Compara
     private static final Pattern NAME = Pattern.compile("(\\d{8,})-(\\d{6,})\\.([a-z]+)");
 
     public String name() {
-        return String.format("%08d-%06d.%s", seq, run, extension);
+        return pad(seq, 8) + "-" + pad(run, 6) + "." + extension;
+    }
+
+    private static String pad(long n, int width) {
+        String digits = Long.toString(n);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 
     public static SpoolFile parse(String name) {

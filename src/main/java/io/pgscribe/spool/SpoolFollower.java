@@ -41,6 +41,8 @@ public final class SpoolFollower implements Closeable {
     private final SpoolPosition start;
 
     private SpoolFile cur;
+
+    private String curName; // per line: formatted once per file
     private FileChannel channel;
     private byte[] buf = new byte[1 << 20];
     private int begin;      // first unconsumed byte
@@ -123,6 +125,7 @@ public final class SpoolFollower implements Closeable {
         }
         channel.position(offset);
         cur = f;
+        curName = f == null ? null : f.name();
         begin = end = scanned = 0;
         beginOffset = offset;
     }
@@ -134,7 +137,7 @@ public final class SpoolFollower implements Closeable {
                 beginOffset += i + 1 - begin;
                 begin = i + 1;
                 scanned = begin;
-                return new Line(text, new SpoolPosition(cur.name(), beginOffset));
+                return new Line(text, new SpoolPosition(curName, beginOffset));
             }
         }
         scanned = end;
