@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  * in the same run, on the same throwaway cluster, in alternating order, and prints ratios
  * (the machines here are noisy; one absolute time means little).
  */
-@Command(name = "bench/run", mixinStandardHelpOptions = true, subcommands = {RestoreBench.class, CaptureBench.class, MemoryBench.class},
+@Command(name = "bench/run", mixinStandardHelpOptions = true, subcommands = {RestoreBench.class, CaptureBench.class, MemoryBench.class, SourceBench.class},
         description = "Side-by-side benchmarks; results go to standard output as Markdown for bench/RESULTS.md.")
 public final class Bench implements Runnable {
 

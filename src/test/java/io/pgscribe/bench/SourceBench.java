@@ -1,0 +1,210 @@
+package io.pgscribe.bench;
+
+import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.config.Setting;
+import io.pgscribe.init.ReplicaIdentityAudit;
+import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.server.Pg;
+import io.pgscribe.server.PgTools;
+import io.pgscribe.testing.Pipeline;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * P3 and P4 under a steady pgbench load (TPC-B-like): the source's TPS with no capture, with a
+ * bare pg_recvlogical writing a file, and with pgscribe running (rotated order, a fresh slot
+ * each run); and while pgscribe runs, the delay from a probe transaction's commit until the
+ * slot's confirmed_flush_lsn passes it, which pg_recvlogical reports only after fsync'ing the
+ * spool: the transaction is then durable on the backup disk (the RPO).
+ */
+@Command(name = "source", mixinStandardHelpOptions = true,
+        description = "P3: pgbench TPS without capture, with bare pg_recvlogical, with pgscribe; P4: commit-to-spool delay.")
+final class SourceBench implements Callable<Integer> {
+
+    static final String NONE = "no capture";
+    static final String BARE = "bare pg_recvlogical -f";
+    static final String PGSCRIBE = "pgscribe run";
+
+    @Option(names = "--seconds", defaultValue = "30", description = "Length of each pgbench run.")
+    int seconds;
+
+    @Option(names = "--clients", defaultValue = "4", description = "pgbench clients.")
+    int clients;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Rounds; each runs every configuration once, in rotated order.")
+    int repeats;
+
+    @Option(names = "--dir", defaultValue = "target/bench", description = "Where clusters and backups go.")
+    Path dir;
+
+    private final List<Double> rpo = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(dir);
+        StringBuilder report = new StringBuilder();
+        Measurements tps = new Measurements();
+        List<String> configs = List.of(NONE, BARE, PGSCRIBE);
+        try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), List.of("fsync=on", "synchronous_commit=on",
+                "max_wal_size=4GB", "max_replication_slots=20", "max_wal_senders=20"))) {
+            try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
+                report.append("### P3 source overhead and P4 RPO, ").append(Instant.now().toString(), 0, 10).append("\n\n")
+                        .append("- Command: `bench/run source --seconds ").append(seconds).append(" --clients ").append(clients)
+                        .append(" --repeats ").append(repeats).append("`\n").append(Machine.describe(c)).append('\n');
+            }
+            try (Pipeline p = Pipeline.create(cluster, "pgb", dir.resolve("source-backup").toAbsolutePath(),
+                    Map.of(Setting.SEGMENT_MAX_AGE.key(), "5"))) {
+                PgTools tools = PgTools.locate("");
+                pgbench(tools, p.source(), List.of("-i", "-q", "-s", "10"));
+                try (Connection c = p.connect()) {
+                    Pg.execute(c, "CREATE TABLE rpo_probe (id bigserial PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())");
+                    // pgbench_history has no primary key: FULL identity, as init --replica-identity=full would set
+                    Pg.execute(c, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
+                }
+                p.init(ReplicaIdentityAudit.Mode.REFUSE);
+                for (int round = 0; round < repeats; round++) {
+                    for (int i = 0; i < configs.size(); i++) {
+                        String config = configs.get((i + round) % configs.size());
+                        double t = run(config, p, tools, round);
+                        tps.add(config, t);
+                        log("round %d: %-24s %.0f TPS", round + 1, config, t);
+                    }
+                }
+            }
+        }
+        report.append("| configuration | median TPS | runs | TPS relative to no capture |\n|---|---:|---|---:|\n");
+        for (String c : configs) {
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.3f |%n", c.equals(PGSCRIBE) ? "**" + c + "**" : c,
+                    tps.median(c), Measurements.runsText(tps.runs(c)), 1 / tps.speedup(c, NONE)));
+        }
+        double bare = 1 / tps.speedup(BARE, NONE);
+        double ours = 1 / tps.speedup(PGSCRIBE, NONE);
+        report.append(String.format(Locale.ROOT, "%npgscribe costs %.1f TPS-percentage points beyond bare pg_recvlogical "
+                + "(goal: at most 3).%n", 100 * (bare - ours)));
+        Collections.sort(rpo);
+        report.append(String.format(Locale.ROOT, "%nP4, commit to fsync'd spool (confirmed_flush_lsn past the commit) while "
+                + "pgscribe runs under the load: %d probes, p50 %.0f ms, p99 %.0f ms, max %.0f ms (goal: p99 at most 2 s).%n",
+                rpo.size(), pct(50), pct(99), rpo.isEmpty() ? Double.NaN : rpo.get(rpo.size() - 1)));
+        System.out.println();
+        System.out.println(report);
+        return 0;
+    }
+
+    private double pct(int p) {
+        if (rpo.isEmpty()) {
+            return Double.NaN;
+        }
+        return rpo.get(Math.min(rpo.size() - 1, (int) Math.ceil(p / 100.0 * rpo.size()) - 1));
+    }
+
+    private double run(String config, Pipeline p, PgTools tools, int round) throws Exception {
+        Process bare = null;
+        String slot = "bare_" + round;
+        Path out = dir.resolve("bare.out").toAbsolutePath();
+        if (config.equals(BARE)) {
+            try (Connection c = p.connect()) {
+                Pg.query(c, "SELECT pg_create_logical_replication_slot(?, 'wal2json')", rs -> 1, slot);
+            }
+            List<String> cmd = new ArrayList<>(List.of(tools.path("pg_recvlogical"), "--no-password", "-d",
+                    p.source().conninfo("bench"), "--slot", slot, "--start", "--fsync-interval", "1", "-f", out.toString()));
+            for (String o : p.manifest().decoderOptions()) {
+                cmd.add("-o");
+                cmd.add(o);
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).redirectInput(new File("/dev/null"));
+            pb.environment().putAll(p.source().toolEnvironment());
+            bare = pb.start();
+        } else if (config.equals(PGSCRIBE)) {
+            p.start();
+            p.fenceAndWait(); // the backlog of the other runs first: measured is the steady state
+        }
+        Thread prober = null;
+        if (config.equals(PGSCRIBE)) {
+            prober = new Thread(() -> probe(p), "rpo-probe");
+            prober.start();
+        }
+        try {
+            return pgbench(tools, p.source(), List.of("-n", "-c", String.valueOf(clients), "-j", "2", "-T", String.valueOf(seconds)));
+        } finally {
+            if (prober != null) {
+                prober.interrupt();
+                prober.join();
+            }
+            if (bare != null) {
+                bare.destroy();
+                bare.waitFor();
+                try (Connection c = p.connect()) {
+                    Pg.query(c, "SELECT pg_drop_replication_slot(?)", rs -> 1, slot);
+                }
+                Files.deleteIfExists(out);
+            }
+            if (config.equals(PGSCRIBE)) {
+                p.stop();
+            }
+        }
+    }
+
+    /** Every 250 ms a probe transaction; the time until the slot's confirmed_flush_lsn passes its commit. */
+    private void probe(Pipeline p) {
+        try (Connection c = p.connect()) {
+            String slot = p.settings().get(Setting.SLOT_NAME);
+            while (!Thread.currentThread().isInterrupted()) {
+                Pg.execute(c, "INSERT INTO rpo_probe DEFAULT VALUES");
+                long t0 = System.nanoTime();
+                String lsn = Pg.string(c, "SELECT pg_current_wal_insert_lsn()::text");
+                while (!Thread.currentThread().isInterrupted()) {
+                    Boolean done = Pg.query(c, "SELECT confirmed_flush_lsn >= ?::pg_lsn FROM pg_replication_slots WHERE slot_name = ?",
+                            rs -> rs.getBoolean(1), lsn, slot).get(0);
+                    if (done) {
+                        synchronized (rpo) {
+                            rpo.add((System.nanoTime() - t0) / 1e6);
+                        }
+                        break;
+                    }
+                    Thread.sleep(10); // polling the server's view; the delay measured is far longer
+                }
+                Thread.sleep(250);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log("probe stopped: %s", e.getMessage());
+        }
+    }
+
+    /** Runs pgbench; returns its TPS (for -T runs). */
+    private static double pgbench(PgTools tools, ConnectionSpec db, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(tools.path("pgbench"));
+        cmd.addAll(args);
+        cmd.add(db.conninfo("pgbench"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(db.toolEnvironment());
+        Process proc = pb.start();
+        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (proc.waitFor() != 0) {
+            throw new IllegalStateException("pgbench failed: " + out);
+        }
+        Matcher m = Pattern.compile("tps = ([0-9.]+)").matcher(out);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    static void log(String format, Object... args) {
+        System.err.println(String.format(Locale.ROOT, format, args));
+    }
+}
