@@ -7,7 +7,6 @@ import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.server.Pg;
 import io.pgscribe.slot.Lsn;
 import io.pgscribe.testing.Pipeline;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -78,15 +77,7 @@ final class MemoryBench implements Callable<Integer> {
                 Pg.execute(c, "INSERT INTO big SELECT g, md5(g::text), g / 3.0 FROM generate_series(1, " + n + ") g");
                 end = CaptureProgress.fence(c);
             }
-            Path config = dir.resolve("memory-" + run + ".properties").toAbsolutePath();
-            StringBuilder props = new StringBuilder();
-            for (Setting s : Setting.values()) {
-                if (!s.isSecret()) {
-                    props.append(s.key()).append('=').append(p.settings().get(s)).append('\n');
-                }
-            }
-            props.append("camel.main.routes-include-pattern=file:").append(Path.of("routes").toAbsolutePath()).append("/*.yaml\n");
-            Files.writeString(config, props.toString(), StandardCharsets.UTF_8);
+            Path config = p.writeConfig(dir.resolve("memory-" + run + ".properties").toAbsolutePath());
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(List.of(jvmOptions.trim().split("\\s+")));

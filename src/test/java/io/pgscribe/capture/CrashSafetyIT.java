@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgscribe.cluster.LocalCluster;
-import io.pgscribe.config.Setting;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.SegmentEntry;
@@ -265,17 +264,7 @@ class CrashSafetyIT {
     }
 
     private Path writeConfig(Pipeline p) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (Setting s : Setting.values()) {
-            if (!s.isSecret()) {
-                sb.append(s.key()).append('=').append(p.settings().get(s)).append('\n');
-            }
-        }
-        sb.append("camel.main.routes-include-pattern=file:").append(Path.of("routes").toAbsolutePath()).append("/*.yaml\n");
-        sb.append("camel.routecontroller.enabled=true\n");
-        Path f = tmp.resolve("application.properties");
-        Files.writeString(f, sb.toString(), StandardCharsets.UTF_8);
-        return f;
+        return p.writeConfig(tmp.resolve("application.properties"));
     }
 
     private static void assertNoTransactionTwice(Pipeline p, Manifest m) {

@@ -176,6 +176,23 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * This pipeline's settings as an application.properties for a runtime in another JVM
+     * (`java -jar target/pgscribe.jar --config FILE run`); secrets stay out, for the environment.
+     */
+    public Path writeConfig(Path file) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Setting s : Setting.values()) {
+            if (!s.isSecret()) {
+                sb.append(s.key()).append('=').append(settings.get(s)).append('\n');
+            }
+        }
+        sb.append("camel.main.routes-include-pattern=file:").append(Path.of("routes").toAbsolutePath()).append("/*.yaml\n");
+        sb.append("camel.routecontroller.enabled=true\n");
+        java.nio.file.Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+        return file;
+    }
+
     /** What pgscribe printed so far. */
     public String printed() {
         return output.toString(StandardCharsets.UTF_8);
