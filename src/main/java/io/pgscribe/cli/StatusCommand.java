@@ -66,11 +66,7 @@ final class StatusCommand implements Callable<Integer> {
         Optional<Long> pid = recvlogicalPid(backupDir.resolve("spool"));
         boolean up = pid.isPresent() || (slot != null && slot.active());
         PipelineFigures p = figures(m, slot, up, backupDir, now);
-        // seen from outside, how long the capture has been down is not known: down is down
-        List<Finding> findings = HealthRules.evaluate(slotName, slot, null,
-                new PipelineFigures(p.captureUp(), up ? 0L : Long.MAX_VALUE, null, null, p.spoolBytes(),
-                        p.newestSegmentAgeSeconds(), p.uncoveredWalBytes(), p.segments(), p.shipBacklog(),
-                        p.lastBaseAgeSeconds()), Thresholds.fromSettings(s));
+        List<Finding> findings = HealthRules.evaluate(slotName, slot, null, p, Thresholds.fromSettings(s));
         Severity worst = HealthRules.worst(findings);
         if (json) {
             printJson(m, slotName, slot, up, pid, p, findings, worst, spec);
@@ -105,8 +101,9 @@ final class StatusCommand implements Callable<Integer> {
         Manifest.Shipping sh = m.shippingState();
         Integer backlog = sh.shipped().isEmpty() ? null : (int) (m.segments().stream().filter(x -> !sh.isShipped(x.file())).count()
                 + m.bases().stream().filter(b -> !sh.isShipped(b.file())).count());
-        return PipelineFigures.of(m, slot, up, up ? 0L : null, null, null, Monitor.spoolBytes(backupDir.resolve("spool")),
-                backlog, now);
+        // seen from outside, how long the capture has been down is not known: down is down
+        return PipelineFigures.of(m, slot, up, up ? 0L : Long.MAX_VALUE, null, null,
+                Monitor.spoolBytes(backupDir.resolve("spool")), backlog, now);
     }
 
     /** pg_recvlogical of a runtime on this machine, from the spool's pidfile. */
