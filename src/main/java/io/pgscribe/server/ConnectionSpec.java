@@ -33,9 +33,9 @@ public record ConnectionSpec(String host, int port, String database, String user
         p.setProperty("user", user);
         if (password != null) {
             p.setProperty("password", password);
-        }
-        if (passfile != null) {
-            p.setProperty("passfile", passfile);
+        } else if (passfile != null) {
+            PassfileReader.password(java.nio.file.Path.of(passfile), host, port, database, user)
+                    .ifPresent(pw -> p.setProperty("password", pw));
         }
         p.setProperty("sslmode", sslmode == null ? "prefer" : sslmode);
         p.setProperty("ApplicationName", applicationName);
