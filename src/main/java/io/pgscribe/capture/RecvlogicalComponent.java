@@ -12,10 +12,11 @@ import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.support.DefaultEndpoint;
 
 /**
- * {@code pgscribe-recvlogical:<slot>}: route start runs pg_recvlogical under a
+ * {@code pgscribe-recvlogical:<pipeline>}: route start runs pg_recvlogical under a
  * {@link RecvlogicalSupervisor}, route stop stops it after its last fsync. Each time the
  * process ends, the route gets an exchange: body the end of its standard error, headers
- * its exit code, uptime and restart count.
+ * its exit code, uptime and restart count. One component serves every pipeline of the
+ * runtime; each registers how its supervisor is made under its name.
  */
 public final class RecvlogicalComponent extends DefaultComponent {
 
@@ -23,21 +24,37 @@ public final class RecvlogicalComponent extends DefaultComponent {
     public static final String HEADER_UPTIME_SECONDS = "PgscribeUptimeSeconds";
     public static final String HEADER_RESTARTS = "PgscribeRestarts";
 
-    private final Function<java.util.function.Consumer<RecvlogicalSupervisor.Exit>, RecvlogicalSupervisor> supervisorFactory;
-    private volatile RecvlogicalSupervisor current;
+    /** One pipeline's pg_recvlogical: how its supervisor is made, and the one of the running route. */
+    public static final class Capture {
+        private final Function<java.util.function.Consumer<RecvlogicalSupervisor.Exit>, RecvlogicalSupervisor> factory;
+        private volatile RecvlogicalSupervisor current;
 
-    public RecvlogicalComponent(
-            Function<java.util.function.Consumer<RecvlogicalSupervisor.Exit>, RecvlogicalSupervisor> supervisorFactory) {
-        this.supervisorFactory = supervisorFactory;
+        private Capture(Function<java.util.function.Consumer<RecvlogicalSupervisor.Exit>, RecvlogicalSupervisor> factory) {
+            this.factory = factory;
+        }
+
+        /** The supervisor of the running route (null before it first started), for metrics and tests. */
+        public RecvlogicalSupervisor supervisor() {
+            return current;
+        }
     }
 
-    /** The supervisor of the running route, for metrics and tests. */
-    public RecvlogicalSupervisor supervisor() {
-        return current;
+    private final Map<String, Capture> captures = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public Capture register(String pipeline,
+                            Function<java.util.function.Consumer<RecvlogicalSupervisor.Exit>, RecvlogicalSupervisor> factory) {
+        Capture c = new Capture(factory);
+        captures.put(pipeline, c);
+        return c;
     }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
+        Capture capture = captures.get(remaining);
+        if (capture == null) {
+            throw new IllegalArgumentException("pgscribe-recvlogical:" + remaining + " names no pipeline of this runtime (it has "
+                    + String.join(", ", new java.util.TreeSet<>(captures.keySet())) + ")");
+        }
         return new DefaultEndpoint(uri, this) {
             @Override
             public Producer createProducer() {
@@ -46,7 +63,7 @@ public final class RecvlogicalComponent extends DefaultComponent {
 
             @Override
             public Consumer createConsumer(Processor processor) throws Exception {
-                Consumer c = new RecvlogicalConsumer(this, processor);
+                Consumer c = new RecvlogicalConsumer(this, processor, capture);
                 configureConsumer(c);
                 return c;
             }
@@ -54,17 +71,19 @@ public final class RecvlogicalComponent extends DefaultComponent {
     }
 
     private final class RecvlogicalConsumer extends DefaultConsumer {
+        private final Capture capture;
         private RecvlogicalSupervisor supervisor;
 
-        RecvlogicalConsumer(Endpoint endpoint, Processor processor) {
+        RecvlogicalConsumer(Endpoint endpoint, Processor processor, Capture capture) {
             super(endpoint, processor);
+            this.capture = capture;
         }
 
         @Override
         protected void doStart() throws Exception {
             super.doStart();
-            supervisor = supervisorFactory.apply(this::exited);
-            current = supervisor;
+            supervisor = capture.factory.apply(this::exited);
+            capture.current = supervisor;
             supervisor.start();
         }
 

@@ -12,35 +12,40 @@ import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.DefaultEndpoint;
 
 /**
- * {@code pgscribe-spool:<name>}: a consumer that follows the spool and hands the route a
- * batch of complete lines per exchange (body: {@code List<SpoolFollower.Item>}).
- * camel-stream cannot follow a rotated file, hence this small component.
+ * {@code pgscribe-spool:<pipeline>}: a consumer that follows that pipeline's spool and hands the
+ * route a batch of complete lines per exchange (body: {@code List<SpoolFollower.Item>}).
+ * camel-stream cannot follow a rotated file, hence this small component. One component
+ * serves every pipeline of the runtime; each registers its spool under its name.
  */
 public final class SpoolComponent extends DefaultComponent {
 
-    private final SpoolDirectory spool;
-    private final SpoolCheckpoint checkpoint;
-    private final Charset charset;
-    private final int batchLines;
-    private final Duration pollDelay;
-
-    public SpoolComponent(SpoolDirectory spool, SpoolCheckpoint checkpoint, Charset charset, int batchLines,
+    private record Source(SpoolDirectory spool, SpoolCheckpoint checkpoint, Charset charset, int batchLines,
                           Duration pollDelay) {
-        this.spool = spool;
-        this.checkpoint = checkpoint;
-        this.charset = charset;
-        this.batchLines = batchLines;
-        this.pollDelay = pollDelay;
+    }
+
+    private final Map<String, Source> sources = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public void register(String pipeline, SpoolDirectory spool, SpoolCheckpoint checkpoint, Charset charset, int batchLines,
+                         Duration pollDelay) {
+        sources.put(pipeline, new Source(spool, checkpoint, charset, batchLines, pollDelay));
     }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
-        return new SpoolEndpoint(uri, this);
+        Source source = sources.get(remaining);
+        if (source == null) {
+            throw new IllegalArgumentException("pgscribe-spool:" + remaining + " names no pipeline of this runtime (it has "
+                    + String.join(", ", new java.util.TreeSet<>(sources.keySet())) + ")");
+        }
+        return new SpoolEndpoint(uri, this, source);
     }
 
     final class SpoolEndpoint extends DefaultEndpoint {
-        SpoolEndpoint(String uri, SpoolComponent component) {
+        private final Source source;
+
+        SpoolEndpoint(String uri, SpoolComponent component, Source source) {
             super(uri, component);
+            this.source = source;
         }
 
         @Override
@@ -50,7 +55,8 @@ public final class SpoolComponent extends DefaultComponent {
 
         @Override
         public Consumer createConsumer(Processor processor) throws Exception {
-            SpoolConsumer c = new SpoolConsumer(this, processor, spool, checkpoint, charset, batchLines, pollDelay);
+            SpoolConsumer c = new SpoolConsumer(this, processor, source.spool(), source.checkpoint(), source.charset(),
+                    source.batchLines(), source.pollDelay());
             configureConsumer(c);
             return c;
         }

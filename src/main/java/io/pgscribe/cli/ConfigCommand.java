@@ -17,17 +17,32 @@ final class ConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PgscribeCommand.quietLogs();
-        Settings s = parent.settings();
-        System.out.println("# from " + (s.file() == null ? "defaults" : s.file()) + ", the environment and -s flags");
+        Settings s = parent.allSettings();
+        System.out.println("# from " + (s.file() == null ? "defaults" : s.file()) + ", the environment and -s flags"
+                + (s.pipeline() == null ? "" : ", for the database " + s.pipeline()));
         for (Setting setting : Setting.values()) {
-            String value = s.get(setting);
-            if (setting.isSecret() && value != null && !value.isEmpty()) {
-                value = "(set, not shown)";
-            }
             System.out.println("# " + setting.description() + " [" + setting.environmentVariable() + ", default: "
                     + (setting.defaultValue().isEmpty() ? "empty" : setting.defaultValue()) + "]");
-            System.out.println(setting.key() + "=" + value);
+            System.out.println(setting.key() + "=" + shown(s, setting));
+        }
+        if (s.pipeline() == null && !s.databases().isEmpty()) {
+            // what each database has of its own, set or following from its name
+            for (Settings p : s.pipelines()) {
+                System.out.println();
+                System.out.println("# database " + p.pipeline() + " (pgscribe.database." + p.pipeline() + ".*)");
+                for (Setting setting : Setting.values()) {
+                    if (setting != Setting.DATABASES && !p.get(setting).equals(s.get(setting))) {
+                        System.out.println(Settings.DATABASE_PREFIX + p.pipeline() + "." + setting.key().substring("pgscribe.".length())
+                                + "=" + shown(p, setting));
+                    }
+                }
+            }
         }
         return ExitCode.OK;
+    }
+
+    private static String shown(Settings s, Setting setting) {
+        String value = s.get(setting);
+        return setting.isSecret() && value != null && !value.isEmpty() ? "(set, not shown)" : value;
     }
 }

@@ -12,7 +12,8 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = {"Check the server, install the DDL capture, audit replica identity, create the slot and take the "
-                + "first base through the slot's snapshot. Running it again changes nothing."})
+                + "first base through the slot's snapshot; for every database of pgscribe.databases (or --database). Running it "
+                + "again changes nothing."})
 final class InitCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -36,7 +37,13 @@ final class InitCommand implements Callable<Integer> {
             System.err.println("pgscribe: error: --replica-identity must be refuse, full or ignore");
             return ExitCode.USAGE;
         }
-        new Initializer(parent.settings(), System.out, Clock.systemUTC()).run(new Initializer.Options(mode, noRolePasswords));
+        java.util.List<io.pgscribe.config.Settings> pipelines = parent.allSettings().pipelines();
+        for (io.pgscribe.config.Settings p : pipelines) {
+            if (pipelines.size() > 1) {
+                System.out.println("== database " + p.pipeline() + " ==");
+            }
+            new Initializer(p, System.out, Clock.systemUTC()).run(new Initializer.Options(mode, noRolePasswords));
+        }
         return ExitCode.OK;
     }
 }

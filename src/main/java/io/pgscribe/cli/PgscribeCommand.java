@@ -35,12 +35,37 @@ public final class PgscribeCommand {
             description = "Override one setting, e.g. -s pgscribe.source.database=shop.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
+    @Option(names = "--database", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "With pgscribe.databases: the database the command is for (run, init and config: all of them "
+                    + "when left out).")
+    String database;
+
+    /** The settings of the one pipeline a command is for: --database, or the only one configured. */
     Settings settings() {
+        Settings all = allSettings();
+        if (all.pipeline() != null) {
+            return all;
+        }
+        java.util.List<String> names = all.databases();
+        if (names.size() == 1) {
+            return all.forDatabase(names.get(0));
+        }
+        if (names.size() > 1) {
+            throw new PgscribeException("pgscribe.databases lists " + String.join(", ", names)
+                    + ", and this command is for one of them", "Add --database " + names.get(0) + " (or another of them).",
+                    ExitCode.USAGE, null);
+        }
+        return all;
+    }
+
+    /** Every pipeline's settings (see {@link Settings#pipelines()}), or the one of --database. */
+    Settings allSettings() {
         Path file = config;
         if (file == null && Files.exists(Path.of("application.properties"))) {
             file = Path.of("application.properties");
         }
-        return Settings.load(file, overrides);
+        Settings loaded = Settings.load(file, overrides);
+        return database == null ? loaded : loaded.forDatabase(database);
     }
 
     /** One-shot commands print what they do; only warnings come through the log. */

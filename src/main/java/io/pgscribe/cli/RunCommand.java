@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run the Camel runtime: the routes in routes/*.yaml capture every committed change into segments. "
-                + "Stops gracefully on SIGTERM or Ctrl-C."})
+        description = {"Run the Camel runtime: the routes in routes/*.yaml capture every committed change into segments, "
+                + "for every database of pgscribe.databases (or --database). Stops gracefully on SIGTERM or Ctrl-C."})
 final class RunCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -16,7 +16,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PgscribeRuntime.create(parent.settings()).run();
+        PgscribeRuntime.create(parent.allSettings()).run();
         return ExitCode.OK;
     }
 }

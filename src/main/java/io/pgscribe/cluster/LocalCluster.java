@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Used by {@code pgscribe demo} and the integration tests. When run as root, the server
  * runs as an unprivileged OS user ({@code postgres} by default), as PostgreSQL requires.
  */
-public final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements PgServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
 
@@ -72,6 +72,7 @@ public final class LocalCluster implements AutoCloseable {
         return c;
     }
 
+    @Override
     public ConnectionSpec connection(String database) {
         return new ConnectionSpec("127.0.0.1", port, database, "postgres", password, null, "disable");
     }

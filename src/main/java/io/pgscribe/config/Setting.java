@@ -7,6 +7,10 @@ import java.util.Map;
 /** Every {@code pgscribe.*} setting: its key, default, and what changing it does. */
 public enum Setting {
 
+    DATABASES("pgscribe.databases", "",
+            "Pipelines of this runtime, comma-separated names (e.g. orders,billing): each runs every route template with "
+                    + "its own slot, backup directory and S3 prefix; its settings are pgscribe.database.NAME.* over the "
+                    + "shared ones. Empty: one pipeline from the settings as they are."),
     SOURCE_HOST("pgscribe.source.host", "localhost", "Host of the database server to back up."),
     SOURCE_PORT("pgscribe.source.port", "5432", "Port of the database server."),
     SOURCE_DATABASE("pgscribe.source.database", "postgres", "Database to back up (one pipeline per database)."),

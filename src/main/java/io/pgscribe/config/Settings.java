@@ -21,12 +21,19 @@ import java.util.Properties;
  */
 public final class Settings {
 
+    /** Per-database settings: {@code pgscribe.database.orders.slot.name} overrides {@code pgscribe.slot.name} for orders. */
+    public static final String DATABASE_PREFIX = "pgscribe.database.";
+    // a pipeline name becomes part of a slot name, a directory, an S3 prefix and environment variables
+    private static final java.util.regex.Pattern PIPELINE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,39}");
+
     private final Map<String, String> values;
     private final Path file;
+    private final String pipeline;
 
-    private Settings(Map<String, String> values, Path file) {
+    private Settings(Map<String, String> values, Path file, String pipeline) {
         this.values = values;
         this.file = file;
+        this.pipeline = pipeline;
     }
 
     /** Loads {@code file} (may be null or missing: defaults only) and applies the environment and overrides. */
@@ -66,6 +73,16 @@ public final class Settings {
                 merged.put(s.key(), fromEnv);
             }
         }
+        // PGSCRIBE_DATABASE_ORDERS_SOURCE_PASSWORD: a per-database secret also stays out of the file
+        for (String name : databases(merged.get(Setting.DATABASES.key()))) {
+            for (Setting s : Setting.values()) {
+                String key = perDatabaseKey(name, s);
+                String fromEnv = env.get(Setting.environmentVariable(key));
+                if (fromEnv != null && s != Setting.DATABASES) {
+                    merged.put(key, fromEnv);
+                }
+            }
+        }
         system.stringPropertyNames().stream().filter(k -> k.startsWith("pgscribe.") || k.startsWith("camel."))
                 .forEach(k -> merged.put(k, system.getProperty(k)));
         overrides.forEach((k, v) -> {
@@ -73,21 +90,79 @@ public final class Settings {
                 merged.put(k, v);
             }
         });
+        java.util.List<String> databases = checkedDatabases(merged.get(Setting.DATABASES.key()));
+        String where = file != null ? " (in " + file + " or -s)" : "";
         // a misspelled key would silently leave the default in force: refuse it, naming the key meant
         for (String key : merged.keySet()) {
-            if (key.startsWith("pgscribe.") && !Setting.byKey().containsKey(key)) {
-                throw new PgscribeException("unknown setting " + key + (file != null ? " (in " + file + " or -s)" : ""),
+            if (key.startsWith(DATABASE_PREFIX)) {
+                checkPerDatabaseKey(key, databases, where);
+            } else if (key.startsWith("pgscribe.") && !Setting.byKey().containsKey(key)) {
+                throw new PgscribeException("unknown setting " + key + where,
                         "Did you mean " + closest(key) + "? `pgscribe config` lists every setting.", ExitCode.USAGE, null);
             }
         }
-        return new Settings(merged, file);
+        return new Settings(merged, file, null);
+    }
+
+    private static String perDatabaseKey(String name, Setting s) {
+        return DATABASE_PREFIX + name + "." + s.key().substring("pgscribe.".length());
+    }
+
+    private static java.util.List<String> databases(String list) {
+        if (list == null || list.isBlank()) {
+            return java.util.List.of();
+        }
+        return java.util.Arrays.stream(list.split(",")).map(String::strip).filter(n -> !n.isEmpty()).toList();
+    }
+
+    private static java.util.List<String> checkedDatabases(String list) {
+        java.util.List<String> names = databases(list);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String name : names) {
+            if (!PIPELINE_NAME.matcher(name).matches()) {
+                throw new PgscribeException("pgscribe.databases names \"" + name + "\", which is not a pipeline name",
+                        "Use lower-case letters, digits and _ (at most 40, starting with a letter); the database itself "
+                                + "may be called anything: set pgscribe.database." + name.toLowerCase(java.util.Locale.ROOT)
+                                .replaceAll("[^a-z0-9_]", "_") + ".source.database.", ExitCode.USAGE, null);
+            }
+            if (!seen.add(name)) {
+                throw new PgscribeException("pgscribe.databases names " + name + " twice",
+                        "Name each pipeline once.", ExitCode.USAGE, null);
+            }
+        }
+        return names;
+    }
+
+    private static void checkPerDatabaseKey(String key, java.util.List<String> databases, String where) {
+        String rest = key.substring(DATABASE_PREFIX.length());
+        int dot = rest.indexOf('.');
+        String name = dot < 0 ? rest : rest.substring(0, dot);
+        if (!databases.contains(name)) {
+            String hint = databases.isEmpty() ? "List the pipelines first: pgscribe.databases=" + name + ",..."
+                    : "pgscribe.databases lists " + String.join(", ", databases) + "; did you mean "
+                    + DATABASE_PREFIX + closest(name, databases) + (dot < 0 ? "" : rest.substring(dot)) + "?";
+            throw new PgscribeException("setting " + key + where + " is for a database pgscribe.databases does not list",
+                    hint, ExitCode.USAGE, null);
+        }
+        String shared = "pgscribe." + (dot < 0 ? "" : rest.substring(dot + 1));
+        if (!Setting.byKey().containsKey(shared) || shared.equals(Setting.DATABASES.key())) {
+            java.util.List<String> keys = Setting.byKey().keySet().stream().filter(k -> !k.equals(Setting.DATABASES.key()))
+                    .toList();
+            throw new PgscribeException("unknown setting " + key + where,
+                    "Did you mean " + DATABASE_PREFIX + name + "." + closest(shared, keys).substring("pgscribe.".length())
+                            + "? Any pgscribe.* setting can be set per database this way.", ExitCode.USAGE, null);
+        }
     }
 
     /** The known key nearest to {@code key} by edit distance. */
     static String closest(String key) {
+        return closest(key, Setting.byKey().keySet());
+    }
+
+    private static String closest(String key, java.util.Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String k : Setting.byKey().keySet()) {
+        for (String k : candidates) {
             int d = distance(key, k);
             if (d < bestDistance) {
                 best = k;
@@ -145,7 +220,63 @@ public final class Settings {
                 copy.put(k, v);
             }
         });
-        return new Settings(copy, file);
+        return new Settings(copy, file, pipeline);
+    }
+
+    /** The pipelines {@code pgscribe.databases} lists, in order; empty when it lists none (one pipeline). */
+    public java.util.List<String> databases() {
+        return pipeline != null ? java.util.List.of(pipeline) : databases(values.get(Setting.DATABASES.key()));
+    }
+
+    /** The name of the pipeline these settings are of, or null: the one pipeline of a runtime without pgscribe.databases. */
+    public String pipeline() {
+        return pipeline;
+    }
+
+    /** Every pipeline's settings: one per listed database, or these settings alone. */
+    public java.util.List<Settings> pipelines() {
+        if (pipeline != null || databases().isEmpty()) {
+            return java.util.List.of(this);
+        }
+        return databases().stream().map(this::forDatabase).toList();
+    }
+
+    /**
+     * The settings of pipeline {@code name}: each {@code pgscribe.database.NAME.*} over the shared value,
+     * and where none is set, what must differ between pipelines follows from the name: the database
+     * (NAME), the slot ({@code <slot>_NAME}), the backup directory ({@code <dir>/NAME}) and the S3 prefix
+     * ({@code <prefix>/NAME}, or NAME).
+     */
+    public Settings forDatabase(String name) {
+        java.util.List<String> listed = databases(values.get(Setting.DATABASES.key()));
+        if (!listed.contains(name)) {
+            throw new PgscribeException("there is no database " + name + " in this configuration",
+                    listed.isEmpty() ? "pgscribe.databases is empty: leave out --database, or list the pipelines in it."
+                            : "pgscribe.databases lists " + String.join(", ", listed) + ".", ExitCode.USAGE, null);
+        }
+        Map<String, String> own = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (!k.startsWith(DATABASE_PREFIX)) {
+                own.put(k, v);
+            }
+        });
+        own.put(Setting.SOURCE_DATABASE.key(), name);
+        own.put(Setting.SLOT_NAME.key(), get(Setting.SLOT_NAME).strip() + "_" + name);
+        own.put(Setting.BACKUP_DIR.key(), getPath(Setting.BACKUP_DIR).resolve(name).toString());
+        String prefix = trimSlashes(get(Setting.S3_PREFIX).strip());
+        own.put(Setting.S3_PREFIX.key(), prefix.isEmpty() ? name : prefix + "/" + name);
+        for (Setting s : Setting.values()) {
+            String v = values.get(perDatabaseKey(name, s));
+            if (v != null) {
+                own.put(s.key(), v);
+            }
+        }
+        own.put(Setting.DATABASES.key(), "");
+        return new Settings(own, file, name);
+    }
+
+    private static String trimSlashes(String s) {
+        return s.replaceAll("^/+|/+$", "");
     }
 
     public Path file() {

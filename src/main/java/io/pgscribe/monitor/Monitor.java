@@ -49,7 +49,7 @@ public final class Monitor {
     private final String database;
     private final ManifestStore store;
     private final Path spoolDir;
-    private final RecvlogicalComponent recvlogical;
+    private final RecvlogicalComponent.Capture recvlogical;
     private final CaptureSink sink;
     private final Shipper shipper;
     private final Thresholds thresholds;
@@ -62,7 +62,7 @@ public final class Monitor {
     private Set<String> firing = new HashSet<>();
     private boolean metersRegistered;
 
-    public Monitor(ConnectionSpec spec, String slotName, ManifestStore store, Path spoolDir, RecvlogicalComponent recvlogical,
+    public Monitor(ConnectionSpec spec, String slotName, ManifestStore store, Path spoolDir, RecvlogicalComponent.Capture recvlogical,
                    CaptureSink sink, Shipper shipper, Thresholds thresholds, Clock clock) {
         this.spec = spec;
         this.slotName = slotName;

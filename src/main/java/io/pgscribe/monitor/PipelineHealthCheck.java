@@ -4,13 +4,13 @@ import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
-/** Camel health check "pgscribe": UP only while the capture runs and no alert rule is at CRITICAL or worse. */
+/** Camel health check pgscribe/pipeline (pgscribe/orders for the database orders): UP only while the capture runs and no alert rule is at CRITICAL or worse. */
 public final class PipelineHealthCheck extends AbstractHealthCheck {
 
     private final Monitor monitor;
 
-    public PipelineHealthCheck(Monitor monitor) {
-        super("pgscribe", "pipeline");
+    public PipelineHealthCheck(String id, Monitor monitor) {
+        super("pgscribe", id);
         this.monitor = monitor;
     }
 

@@ -36,13 +36,20 @@ import io.pgscribe.storage.Compression;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
 /**
- * The Camel runtime of one pipeline: camel-main with the routes in {@code routes/*.yaml},
- * the beans and components they call, and every setting as a property placeholder.
+ * The Camel runtime: camel-main with the route templates in {@code routes/*.yaml}, each
+ * instantiated once per pipeline (one per database of {@code pgscribe.databases}, or the one
+ * the settings describe), the beans and components they call, and every setting as a
+ * property placeholder.
  */
 public final class PgscribeRuntime {
 
@@ -50,39 +57,122 @@ public final class PgscribeRuntime {
     static final String DEFAULT_ROUTES = "classpath:routes/*.yaml";
 
     private final Main main;
-    private final CaptureSink captureSink;
-    private final RecvlogicalComponent recvlogical;
-    private final Shipper shipper;
+    private final List<PipelineParts> pipelines;
 
-    private PgscribeRuntime(Main main, CaptureSink captureSink, RecvlogicalComponent recvlogical, Shipper shipper) {
+    private PgscribeRuntime(Main main, List<PipelineParts> pipelines) {
         this.main = main;
-        this.captureSink = captureSink;
-        this.recvlogical = recvlogical;
-        this.shipper = shipper;
+        this.pipelines = pipelines;
     }
 
-    /** The shipper, or null when shipping is off. */
+    /**
+     * What one pipeline's routes call. Its beans are bound as {@code prefix + name}
+     * ({@code orders.captureSink}; no prefix without pgscribe.databases), its routes are
+     * {@code prefix + template id}, and its endpoints of pgscribe-spool and pgscribe-recvlogical
+     * are named after it.
+     */
+    public record PipelineParts(String name, String prefix, Settings settings, CaptureSink captureSink,
+                                RecvlogicalComponent.Capture recvlogical, Shipper shipper) {
+
+        /** The placeholders this pipeline's routes are made with: its settings (no secret) and its name. */
+        Map<String, Object> templateParameters() {
+            Map<String, Object> params = new LinkedHashMap<>();
+            for (Setting s : Setting.values()) {
+                if (!s.isSecret()) {
+                    params.put(s.key(), settings.get(s));
+                }
+            }
+            params.put(PipelineRoutes.NAME, name);
+            params.put(PipelineRoutes.PREFIX, prefix);
+            return params;
+        }
+    }
+
+    /** The shipper of the first pipeline, or null when shipping is off. */
     public Shipper shipper() {
-        return shipper;
+        return pipelines.get(0).shipper();
+    }
+
+    public List<PipelineParts> pipelines() {
+        return pipelines;
+    }
+
+    /** The pipeline of database {@code name} (of pgscribe.databases). */
+    public PipelineParts pipeline(String name) {
+        return pipelines.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no pipeline " + name));
     }
 
     public static PgscribeRuntime create(Settings settings) {
+        List<Settings> each = settings.pipelines();
+        checkDistinct(each);
+        Main main = new Main();
+        SpoolComponent spool = new SpoolComponent();
+        RecvlogicalComponent recvlogical = new RecvlogicalComponent();
+        main.bind("pgscribe-spool", spool);
+        main.bind("pgscribe-recvlogical", recvlogical);
+        List<PipelineParts> parts = new ArrayList<>();
+        for (Settings p : each) {
+            parts.add(assemble(p, main, spool, recvlogical));
+        }
+        Properties props = new Properties();
+        settings.asMap().forEach((k, v) -> {
+            Setting known = Setting.byKey().get(k);
+            if ((known == null || !known.isSecret()) && !k.startsWith(Settings.DATABASE_PREFIX)) {
+                props.put(k, v);
+            }
+        });
+        props.putIfAbsent("camel.main.routes-include-pattern", DEFAULT_ROUTES);
+        props.putIfAbsent("camel.main.name", settings.pipeline() == null && each.size() == 1
+                ? "pgscribe-" + each.get(0).get(Setting.SLOT_NAME) : "pgscribe");
+        main.setOverrideProperties(props);
+        main.addMainListener(new PipelineRoutes(parts));
+        return new PgscribeRuntime(main, List.copyOf(parts));
+    }
+
+    /** Two pipelines writing one directory, or reading one slot, would corrupt each other's backup. */
+    private static void checkDistinct(List<Settings> pipelines) {
+        Map<Path, String> dirs = new HashMap<>();
+        Map<String, String> slots = new HashMap<>();
+        for (Settings p : pipelines) {
+            String name = p.pipeline();
+            Path dir = p.getPath(Setting.BACKUP_DIR).toAbsolutePath().normalize();
+            String other = dirs.putIfAbsent(dir, name);
+            if (other != null) {
+                throw new PgscribeException("databases " + other + " and " + name + " both have the backup directory " + dir,
+                        "Give each its own: pgscribe.database." + name + ".backup.dir.", ExitCode.USAGE, null);
+            }
+            String slot = p.get(Setting.SOURCE_HOST) + ":" + p.get(Setting.SOURCE_PORT) + "/" + p.get(Setting.SLOT_NAME);
+            other = slots.putIfAbsent(slot, name);
+            if (other != null) {
+                throw new PgscribeException("databases " + other + " and " + name + " both use the slot " + slot,
+                        "Give each its own: pgscribe.database." + name + ".slot.name.", ExitCode.USAGE, null);
+            }
+        }
+    }
+
+    private static PipelineParts assemble(Settings settings, Main main, SpoolComponent spoolComponent,
+                                          RecvlogicalComponent recvlogicalComponent) {
         Path backupDir = settings.getPath(Setting.BACKUP_DIR).toAbsolutePath();
         ManifestStore store = new ManifestStore(backupDir);
         Manifest manifest = ManifestStore.read(store.file());
+        String where = settings.pipeline() == null ? "" : "pgscribe.database." + settings.pipeline() + ".";
         DecoderPlugin plugin = DecoderPlugin.fromName(manifest.decoder());
         if (!plugin.pluginName().equals(settings.get(Setting.DECODER))) {
             throw new PgscribeException("the backup set in " + backupDir + " was made with " + manifest.decoder()
                     + " but pgscribe.decoder is " + settings.get(Setting.DECODER),
-                    "Set pgscribe.decoder=" + manifest.decoder() + "; a backup set keeps the decoder it was started with.",
+                    "Set " + (where.isEmpty() ? "pgscribe." : where) + "decoder=" + manifest.decoder()
+                            + "; a backup set keeps the decoder it was started with.",
                     ExitCode.USAGE, null);
         }
         String slot = settings.get(Setting.SLOT_NAME);
         if (!slot.equals(manifest.slot())) {
             throw new PgscribeException("the backup set in " + backupDir + " belongs to slot " + manifest.slot()
-                    + " but pgscribe.slot.name is " + slot, "Set pgscribe.slot.name=" + manifest.slot() + ".",
+                    + " but pgscribe.slot.name is " + slot,
+                    "Set " + (where.isEmpty() ? "pgscribe." : where) + "slot.name=" + manifest.slot() + ".",
                     ExitCode.USAGE, null);
         }
+        String name = settings.pipeline() != null ? settings.pipeline() : slot;
+        String prefix = settings.pipeline() != null ? name + "." : "";
         SpoolDirectory spool = new SpoolDirectory(backupDir.resolve("spool"),
                 plugin == DecoderPlugin.WAL2JSON ? "jsonl" : "sql");
         CaptureSink sink = new CaptureSink(plugin, store, spool,
@@ -99,34 +189,27 @@ public final class PgscribeRuntime {
                     + ": pg_recvlogical would never fsync, and would report unsynced positions as durable",
                     "Set it to 1 or more seconds.", ExitCode.USAGE, null);
         }
-        RecvlogicalComponent recvlogical = new RecvlogicalComponent(onExit ->
+        RecvlogicalComponent.Capture recvlogical = recvlogicalComponent.register(name, onExit ->
                 new RecvlogicalSupervisor(tools, spec, slot, manifest.decoderOptions(), spool, options, onExit));
+        spoolComponent.register(name, spool, sink, PgEncodings.charsetOf(manifest.source().encoding()),
+                settings.getInt(Setting.SPOOL_BATCH_LINES), Duration.ofMillis(settings.getLong(Setting.SPOOL_POLL_DELAY_MS)));
 
-        Main main = new Main();
-        Properties props = new Properties();
-        props.putAll(settings.asMap());
-        props.putIfAbsent("camel.main.routes-include-pattern", DEFAULT_ROUTES);
-        props.putIfAbsent("camel.main.name", "pgscribe-" + slot);
-        main.setOverrideProperties(props);
         SourceSession session = new SourceSession(spec);
-        main.bind("captureSink", sink);
-        main.bind("sequenceSampler", new SequenceSampler(session));
-        main.bind("heartbeat", new Heartbeat(session));
-        main.bind("pgscribe-spool", new SpoolComponent(spool, sink, PgEncodings.charsetOf(manifest.source().encoding()),
-                settings.getInt(Setting.SPOOL_BATCH_LINES), Duration.ofMillis(settings.getLong(Setting.SPOOL_POLL_DELAY_MS))));
-        main.bind("pgscribe-recvlogical", recvlogical);
+        main.bind(prefix + "captureSink", sink);
+        main.bind(prefix + "sequenceSampler", new SequenceSampler(session));
+        main.bind(prefix + "heartbeat", new Heartbeat(session));
         BaseJob baseJob = new BaseJob(spec, tools, store, settings.getBoolean(Setting.BASE_CHECKSUMS),
                 settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC(),
                 BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT)));
         baseJob.removeLeftovers();
-        main.bind("baseJob", baseJob);
+        main.bind(prefix + "baseJob", baseJob);
         Compressor compressor = new Compressor(store, Compression.fromName(settings.get(Setting.COMPRESSION)),
                 settings.getInt(Setting.COMPRESSION_LEVEL));
         compressor.removeLeftovers();
-        main.bind("compressor", compressor);
+        main.bind(prefix + "compressor", compressor);
         boolean shipping = settings.getBoolean(Setting.SHIP_ENABLED);
-        main.bind("pruner", new io.pgscribe.retention.Pruner(store, io.pgscribe.retention.RetentionSettings.policy(settings),
-                Clock.systemUTC(), shipping));
+        main.bind(prefix + "pruner", new io.pgscribe.retention.Pruner(store,
+                io.pgscribe.retention.RetentionSettings.policy(settings), Clock.systemUTC(), shipping));
         Shipper shipper = null;
         if (shipping) {
             S3Store s3 = new S3Store(S3Config.fromSettings(settings));
@@ -138,20 +221,21 @@ public final class PgscribeRuntime {
             shipper = new Shipper(store, s3, compressor.method(), settings.get(Setting.S3_STORAGE_CLASS).strip(),
                     Duration.ofMillis(settings.getLong(Setting.SHIP_INTERVAL_MS)), settings.getSeconds(Setting.SHIP_RETRY_MAX_DELAY),
                     settings.getSeconds(Setting.SHIP_ALERT_AFTER), Clock.systemUTC());
-            main.bind("s3Client", s3.client());
+            main.bind(prefix + "s3Client", s3.client());
         }
         Shipper boundShipper = shipper != null ? shipper : Shipper.off(store);
-        main.bind("shipper", boundShipper);
+        main.bind(prefix + "shipper", boundShipper);
         Alerter alerter = new Alerter(Channels.fromSettings(settings, spec.database() + " (slot " + slot + ")"),
                 settings.getSeconds(Setting.ALERT_REPEAT_INTERVAL), severity(settings), Clock.systemUTC());
-        main.bind("alerter", alerter);
+        main.bind(prefix + "alerter", alerter);
         Monitor monitor = new Monitor(spec, slot, store, backupDir.resolve("spool"), recvlogical, sink, boundShipper,
                 Thresholds.fromSettings(settings), Clock.systemUTC());
-        main.bind("monitor", monitor);
-        main.bind("pgscribe-health", new PipelineHealthCheck(monitor));
-        main.bind("globalsJob", new GlobalsJob(spec, tools, store, settings.getBoolean(Setting.GLOBALS_NO_ROLE_PASSWORDS),
+        main.bind(prefix + "monitor", monitor);
+        main.bind(prefix + "pgscribe-health", new PipelineHealthCheck(settings.pipeline() == null ? "pipeline"
+                : name, monitor));
+        main.bind(prefix + "globalsJob", new GlobalsJob(spec, tools, store, settings.getBoolean(Setting.GLOBALS_NO_ROLE_PASSWORDS),
                 settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC()));
-        return new PgscribeRuntime(main, sink, recvlogical, shipper);
+        return new PipelineParts(name, prefix, settings, sink, recvlogical, shipper);
     }
 
     private static Severity severity(Settings settings) {
@@ -187,11 +271,13 @@ public final class PgscribeRuntime {
         return main.getCamelContext();
     }
 
+    /** The capture sink of the first pipeline. */
     public CaptureSink captureSink() {
-        return captureSink;
+        return pipelines.get(0).captureSink();
     }
 
+    /** The pg_recvlogical supervisor of the first pipeline. */
     public RecvlogicalSupervisor recvlogical() {
-        return recvlogical.supervisor();
+        return pipelines.get(0).recvlogical().supervisor();
     }
 }

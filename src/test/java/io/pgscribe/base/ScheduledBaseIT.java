@@ -3,7 +3,7 @@ package io.pgscribe.base;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.Manifest;
@@ -39,7 +39,7 @@ class ScheduledBaseIT {
     Path tmp;
 
     @Test
-    void basesTakenUnderLoadMeetTheStreamExactly(LocalCluster cluster) throws Exception {
+    void basesTakenUnderLoadMeetTheStreamExactly(PgServer cluster) throws Exception {
         Map<String, String> every2s = Map.of("pgscribe.base.cron", "0/2 * * * * ?", "pgscribe.globals.cron", "1/3 * * * * ?");
         try (Pipeline p = Pipeline.create(cluster, "sched", tmp.resolve("backup"), every2s)) {
             try (Connection c = p.connect()) {
@@ -114,7 +114,7 @@ class ScheduledBaseIT {
     }
 
     @Test
-    void aKilledPgDumpLeavesNoCompleteLookingBaseAndTheNextRunSucceeds(LocalCluster cluster) throws Exception {
+    void aKilledPgDumpLeavesNoCompleteLookingBaseAndTheNextRunSucceeds(PgServer cluster) throws Exception {
         Map<String, String> settings = Map.of("pgscribe.base.cron", "0/2 * * * * ?", "pgscribe.base.checksums", "false");
         try (Pipeline p = Pipeline.create(cluster, "killed", tmp.resolve("backup"), settings)) {
             try (Connection c = p.connect()) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.cli.PgscribeCommand;
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.config.Setting;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
@@ -29,7 +29,7 @@ class BasicRoundTripIT {
     Path tmp;
 
     @Test
-    void testUsersWithAnAddedColumnRestoresEqualToTheSource(LocalCluster cluster) throws Exception {
+    void testUsersWithAnAddedColumnRestoresEqualToTheSource(PgServer cluster) throws Exception {
         try (Pipeline p = Pipeline.create(cluster, "backup_test", tmp.resolve("backup"))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE test_users (id SERIAL PRIMARY KEY, name TEXT, created_at TIMESTAMP DEFAULT now())");

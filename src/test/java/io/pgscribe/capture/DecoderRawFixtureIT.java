@@ -2,7 +2,7 @@ package io.pgscribe.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.CaptureState;
@@ -49,7 +49,7 @@ class DecoderRawFixtureIT {
     Path tmp;
 
     @Test
-    void fixtureReplaysToItsExpectedRows(LocalCluster cluster) throws Exception {
+    void fixtureReplaysToItsExpectedRows(PgServer cluster) throws Exception {
         try (Connection c = Pg.connect(cluster.connection("postgres"), "t")) {
             Pg.execute(c, "CREATE DATABASE shop");
         }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.server.Pg;
 import io.pgscribe.testing.PgClusterExtension;
@@ -24,7 +24,7 @@ class TruncateAndIdentityIT {
     Path tmp;
 
     @Test
-    void truncateOfOneTableOfTwoAndWithCascadeRestoresEqual(LocalCluster cluster) throws Exception {
+    void truncateOfOneTableOfTwoAndWithCascadeRestoresEqual(PgServer cluster) throws Exception {
         try (Pipeline p = Pipeline.create(cluster, "trunc", tmp.resolve("backup"))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, """
@@ -63,7 +63,7 @@ class TruncateAndIdentityIT {
     }
 
     @Test
-    void aTableWithoutPrimaryKeyIsRefusedUnlessMadeFull(LocalCluster cluster) throws Exception {
+    void aTableWithoutPrimaryKeyIsRefusedUnlessMadeFull(PgServer cluster) throws Exception {
         try (Pipeline p = Pipeline.create(cluster, "nopk", tmp.resolve("backup"))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE logs (at timestamptz, message text); CREATE TABLE keyed (id int PRIMARY KEY);"

@@ -2,7 +2,7 @@ package io.pgscribe.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.server.Pg;
 import io.pgscribe.testing.PgClusterExtension;
@@ -75,7 +75,7 @@ class TypesRoundTripIT {
     static final String ROW_3 = "INSERT INTO everything (id) VALUES (3)";
 
     @Test
-    void everyTypeAndEveryTrapComesBackExactly(LocalCluster cluster) throws Exception {
+    void everyTypeAndEveryTrapComesBackExactly(PgServer cluster) throws Exception {
         // a tiny spool rotation size: the spool rotates many times during the workload
         try (Pipeline p = Pipeline.create(cluster, "types", tmp.resolve("backup"), Map.of("pgscribe.spool.rotate-bytes", "20000"))) {
             try (Connection c = p.connect()) {

@@ -3,7 +3,7 @@ package io.pgscribe.compress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.Manifest;
@@ -57,14 +57,14 @@ class CompressionIT {
         }
     }
 
-    private static String largeObject(LocalCluster cluster, String db) throws Exception {
+    private static String largeObject(PgServer cluster, String db) throws Exception {
         try (Connection c = Pg.connect(cluster.connection(db), "test")) {
             return Pg.query(c, "SELECT convert_from(lo_get(424242), 'UTF8')", rs -> rs.getString(1)).get(0);
         }
     }
 
     @Test
-    void gzipSegmentsAndBaseRestoreEqualToTheSourceAndDamageIsFound(LocalCluster cluster) throws Exception {
+    void gzipSegmentsAndBaseRestoreEqualToTheSourceAndDamageIsFound(PgServer cluster) throws Exception {
         Map<String, String> gzip = Map.of("pgscribe.compression", "gzip", "pgscribe.compression.interval-ms", "200",
                 "pgscribe.segment.max-bytes", "65536");
         try (Pipeline p = Pipeline.create(cluster, "gz", tmp.resolve("gz"), gzip)) {
@@ -139,7 +139,7 @@ class CompressionIT {
     }
 
     @Test
-    void customFormatBaseWithZstdSegmentsRestoresWholeAndInPart(LocalCluster cluster) throws Exception {
+    void customFormatBaseWithZstdSegmentsRestoresWholeAndInPart(PgServer cluster) throws Exception {
         Map<String, String> custom = Map.of("pgscribe.base.format", "custom", "pgscribe.compression", "zstd",
                 "pgscribe.compression.interval-ms", "200");
         try (Pipeline p = Pipeline.create(cluster, "cust", tmp.resolve("cust"), custom)) {

@@ -75,4 +75,54 @@ class SettingsTest {
         assertThat(Settings.load(null, java.util.Map.of("camel.main.name", "x"), java.util.Map.of(), new java.util.Properties())
                 .get("camel.main.name")).isEqualTo("x");
     }
+
+    @Test
+    void eachDatabaseGetsItsOwnSlotDirectoryAndPrefixAndItsOwnSettingsOverTheSharedOnes() throws IOException {
+        Path file = tmp.resolve("application.properties");
+        Files.writeString(file, String.join("\n", "pgscribe.databases=orders, billing", "pgscribe.backup.dir=/var/lib/pgscribe",
+                "pgscribe.s3.prefix=prod/", "pgscribe.compression=zstd", "pgscribe.database.billing.source.database=billing_prod",
+                "pgscribe.database.billing.compression=gzip", "pgscribe.database.orders.slot.name=orders_slot", ""));
+        Settings all = Settings.load(file, Map.of(), Map.of("PGSCRIBE_DATABASE_BILLING_SOURCE_PASSWORD", "from-env",
+                "PGSCRIBE_DATABASE_ORDERS_SOURCE_HOST", "orders-db"), new Properties());
+        assertThat(all.databases()).containsExactly("orders", "billing");
+        assertThat(all.pipelines()).extracting(Settings::pipeline).containsExactly("orders", "billing");
+        Settings orders = all.forDatabase("orders");
+        Settings billing = all.forDatabase("billing");
+        assertThat(orders.get(Setting.SOURCE_DATABASE)).isEqualTo("orders");
+        assertThat(orders.get(Setting.SOURCE_HOST)).isEqualTo("orders-db");
+        assertThat(orders.get(Setting.SLOT_NAME)).isEqualTo("orders_slot");
+        assertThat(orders.get(Setting.BACKUP_DIR)).isEqualTo("/var/lib/pgscribe/orders");
+        assertThat(orders.get(Setting.S3_PREFIX)).isEqualTo("prod/orders");
+        assertThat(orders.get(Setting.COMPRESSION)).isEqualTo("zstd");
+        assertThat(billing.get(Setting.SOURCE_DATABASE)).isEqualTo("billing_prod");
+        assertThat(billing.get(Setting.SOURCE_HOST)).isEqualTo("localhost");
+        assertThat(billing.get(Setting.SOURCE_PASSWORD)).isEqualTo("from-env");
+        assertThat(billing.get(Setting.SLOT_NAME)).isEqualTo("pgscribe_billing");
+        assertThat(billing.get(Setting.COMPRESSION)).isEqualTo("gzip");
+        assertThat(orders.get(Setting.SOURCE_PASSWORD)).isEmpty();
+        // a pipeline's settings are one pipeline: no per-database keys left, and it lists itself only
+        assertThat(billing.asMap().keySet()).noneMatch(k -> k.startsWith(Settings.DATABASE_PREFIX));
+        assertThat(billing.pipelines()).containsExactly(billing);
+        assertThat(Settings.load(null, Map.of(), Map.of(), new Properties()).pipelines()).hasSize(1)
+                .allMatch(p -> p.pipeline() == null);
+    }
+
+    @Test
+    void perDatabaseMistakesAreRefusedWithTheNameMeant() {
+        assertThatThrownBy(() -> Settings.load(null, Map.of("pgscribe.databases", "orders,billing",
+                "pgscribe.database.biling.slot.name", "x"), Map.of(), new Properties()))
+                .isInstanceOf(PgscribeException.class).hasMessageContaining("pgscribe.databases does not list")
+                .satisfies(e -> assertThat(((PgscribeException) e).hint()).contains("pgscribe.database.billing.slot.name"));
+        assertThatThrownBy(() -> Settings.load(null, Map.of("pgscribe.databases", "orders",
+                "pgscribe.database.orders.slot.nmae", "x"), Map.of(), new Properties()))
+                .isInstanceOf(PgscribeException.class).hasMessageContaining("unknown setting pgscribe.database.orders.slot.nmae")
+                .satisfies(e -> assertThat(((PgscribeException) e).hint()).contains("pgscribe.database.orders.slot.name"));
+        assertThatThrownBy(() -> Settings.load(null, Map.of("pgscribe.databases", "Orders-EU"), Map.of(), new Properties()))
+                .isInstanceOf(PgscribeException.class).hasMessageContaining("not a pipeline name")
+                .satisfies(e -> assertThat(((PgscribeException) e).hint()).contains("pgscribe.database.orders_eu.source.database"));
+        assertThatThrownBy(() -> Settings.load(null, Map.of("pgscribe.databases", "a,a"), Map.of(), new Properties()))
+                .isInstanceOf(PgscribeException.class).hasMessageContaining("names a twice");
+        assertThatThrownBy(() -> Settings.load(null, Map.of("pgscribe.databases", "a"), Map.of(), new Properties())
+                .forDatabase("b")).isInstanceOf(PgscribeException.class).hasMessageContaining("no database b");
+    }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.restore.Restorer;
@@ -47,7 +47,7 @@ class DdlReplayIT {
     }
 
     @Test
-    void everyKindOfDdlReplaysInPlaceAndTheSchemaComesBackTheSame(LocalCluster cluster) throws Exception {
+    void everyKindOfDdlReplaysInPlaceAndTheSchemaComesBackTheSame(PgServer cluster) throws Exception {
         try (Pipeline p = Pipeline.create(cluster, "ddl", tmp.resolve("backup"), FAST)) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE items (id serial PRIMARY KEY, name text, price numeric); "

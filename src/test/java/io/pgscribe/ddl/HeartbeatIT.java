@@ -3,7 +3,7 @@ package io.pgscribe.ddl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.server.Pg;
@@ -28,7 +28,7 @@ class HeartbeatIT {
     static final long MB = 1024L * 1024;
 
     @Test
-    void anIdleDatabaseWhoseNeighbourWritesAGigabyteRetainsLittleWal(LocalCluster cluster) throws Exception {
+    void anIdleDatabaseWhoseNeighbourWritesAGigabyteRetainsLittleWal(PgServer cluster) throws Exception {
         try (Connection admin = Pg.connect(cluster.connection("postgres"), "t")) {
             Pg.execute(admin, "CREATE DATABASE busy");
         }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.server.Pg;
 import io.pgscribe.testing.PgClusterExtension;
@@ -65,7 +65,7 @@ class AlertsIT {
     }
 
     @Test
-    void retainedWalRaisesOneCriticalAndOneResolvedEverywhere(LocalCluster cluster) throws Exception {
+    void retainedWalRaisesOneCriticalAndOneResolvedEverywhere(PgServer cluster) throws Exception {
         GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
         smtp.start();
         int metricsPort = freePort();

@@ -3,7 +3,7 @@ package io.pgscribe.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgscribe.ExitCode;
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
@@ -29,7 +29,7 @@ class DamagedChainIT {
     Path tmp;
 
     @Test
-    void aDeletedAFlippedATruncatedSegmentAndAHoleAreEachRefused(LocalCluster cluster) throws Exception {
+    void aDeletedAFlippedATruncatedSegmentAndAHoleAreEachRefused(PgServer cluster) throws Exception {
         try (Pipeline p = Pipeline.create(cluster, "damaged", tmp.resolve("backup"), Map.of("pgscribe.segment.max-bytes", "4000"))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE t (id serial PRIMARY KEY, v text)");

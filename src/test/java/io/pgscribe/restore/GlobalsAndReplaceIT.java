@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.server.Pg;
 import io.pgscribe.server.PgTools;
@@ -33,7 +34,7 @@ class GlobalsAndReplaceIT {
     Path tmp;
 
     @Test
-    void globalsOntoAnotherServerAndReplace(LocalCluster cluster) throws Exception {
+    void globalsOntoAnotherServerAndReplace(PgServer cluster) throws Exception {
         try (Pipeline p = Pipeline.create(cluster, "globals", tmp.resolve("backup"));
              LocalCluster other = LocalCluster.start(Path.of("target", "pg-clusters"), List.of())) {
             try (Connection c = p.connect()) {
@@ -105,7 +106,7 @@ class GlobalsAndReplaceIT {
         return new Restorer(PgTools.locate(""), new PrintStream(sink, true, StandardCharsets.UTF_8));
     }
 
-    private static List<String> databases(LocalCluster c) throws Exception {
+    private static List<String> databases(PgServer c) throws Exception {
         try (Connection conn = Pg.connect(c.connection("postgres"), "t")) {
             return Pg.query(conn, "SELECT datname FROM pg_database", rs -> rs.getString(1));
         }

@@ -2,7 +2,7 @@ package io.pgscribe.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.server.Pg;
 import io.pgscribe.server.PgTools;
@@ -41,7 +41,7 @@ class PointInTimeIT {
     }
 
     @Test
-    void eachTargetGivesTheSourceAsItWasThen(LocalCluster cluster) throws Exception {
+    void eachTargetGivesTheSourceAsItWasThen(PgServer cluster) throws Exception {
         try (Pipeline p = Pipeline.create(cluster, "pitr", tmp.resolve("backup"), Map.of("pgscribe.segment.max-bytes", "8000"))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE accounts (id serial PRIMARY KEY, owner text, balance numeric);"

@@ -2,7 +2,7 @@ package io.pgscribe.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.server.Pg;
 import io.pgscribe.slot.Lsn;
@@ -27,7 +27,7 @@ class SubsetRestoreIT {
     Path tmp;
 
     @Test
-    void twoTablesOfTenComeBackAsTheyWereAtTheTarget(LocalCluster cluster) throws Exception {
+    void twoTablesOfTenComeBackAsTheyWereAtTheTarget(PgServer cluster) throws Exception {
         try (Pipeline p = Pipeline.create(cluster, "subset", tmp.resolve("backup"))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE ROLE auditor");

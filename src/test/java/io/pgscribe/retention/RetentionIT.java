@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.Manifest;
@@ -44,7 +44,7 @@ class RetentionIT {
     Path tmp;
 
     @Test
-    void aWeekAndAMonthLaterTheKeptFilesAreExactlyThePolicysAndStillRestore(LocalCluster cluster) throws Exception {
+    void aWeekAndAMonthLaterTheKeptFilesAreExactlyThePolicysAndStillRestore(PgServer cluster) throws Exception {
         try (Pipeline p = Pipeline.create(cluster, "kept", tmp.resolve("backup"), Map.of("pgscribe.base.cron", "0/2 * * * * ?"))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE item (id serial PRIMARY KEY, v int NOT NULL)");
@@ -127,12 +127,12 @@ class RetentionIT {
         }
     }
 
-    private static void restoreLatestEqualsSource(Pipeline p, LocalCluster cluster, String db) throws Exception {
+    private static void restoreLatestEqualsSource(Pipeline p, PgServer cluster, String db) throws Exception {
         p.restore(db);
         assertThat(p.verify(db).differences()).isEmpty();
     }
 
-    private static void restoreToBaseEqualsItsSnapshot(Pipeline p, LocalCluster cluster, BaseEntry base, String db) throws Exception {
+    private static void restoreToBaseEqualsItsSnapshot(Pipeline p, PgServer cluster, BaseEntry base, String db) throws Exception {
         Restorer.Summary s = new Restorer(PgTools.locate(""), p.out).run(new Restorer.Options(p.backupDir, p.source(),
                 cluster.connection("postgres"), db).withTarget(RestoreTarget.lsn(Lsn.valueOf(base.consistentPoint()), true)));
         assertThat(s.base()).isEqualTo(base.file());

@@ -3,7 +3,7 @@ package io.pgscribe.ship;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.server.Pg;
@@ -47,7 +47,7 @@ class S3CompatibilityIT {
     }
 
     @Test
-    void shipsAndRestoresAndRefusesWrongCredentialsClearly(LocalCluster cluster) throws Exception {
+    void shipsAndRestoresAndRefusesWrongCredentialsClearly(PgServer cluster) throws Exception {
         String wrong = "not-the-secret-" + System.nanoTime();
         try (S3rverProcess s3 = S3rverProcess.start(tmp.resolve("s3rver"), "backups");
              Pipeline p = Pipeline.create(cluster, "compat", tmp.resolve("backup"), settings(s3, S3rverProcess.ACCESS_KEY, S3rverProcess.SECRET_KEY))) {

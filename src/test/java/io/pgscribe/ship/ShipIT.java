@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.SegmentEntry;
@@ -73,7 +74,7 @@ class ShipIT {
     }
 
     @Test
-    void shippedDuringCaptureRestoresFromTheStoreAlone(LocalCluster cluster) throws Exception {
+    void shippedDuringCaptureRestoresFromTheStoreAlone(PgServer cluster) throws Exception {
         try (S3TestServer s3 = new S3TestServer(tmp.resolve("s3"));
              Pipeline p = Pipeline.create(cluster, "shipped", tmp.resolve("backup"), settings(s3, "backups"))) {
             s3.createBucket("backups");
@@ -120,7 +121,7 @@ class ShipIT {
     }
 
     @Test
-    void aStoreThatIsDownKeepsUnshippedFilesAndAlertsThenCatchesUp(LocalCluster cluster) throws Exception {
+    void aStoreThatIsDownKeepsUnshippedFilesAndAlertsThenCatchesUp(PgServer cluster) throws Exception {
         Map<String, String> extra;
         try (S3TestServer s3 = new S3TestServer(tmp.resolve("s3"))) {
             extra = settings(s3, "outage");

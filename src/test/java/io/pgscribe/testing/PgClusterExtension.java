@@ -1,6 +1,7 @@
 package io.pgscribe.testing;
 
 import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.server.Pg;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,9 +13,10 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives a test class its own throwaway PostgreSQL cluster (wal_level=logical) from the
- * server binaries on this machine, and checks when the class is done that it left no
- * replication slot behind.
+ * Gives a test class its own throwaway PostgreSQL server (wal_level=logical): a {@link PgServer}
+ * parameter gets the one {@link TestServers} selects (this machine's binaries, or the image of
+ * docker/postgres), a {@link LocalCluster} parameter always a local cluster. When the class is
+ * done it checks that no replication slot was left behind.
  */
 public final class PgClusterExtension implements ParameterResolver, AfterAllCallback {
 
@@ -22,14 +24,17 @@ public final class PgClusterExtension implements ParameterResolver, AfterAllCall
 
     @Override
     public boolean supportsParameter(ParameterContext pc, ExtensionContext ec) {
-        return pc.getParameter().getType() == LocalCluster.class;
+        return pc.getParameter().getType() == PgServer.class || pc.getParameter().getType() == LocalCluster.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext pc, ExtensionContext ec) throws ParameterResolutionException {
         ExtensionContext classContext = ec.getRoot().equals(ec) ? ec : classContext(ec);
-        return classContext.getStore(NS).getOrComputeIfAbsent("cluster",
-                k -> LocalCluster.start(Path.of("target", "pg-clusters"), List.of()), LocalCluster.class);
+        if (pc.getParameter().getType() == LocalCluster.class) {
+            return classContext.getStore(NS).getOrComputeIfAbsent("local",
+                    k -> LocalCluster.start(Path.of("target", "pg-clusters"), List.of()), LocalCluster.class);
+        }
+        return classContext.getStore(NS).getOrComputeIfAbsent("server", k -> TestServers.start(), PgServer.class);
     }
 
     private static ExtensionContext classContext(ExtensionContext ec) {
@@ -42,10 +47,15 @@ public final class PgClusterExtension implements ParameterResolver, AfterAllCall
 
     @Override
     public void afterAll(ExtensionContext ec) throws Exception {
-        LocalCluster cluster = ec.getStore(NS).remove("cluster", LocalCluster.class);
-        if (cluster == null) {
-            return;
+        for (String key : List.of("server", "local")) {
+            PgServer server = ec.getStore(NS).remove(key, PgServer.class);
+            if (server != null) {
+                checkNoSlotLeft(server);
+            }
         }
+    }
+
+    private static void checkNoSlotLeft(PgServer cluster) throws Exception {
         try (cluster) {
             List<String> slots;
             try (Connection c = Pg.connect(cluster.connection("postgres"), "pgscribe-test")) {

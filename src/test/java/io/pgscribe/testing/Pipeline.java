@@ -3,6 +3,7 @@ package io.pgscribe.testing;
 import static org.awaitility.Awaitility.await;
 
 import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.cluster.PgServer;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
 import io.pgscribe.capture.CaptureProgress;
@@ -35,7 +36,7 @@ import java.util.Map;
  */
 public final class Pipeline implements AutoCloseable {
 
-    public final LocalCluster cluster;
+    public final PgServer cluster;
     // the capture's own writes into the source, slow by default so that they do not disturb other tests
     static final Map<String, String> QUIET = Map.of("pgscribe.sequences.sample-interval-ms", "3600000",
             "pgscribe.heartbeat.interval-ms", "3600000");
@@ -46,7 +47,7 @@ public final class Pipeline implements AutoCloseable {
     public final ByteArrayOutputStream output = new ByteArrayOutputStream();
     public final PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
 
-    public Pipeline(LocalCluster cluster, String database, Path backupDir, Map<String, String> extra) {
+    public Pipeline(PgServer cluster, String database, Path backupDir, Map<String, String> extra) {
         this.cluster = cluster;
         this.database = database;
         this.backupDir = backupDir;
@@ -67,11 +68,11 @@ public final class Pipeline implements AutoCloseable {
         this.settings = Settings.forSource(cluster.connection(database), s);
     }
 
-    public static Pipeline create(LocalCluster cluster, String database, Path backupDir) throws SQLException {
+    public static Pipeline create(PgServer cluster, String database, Path backupDir) throws SQLException {
         return create(cluster, database, backupDir, Map.of());
     }
 
-    public static Pipeline create(LocalCluster cluster, String database, Path backupDir, Map<String, String> extra)
+    public static Pipeline create(PgServer cluster, String database, Path backupDir, Map<String, String> extra)
             throws SQLException {
         try (Connection c = Pg.connect(cluster.connection("postgres"), "test")) {
             Pg.execute(c, "CREATE DATABASE " + database);
@@ -161,6 +162,11 @@ public final class Pipeline implements AutoCloseable {
             all.add(s.key() + "=" + settings.get(s));
         }
         all.addAll(java.util.List.of(args));
+        return command(all.toArray(new String[0]));
+    }
+
+    /** Runs {@code pgscribe <args>} in this JVM: its exit code and what it printed. */
+    public static synchronized Cli command(String... args) {
         java.io.PrintStream oldOut = System.out;
         java.io.PrintStream oldErr = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -168,7 +174,7 @@ public final class Pipeline implements AutoCloseable {
         try {
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = io.pgscribe.cli.PgscribeCommand.execute(all.toArray(new String[0]));
+            int code = io.pgscribe.cli.PgscribeCommand.execute(args);
             return new Cli(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);
