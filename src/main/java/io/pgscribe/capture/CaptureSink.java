@@ -61,6 +61,7 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     private final DecoderPlugin plugin;
     private final Decoder decoder;
+    private final java.util.function.Consumer<io.pgscribe.decode.Change> handler = this::handle; // one, not one per line
     private final ManifestStore manifest;
     private final SpoolDirectory spool;
     private final SegmentWriter writer;
@@ -157,7 +158,7 @@ public final class CaptureSink implements SpoolCheckpoint {
                 abortTransaction();
             } else if (item instanceof SpoolFollower.Line line) {
                 lineEnd = line.end();
-                decoder.decodeLine(line.text(), this::handle);
+                decoder.decodeLine(line.bytes(), line.charset(), handler);
                 if (!inTxn && !decoder.inMiddleOfChange()) {
                     safePosition = line.end();
                 }

@@ -2,7 +2,9 @@ package io.pgscribe.decode;
 
 /**
  * One column value as the decoder printed it: {@code text} is the type's output text
- * (for numbers the exact digits sent), null for SQL NULL.
+ * (for numbers the exact digits sent), null for SQL NULL. {@code type} is the type's name as
+ * wal2json writes it; from a type OID, only the names rendering tells apart are known
+ * ({@link BuiltinTypes}), and other types are null.
  */
 public record Column(String name, String type, String text, Kind kind) {
 

@@ -9,7 +9,7 @@ public enum DecoderPlugin {
     /** JSON, one message per line; carries xid, commit LSN and commit time of every transaction. */
     WAL2JSON("wal2json", true, List.of(
             "format-version=2", "include-xids=1", "include-timestamp=1", "include-lsn=1",
-            "include-pk=1", "include-transaction=1")),
+            "include-pk=1", "include-transaction=1", "include-types=0", "include-type-oids=1")),
 
     /** SQL statements framed by BEGIN;/COMMIT; lines; no LSN, xid or time per transaction. */
     DECODER_RAW("decoder_raw", false, List.of("include_transaction=on"));
@@ -48,6 +48,14 @@ public enum DecoderPlugin {
      * writes null instead. init uses it when the installed wal2json accepts it.
      */
     public static final String WAL2JSON_NUMBERS_AS_STRINGS = "numeric-data-types-as-string=1";
+
+    /**
+     * Type OIDs instead of type names: naming every column's type of every row costs the
+     * walsender a catalog lookup each, 15% of its decoding time (bench/RESULTS.md, P1), and
+     * rendering needs only a few built-in types, whose OIDs never change. Without them (a
+     * wal2json that lacks the options) the names are sent, and read the same way.
+     */
+    public static final List<String> WAL2JSON_TYPE_OIDS = List.of("include-types=0", "include-type-oids=1");
 
     public Decoder newDecoder() {
         return this == WAL2JSON ? new Wal2JsonDecoder() : new DecoderRawDecoder();

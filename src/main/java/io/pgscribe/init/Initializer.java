@@ -141,6 +141,10 @@ public final class Initializer {
             }
             out.println("Base: " + base.file() + " (" + base.bytes() + " bytes), consistent point " + base.consistentPoint());
             decoderOptions = new java.util.ArrayList<>(plugin.options());
+            if (plugin == DecoderPlugin.WAL2JSON && !SlotManager.acceptsOptions(c, slotName, consistentPoint, decoderOptions)) {
+                decoderOptions.removeAll(DecoderPlugin.WAL2JSON_TYPE_OIDS);
+                out.println("Types: this wal2json cannot send type OIDs; it names every column's type (slower decoding)");
+            }
             if (plugin == DecoderPlugin.WAL2JSON) {
                 List<String> withStrings = new java.util.ArrayList<>(decoderOptions);
                 withStrings.add(DecoderPlugin.WAL2JSON_NUMBERS_AS_STRINGS);

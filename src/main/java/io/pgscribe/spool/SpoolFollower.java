@@ -28,8 +28,16 @@ public final class SpoolFollower implements Closeable {
     public sealed interface Item {
     }
 
-    /** A complete line, and the spool position right after it. */
-    public record Line(String text, SpoolPosition end) implements Item {
+    /** A complete line (its bytes, without the newline, in the spool's charset), and the spool position right after it. */
+    public record Line(byte[] bytes, Charset charset, SpoolPosition end) implements Item {
+
+        public Line(String text, SpoolPosition end) {
+            this(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8, end);
+        }
+
+        public String text() {
+            return new String(bytes, charset);
+        }
     }
 
     /** The process that wrote the previous file is gone: drop anything unfinished from it. */
@@ -133,11 +141,12 @@ public final class SpoolFollower implements Closeable {
     private Line takeLine() {
         for (int i = Math.max(scanned, begin); i < end; i++) {
             if (buf[i] == '\n') {
-                String text = new String(buf, begin, i - begin, charset);
+                // the bytes as they are: the wal2json decoder parses UTF-8 without a String of the line
+                byte[] bytes = java.util.Arrays.copyOfRange(buf, begin, i);
                 beginOffset += i + 1 - begin;
                 begin = i + 1;
                 scanned = begin;
-                return new Line(text, new SpoolPosition(curName, beginOffset));
+                return new Line(bytes, charset, new SpoolPosition(curName, beginOffset));
             }
         }
         scanned = end;

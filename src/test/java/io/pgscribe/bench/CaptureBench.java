@@ -37,6 +37,8 @@ final class CaptureBench implements Callable<Integer> {
     static final String PGSCRIBE = "pgscribe run (to closed segments)";
     static final String RAW_WAL2JSON = "pg_recvlogical -f, wal2json";
     static final String RAW_TEST_DECODING = "pg_recvlogical -f, test_decoding";
+    // what pgscribe asked wal2json for before type OIDs: what naming every column's type costs the walsender
+    static final String RAW_WAL2JSON_NAMES = "pg_recvlogical -f, wal2json naming types";
 
     @Option(names = "--changes", defaultValue = "1000000", description = "Row changes of the workload (10,000-row transactions).")
     int changes;
@@ -51,7 +53,7 @@ final class CaptureBench implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(dir);
         StringBuilder report = new StringBuilder();
-        List<String> methods = List.of(PGSCRIBE, RAW_WAL2JSON, RAW_TEST_DECODING);
+        List<String> methods = List.of(PGSCRIBE, RAW_WAL2JSON, RAW_TEST_DECODING, RAW_WAL2JSON_NAMES);
         Measurements m = new Measurements();
         try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), List.of("fsync=on", "max_wal_size=4GB",
                 "checkpoint_timeout=30min", "max_replication_slots=20", "max_wal_senders=20"))) {
@@ -74,6 +76,8 @@ final class CaptureBench implements Callable<Integer> {
                     method.equals(PGSCRIBE) ? "1.00" : String.format(Locale.ROOT, "%.2f×", m.speedup(PGSCRIBE, method))));
         }
         String fastest = m.median(RAW_WAL2JSON) <= m.median(RAW_TEST_DECODING) ? RAW_WAL2JSON : RAW_TEST_DECODING;
+        report.append(String.format(Locale.ROOT, "%nwal2json with type OIDs (pgscribe's options) against naming every type, "
+                + "raw pg_recvlogical both: %.2f× the throughput%n", m.speedup(RAW_WAL2JSON, RAW_WAL2JSON_NAMES)));
         report.append(String.format(Locale.ROOT, "%npgscribe's throughput relative to the fastest raw run (`%s`), median of "
                 + "the per-round ratios: %.2f× (goal: at least 0.80×)%n", fastest, m.speedup(PGSCRIBE, fastest)));
         System.out.println();
@@ -93,11 +97,15 @@ final class CaptureBench implements Callable<Integer> {
             }
             p.init(ReplicaIdentityAudit.Mode.REFUSE);
             List<String> options = p.manifest().decoderOptions();
+            List<String> namingTypes = new ArrayList<>(options);
+            namingTypes.removeAll(io.pgscribe.decode.DecoderPlugin.WAL2JSON_TYPE_OIDS);
             String w2j = "raw_w2j_" + round;
             String td = "raw_td_" + round;
+            String names = "raw_w2jn_" + round;
             try (Connection c = p.connect()) {
                 Pg.query(c, "SELECT pg_create_logical_replication_slot(?, 'wal2json')", rs -> 1, w2j);
                 Pg.query(c, "SELECT pg_create_logical_replication_slot(?, 'test_decoding')", rs -> 1, td);
+                Pg.query(c, "SELECT pg_create_logical_replication_slot(?, 'wal2json')", rs -> 1, names);
             }
             Lsn end;
             try (Connection c = p.connect()) {
@@ -117,17 +125,18 @@ final class CaptureBench implements Callable<Integer> {
                         p.stop();
                         m.add(method, s);
                     } else {
-                        List<String> opts = method.equals(RAW_WAL2JSON) ? options : List.of();
-                        recvlogical(tools, p.source(), method.equals(RAW_WAL2JSON) ? w2j : td, opts, end,
-                                dir.resolve("raw-" + round + ".out"));
+                        List<String> opts = method.equals(RAW_WAL2JSON) ? options
+                                : method.equals(RAW_WAL2JSON_NAMES) ? namingTypes : List.of();
+                        String slot = method.equals(RAW_WAL2JSON) ? w2j : method.equals(RAW_WAL2JSON_NAMES) ? names : td;
+                        recvlogical(tools, p.source(), slot, opts, end, dir.resolve("raw-" + round + ".out"));
                         m.add(method, (System.nanoTime() - t0) / 1e9);
                     }
                     log("round %d: %-36s %.2f s", round + 1, method, m.runs(method).get(m.runs(method).size() - 1));
                 }
             } finally {
                 try (Connection c = p.connect()) {
-                    Pg.query(c, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN (?, ?)",
-                            rs -> 1, w2j, td);
+                    Pg.query(c, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN (?, ?, ?)",
+                            rs -> 1, w2j, td, names);
                 }
                 Files.deleteIfExists(dir.resolve("raw-" + round + ".out"));
             }

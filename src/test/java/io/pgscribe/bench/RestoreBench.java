@@ -67,6 +67,10 @@ final class RestoreBench implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = "target/bench", description = "Where clusters and backups go.")
     Path dir;
 
+    private static long walPosition(Connection c) throws SQLException {
+        return Long.parseLong(Pg.string(c, "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint::text"));
+    }
+
     private final StringBuilder sizes = new StringBuilder("Output size:\n\n");
 
     @Override
@@ -100,6 +104,7 @@ final class RestoreBench implements Callable<Integer> {
         LocalCluster.deleteTree(backup);
         long changeCount;
         long txCount;
+        long walBytes;
         Manifest manifest;
         Map<String, TableChecksum> expected;
         try (Pipeline p = Pipeline.create(cluster, db, backup, Map.of(Setting.SEGMENT_MAX_AGE.key(), "5"))) {
@@ -115,7 +120,10 @@ final class RestoreBench implements Callable<Integer> {
             p.start();
             log("%s: running the workload", workload);
             try (Connection c = p.connect()) {
+                long walBefore = walPosition(c);
                 load.run(c);
+                // the WAL the workload's own transactions wrote (full-page images included, as in production)
+                walBytes = walPosition(c) - walBefore;
             }
             log("%s: waiting for the capture", workload);
             p.awaitCovered(p.fence(), Duration.ofMinutes(30));
@@ -135,8 +143,10 @@ final class RestoreBench implements Callable<Integer> {
         long sqlBytes = manifest.segments().stream().mapToLong(SegmentEntry::bytes).sum();
         long gzipBytes = new ManifestStore(gzipped).load().segments().stream().mapToLong(SegmentEntry::bytes).sum();
         sizes.append(String.format(Locale.ROOT, "- %s: segments %,d bytes of SQL, %,d bytes gzip (%.1f%%); %.1f bytes of SQL "
-                + "per change, %.1f gzip%n", workload, sqlBytes, gzipBytes, 100.0 * gzipBytes / sqlBytes,
-                (double) sqlBytes / changeCount, (double) gzipBytes / changeCount));
+                + "per change, %.1f gzip; the workload wrote %,d bytes of WAL (%.1f per change): SQL %.1f%% of it, gzip %.1f%%%n",
+                workload, sqlBytes, gzipBytes, 100.0 * gzipBytes / sqlBytes, (double) sqlBytes / changeCount,
+                (double) gzipBytes / changeCount, walBytes, (double) walBytes / changeCount, 100.0 * sqlBytes / walBytes,
+                100.0 * gzipBytes / walBytes));
         PgTools tools = PgTools.locate("");
         List<String> methods = List.of(PGSCRIBE, PGSCRIBE_GZIP, NAIVE, ONE_TX);
         Measurements m = new Measurements();

@@ -81,4 +81,38 @@ class Wal2JsonDecoderTest {
         assertThatThrownBy(() -> decoder.decodeLine("{\"action\":\"Z\"}", c -> { }))
                 .isInstanceOf(DecodeException.class).hasMessageContaining("unknown action");
     }
+
+    /** The capture hands UTF-8 lines over as bytes: they decode exactly as the same line as a String. */
+    @Test
+    void bytesDecodeAsTheirStringInUtf8AndInASingleByteEncoding() {
+        String line = "{\"action\":\"I\",\"xid\":9,\"lsn\":\"0/1\",\"schema\":\"caf\u00e9\",\"table\":\"t\","
+                + "\"columns\":[{\"name\":\"v\",\"type\":\"text\",\"value\":\"na\u00efve \\u00e9 \ud83d\ude00 \\\"q\\\"\"},"
+                + "{\"name\":\"n\",\"type\":\"numeric\",\"value\":0.10000000000000000001}]}";
+        Change fromString = one(line);
+        List<Change> out = new ArrayList<>();
+        decoder.decodeLine(line.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8, out::add);
+        assertThat(out).containsExactly(fromString);
+        assertThat(((Change.Insert) out.get(0)).columns().get(0).text()).isEqualTo("na\u00efve \u00e9 \ud83d\ude00 \"q\"");
+        // a LATIN1 database: the bytes are not UTF-8 and go through the charset
+        String latin = line.replace("\ud83d\ude00", "");
+        out.clear();
+        decoder.decodeLine(latin.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), java.nio.charset.StandardCharsets.ISO_8859_1,
+                out::add);
+        assertThat(out).containsExactly(one(latin));
+        assertThatThrownBy(() -> decoder.decodeLine("{\"action\":".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.nio.charset.StandardCharsets.UTF_8, c -> { })).isInstanceOf(DecodeException.class)
+                .hasMessageContaining("cannot read wal2json message: {\"action\":");
+    }
+
+    /** With include-type-oids (new backup sets): the built-in types rendering tells apart get their names, others none. */
+    @Test
+    void typeOidsNameTheTypesRenderingNeedsAndNoOthers() {
+        Change.Update u = (Change.Update) one("{\"action\":\"U\",\"xid\":9,\"lsn\":\"0/1\",\"schema\":\"public\",\"table\":\"t\","
+                + "\"columns\":[{\"name\":\"id\",\"typeoid\":20,\"value\":1},{\"name\":\"j\",\"typeoid\":114,\"value\":\"{}\"},"
+                + "{\"name\":\"b\",\"typeoid\":17,\"value\":\"00ff\"},{\"name\":\"f\",\"typeoid\":701,\"value\":1.5},"
+                + "{\"name\":\"ja\",\"typeoid\":199,\"value\":\"{}\"},{\"name\":\"e\",\"typeoid\":16385,\"value\":\"x\"}],"
+                + "\"identity\":[{\"name\":\"id\",\"typeoid\":20,\"value\":1}],\"pk\":[{\"name\":\"id\",\"typeoid\":20}]}");
+        assertThat(u.columns()).extracting(Column::type).containsExactly(null, "json", "bytea", "double precision", "json[]", null);
+        assertThat(u.primaryKey()).containsExactly("id");
+    }
 }
