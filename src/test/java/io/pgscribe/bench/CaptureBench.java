@@ -46,6 +46,11 @@ final class CaptureBench implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Rounds; each runs every method once, in rotated order.")
     int repeats;
 
+    @Option(names = "--warmup-changes", defaultValue = "200000",
+            description = "Changes of one unmeasured pgscribe run first, so that the measured ones see a warm JVM "
+                    + "(the runtime is long-lived); 0: none.")
+    int warmupChanges;
+
     @Option(names = "--dir", defaultValue = "target/bench", description = "Where clusters and backups go.")
     Path dir;
 
@@ -60,10 +65,15 @@ final class CaptureBench implements Callable<Integer> {
             try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
                 report.append("### P1 capture throughput, ").append(Instant.now().toString(), 0, 10).append("\n\n")
                         .append("- Command: `bench/run capture --changes ").append(changes).append(" --repeats ").append(repeats)
+                        .append(" --warmup-changes ").append(warmupChanges)
                         .append("`\n").append(Machine.describe(c)).append('\n');
             }
+            if (warmupChanges > 0) {
+                log("warm-up: one pgscribe run of %,d changes, not measured", warmupChanges);
+                round(cluster, repeats, warmupChanges, List.of(PGSCRIBE), new Measurements());
+            }
             for (int round = 0; round < repeats; round++) {
-                round(cluster, round, methods, m);
+                round(cluster, round, changes, methods, m);
             }
         }
         report.append("| method | changes | median s | changes/s | runs (s) | pgscribe's throughput relative to it |\n"
@@ -85,7 +95,7 @@ final class CaptureBench implements Callable<Integer> {
         return 0;
     }
 
-    private void round(LocalCluster cluster, int round, List<String> methods, Measurements m) throws Exception {
+    private void round(LocalCluster cluster, int round, int changes, List<String> methods, Measurements m) throws Exception {
         String db = "cap" + round;
         Path backup = dir.resolve("capture-" + round).toAbsolutePath();
         LocalCluster.deleteTree(backup);
