@@ -74,6 +74,7 @@ final class SourceBench implements Callable<Integer> {
                     Setting.COMPRESSION, Setting.HEARTBEAT_INTERVAL_MS, Setting.SEQUENCES_SAMPLE_INTERVAL_MS)) {
                 shipped.put(s.key(), s.defaultValue());
             }
+            LocalCluster.deleteTree(dir.resolve("source-backup")); // a run that was stopped leaves its set behind
             try (Pipeline p = Pipeline.create(cluster, "pgb", dir.resolve("source-backup").toAbsolutePath(), shipped)) {
                 PgTools tools = PgTools.locate("");
                 pgbench(tools, p.source(), List.of("-i", "-q", "-s", "10"));
