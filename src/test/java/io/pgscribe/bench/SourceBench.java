@@ -68,12 +68,15 @@ final class SourceBench implements Callable<Integer> {
                         .append("- Command: `bench/run source --seconds ").append(seconds).append(" --clients ").append(clients)
                         .append(" --repeats ").append(repeats).append("`\n").append(Machine.describe(c)).append('\n');
             }
-            // pgscribe as shipped (the tests' fast segment closing and no compression would not be what users run)
+            // pgscribe as shipped (the tests' fast polling and no compression would not be what users run), but
+            // segments at most 5 s old instead of 60, so that waiting for the last one does not stretch each round:
+            // under this load segments close by size (16 MB) about every 5 s anyway
             Map<String, String> shipped = new java.util.HashMap<>();
-            for (Setting s : List.of(Setting.SEGMENT_MAX_AGE, Setting.CAPTURE_TICK_MS, Setting.SPOOL_POLL_DELAY_MS,
+            for (Setting s : List.of(Setting.CAPTURE_TICK_MS, Setting.SPOOL_POLL_DELAY_MS,
                     Setting.COMPRESSION, Setting.HEARTBEAT_INTERVAL_MS, Setting.SEQUENCES_SAMPLE_INTERVAL_MS)) {
                 shipped.put(s.key(), s.defaultValue());
             }
+            shipped.put(Setting.SEGMENT_MAX_AGE.key(), "5");
             LocalCluster.deleteTree(dir.resolve("source-backup")); // a run that was stopped leaves its set behind
             try (Pipeline p = Pipeline.create(cluster, "pgb", dir.resolve("source-backup").toAbsolutePath(), shipped)) {
                 PgTools tools = PgTools.locate("");
