@@ -166,8 +166,9 @@ final class SourceBench implements Callable<Integer> {
         try {
             long cpu0 = processCpuNanos();
             long changes0 = config.equals(PGSCRIBE) ? p.runtime().captureSink().changesWritten() : 0;
+            // the probe's run is as long as all rounds of one configuration: about one probe a second
             double result = pgbench(tools, p.source(), List.of("-n", "-c", String.valueOf(clients), "-j", "2", "-T",
-                    String.valueOf(seconds)));
+                    String.valueOf(probing ? seconds * repeats : seconds)));
             if (config.equals(PGSCRIBE) && !probing) {
                 p.fenceAndWait(); // what pgbench wrote, all of it in segments: its CPU counted in full
                 double cpuNanos = processCpuNanos() - cpu0;
