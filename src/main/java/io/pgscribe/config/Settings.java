@@ -73,23 +73,29 @@ public final class Settings {
                 merged.put(s.key(), fromEnv);
             }
         }
-        // PGSCRIBE_DATABASE_ORDERS_SOURCE_PASSWORD: a per-database secret also stays out of the file
+        java.util.Set<String> explicit = new java.util.HashSet<>();
+        system.stringPropertyNames().stream().filter(k -> k.startsWith("pgscribe.") || k.startsWith("camel."))
+                .forEach(k -> {
+                    merged.put(k, system.getProperty(k));
+                    explicit.add(k);
+                });
+        overrides.forEach((k, v) -> {
+            if (v != null) {
+                merged.put(k, v);
+                explicit.add(k);
+            }
+        });
+        // PGSCRIBE_DATABASE_ORDERS_SOURCE_PASSWORD: a per-database secret also stays out of the file. Read once the
+        // list of databases is final (a -s flag may set it), and below -D and -s as every environment variable is.
         for (String name : databases(merged.get(Setting.DATABASES.key()))) {
             for (Setting s : Setting.values()) {
                 String key = perDatabaseKey(name, s);
                 String fromEnv = env.get(Setting.environmentVariable(key));
-                if (fromEnv != null && s != Setting.DATABASES) {
+                if (fromEnv != null && s != Setting.DATABASES && !explicit.contains(key)) {
                     merged.put(key, fromEnv);
                 }
             }
         }
-        system.stringPropertyNames().stream().filter(k -> k.startsWith("pgscribe.") || k.startsWith("camel."))
-                .forEach(k -> merged.put(k, system.getProperty(k)));
-        overrides.forEach((k, v) -> {
-            if (v != null) {
-                merged.put(k, v);
-            }
-        });
         java.util.List<String> databases = checkedDatabases(merged.get(Setting.DATABASES.key()));
         String where = file != null ? " (in " + file + " or -s)" : "";
         // a misspelled key would silently leave the default in force: refuse it, naming the key meant

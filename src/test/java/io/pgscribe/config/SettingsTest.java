@@ -108,6 +108,16 @@ class SettingsTest {
     }
 
     @Test
+    void aDatabaseListedByAFlagStillGetsItsSecretFromTheEnvironmentAndAFlagBeatsIt() {
+        Map<String, String> env = Map.of("PGSCRIBE_DATABASE_SHOP_SOURCE_PASSWORD", "from-env",
+                "PGSCRIBE_DATABASE_SHOP_SOURCE_HOST", "env-host");
+        Settings s = Settings.load(null, Map.of("pgscribe.databases", "shop", "pgscribe.database.shop.source.host", "flag-host"),
+                env, new Properties()).forDatabase("shop");
+        assertThat(s.get(Setting.SOURCE_PASSWORD)).isEqualTo("from-env");
+        assertThat(s.get(Setting.SOURCE_HOST)).isEqualTo("flag-host");
+    }
+
+    @Test
     void perDatabaseMistakesAreRefusedWithTheNameMeant() {
         assertThatThrownBy(() -> Settings.load(null, Map.of("pgscribe.databases", "orders,billing",
                 "pgscribe.database.biling.slot.name", "x"), Map.of(), new Properties()))
