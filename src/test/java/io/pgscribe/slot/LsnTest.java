@@ -33,4 +33,16 @@ class LsnTest {
         assertThatThrownBy(() -> Lsn.valueOf("x/1")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Lsn.valueOf("100000000/0")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void textFormsAtTheEdgesMatchPostgresql() {
+        assertThat(Lsn.valueOf("0/0").asString()).isEqualTo("0/0");
+        assertThat(Lsn.valueOf("0/0").asHex16()).isEqualTo("0000000000000000");
+        Lsn top = Lsn.valueOf("FFFFFFFF/FFFFFFFF");
+        assertThat(top.asString()).isEqualTo("FFFFFFFF/FFFFFFFF");
+        assertThat(top.asHex16()).isEqualTo("FFFFFFFFFFFFFFFF");
+        assertThat(Lsn.fromHex16(top.asHex16())).isEqualTo(top);
+        assertThat(Lsn.valueOf("8000ABC/1").asString()).isEqualTo("8000ABC/1");
+        assertThat(Lsn.valueOf("80000000/A").asHex16()).isEqualTo("800000000000000A");
+    }
 }
