@@ -10,9 +10,8 @@ pgscribe() {
   java ${JAVA_OPTS:-} -jar /opt/pgscribe/pgscribe.jar --config "$CONFIG" "$@"
 }
 if [ "${1:-run}" = "run" ]; then
-  if [ ! -f "${PGSCRIBE_BACKUP_DIR:-/var/lib/pgscribe/backup}/manifest.json" ]; then
-    pgscribe init ${PGSCRIBE_INIT_OPTIONS:-}
-  fi
+  # every database of pgscribe.databases without a backup set yet; the others are not touched
+  pgscribe init --if-needed ${PGSCRIBE_INIT_OPTIONS:-}
   exec java ${JAVA_OPTS:-} -jar /opt/pgscribe/pgscribe.jar --config "$CONFIG" run
 fi
 exec java ${JAVA_OPTS:-} -jar /opt/pgscribe/pgscribe.jar --config "$CONFIG" "$@"

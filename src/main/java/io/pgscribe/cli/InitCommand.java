@@ -24,6 +24,10 @@ final class InitCommand implements Callable<Integer> {
                     + "on them), ignore (record them as a known gap).")
     String replicaIdentity;
 
+    @Option(names = "--if-needed", description = "Only the databases whose backup directory holds no backup set yet; "
+            + "the others are left alone, not even checked (for a container's entrypoint, at every start).")
+    boolean ifNeeded;
+
     @Option(names = "--no-role-passwords", description = "Dump globals without role passwords (for roles that cannot read them).")
     boolean noRolePasswords;
 
@@ -41,6 +45,11 @@ final class InitCommand implements Callable<Integer> {
         for (io.pgscribe.config.Settings p : pipelines) {
             if (pipelines.size() > 1) {
                 System.out.println("== database " + p.pipeline() + " ==");
+            }
+            java.nio.file.Path dir = p.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath();
+            if (ifNeeded && new io.pgscribe.manifest.ManifestStore(dir).exists()) {
+                System.out.println("Backup set present in " + dir + ": nothing to do");
+                continue;
             }
             new Initializer(p, System.out, Clock.systemUTC()).run(new Initializer.Options(mode, noRolePasswords));
         }

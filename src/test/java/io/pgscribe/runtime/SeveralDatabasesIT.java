@@ -86,6 +86,11 @@ class SeveralDatabasesIT {
             assertThat(init.out()).contains("== database orders ==", "== database billing ==");
             assertThat(Files.exists(backup.resolve("orders").resolve(ManifestStore.FILE_NAME))).isTrue();
             assertThat(Files.exists(backup.resolve("billing").resolve(ManifestStore.FILE_NAME))).isTrue();
+            // what the image's entrypoint runs at every start: sets already there are left alone
+            Pipeline.Cli again = Pipeline.command("--config", config.toString(), "init", "--if-needed");
+            assertThat(again.code()).as(again.err()).isEqualTo(ExitCode.OK);
+            assertThat(again.out()).contains("Backup set present in " + backup.resolve("orders").toAbsolutePath(),
+                    "Backup set present in " + backup.resolve("billing").toAbsolutePath()).doesNotContain("Preflight");
 
             PgscribeRuntime runtime = PgscribeRuntime.create(settings);
             runtime.start();
