@@ -29,7 +29,7 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"The slot, the capture and the backup set at a glance, with the alert rules applied. Exit code as a "
-                + "Nagios check: 0 OK, 1 WARNING, 2 CRITICAL or EMERGENCY, 3 UNKNOWN (server or backup set unreadable)."})
+                + "Nagios check: 0 OK, 1 WARNING, 2 CRITICAL or EMERGENCY, 3 UNKNOWN (configuration, server or backup set unreadable)."})
 final class StatusCommand implements Callable<Integer> {
 
     static final int OK = 0;
@@ -46,7 +46,13 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PgscribeCommand.quietLogs();
-        Settings s = parent.settings();
+        Settings s;
+        try {
+            s = parent.settings();
+        } catch (io.pgscribe.PgscribeException e) {
+            // a check that cannot run is UNKNOWN to a monitoring system, not CRITICAL (which the usage exit 2 would read as)
+            return unknown("configuration: " + e.getMessage() + (e.hint() == null ? "" : " (" + e.hint() + ")"));
+        }
         Path backupDir = s.getPath(Setting.BACKUP_DIR).toAbsolutePath();
         String slotName = s.get(Setting.SLOT_NAME);
         ConnectionSpec spec = ConnectionSpec.source(s);

@@ -141,6 +141,13 @@ class SeveralDatabasesIT {
             Pipeline.Cli ambiguous = Pipeline.command("--config", config.toString(), "restore", "--to-db", "x");
             assertThat(ambiguous.code()).isEqualTo(ExitCode.USAGE);
             assertThat(ambiguous.err()).contains("pgscribe.databases lists orders, billing", "--database");
+            // status is a monitoring check: a check it cannot run is UNKNOWN (3), not CRITICAL (2)
+            Pipeline.Cli status = Pipeline.command("--config", config.toString(), "status");
+            assertThat(status.code()).isEqualTo(3);
+            assertThat(status.out()).startsWith("UNKNOWN: configuration: pgscribe.databases lists orders, billing")
+                    .contains("Add --database orders");
+            Pipeline.Cli ordersStatus = Pipeline.command("--config", config.toString(), "status", "--database", "orders");
+            assertThat(ordersStatus.out()).contains("pgscribe status of orders", "pgscribe_orders");
             for (String[] pair : new String[][] {{"orders", "orders", "orders_restored"},
                     {"billing", "billing_prod", "billing_restored"}}) {
                 Pipeline.Cli restore = Pipeline.command("--config", config.toString(), "restore", "--database", pair[0],
