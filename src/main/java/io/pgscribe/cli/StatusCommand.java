@@ -29,7 +29,8 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"The slot, the capture and the backup set at a glance, with the alert rules applied. Exit code as a "
-                + "Nagios check: 0 OK, 1 WARNING, 2 CRITICAL or EMERGENCY, 3 UNKNOWN (configuration, server or backup set unreadable)."})
+                + "Nagios check: 0 OK, 1 WARNING, 2 CRITICAL or EMERGENCY, 3 UNKNOWN (configuration, server or backup set "
+                + "unreadable)."})
 final class StatusCommand implements Callable<Integer> {
 
     static final int OK = 0;
