@@ -11,6 +11,7 @@ import io.pgscribe.segment.SegmentReader;
 import io.pgscribe.server.Pg;
 import io.pgscribe.slot.Lsn;
 import io.pgscribe.testing.PgClusterExtension;
+import io.pgscribe.testing.ManagementEndpoint;
 import io.pgscribe.testing.Pipeline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -152,22 +153,19 @@ class CrashSafetyIT {
             }
             p.init(ReplicaIdentityAudit.Mode.REFUSE);
             // the packaged runtime as the image runs it: with its management server (health, metrics)
-            int port;
-            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-                port = free.getLocalPort();
-            }
+            ManagementEndpoint management = ManagementEndpoint.onFreePort();
             Path config = writeConfig(p);
-            Files.writeString(config, String.join("\n", "camel.management.enabled=true", "camel.management.port=" + port,
-                    "camel.management.metricsEnabled=true", "camel.management.healthCheckEnabled=true",
-                    "camel.metrics.enabled=true", "pgscribe.monitor.interval-ms=500", ""), StandardOpenOption.APPEND);
+            StringBuilder extra = new StringBuilder("pgscribe.monitor.interval-ms=500\n");
+            management.settings().forEach((k, v) -> extra.append(k).append('=').append(v).append('\n'));
+            Files.writeString(config, extra, StandardOpenOption.APPEND);
             startCapture(config, p);
             try {
             // the first samples may still be NaN (the monitor had not run): wait for a sample that sees the capture
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .until(() -> httpGet(port, "/observe/metrics")
+                    .until(() -> management.get("/observe/metrics")
                             .contains("pgscribe_capture_up{database=\"sigterm\",slot_name=\"pgscribe_sigterm\"} 1.0"));
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> httpGet(port, "/observe/health").contains("\"UP\""));
+                    .until(() -> management.get("/observe/health").contains("\"UP\""));
             try (Connection c = p.connect()) {
                 for (int i = 1; i <= 60; i++) {
                     Pg.execute(c, "INSERT INTO events (worker, n, payload) VALUES (1, " + i + ", 'before sigterm " + i + "')");
@@ -247,13 +245,6 @@ class CrashSafetyIT {
             }
         }
         return n;
-    }
-
-    private static String httpGet(int port, String path) throws Exception {
-        var client = java.net.http.HttpClient.newHttpClient();
-        var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        return response.body();
     }
 
     private static boolean spoolHas(Path spool, String text) throws IOException {

@@ -11,14 +11,10 @@ import io.pgscribe.cluster.PgServer;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.server.Pg;
 import io.pgscribe.testing.PgClusterExtension;
+import io.pgscribe.testing.ManagementEndpoint;
 import io.pgscribe.testing.Pipeline;
 import io.pgscribe.testing.WebhookServer;
 import jakarta.mail.internet.MimeMessage;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -46,18 +42,6 @@ class AlertsIT {
     @TempDir
     Path tmp;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static String get(String url) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return r.body();
-    }
-
     private static double metric(String scrape, String name) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*} ([-0-9.Ee+NaN]+)$").matcher(scrape);
         assertThat(m.find()).as(name + " in the scrape").isTrue();
@@ -68,7 +52,7 @@ class AlertsIT {
     void retainedWalRaisesOneCriticalAndOneResolvedEverywhere(PgServer cluster) throws Exception {
         GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
         smtp.start();
-        int metricsPort = freePort();
+        ManagementEndpoint management = ManagementEndpoint.onFreePort();
         try (WebhookServer hooks = new WebhookServer()) {
             Map<String, String> s = new HashMap<>();
             s.put("pgscribe.monitor.interval-ms", "300");
@@ -81,11 +65,7 @@ class AlertsIT {
             s.put("pgscribe.alert.smtp.port", String.valueOf(smtp.getSmtp().getPort()));
             s.put("pgscribe.alert.smtp.tls", "none");
             s.put("pgscribe.alert.webhooks", "slack=" + hooks.url("/slack") + ",teams=" + hooks.url("/teams"));
-            s.put("camel.management.enabled", "true");
-            s.put("camel.management.port", String.valueOf(metricsPort));
-            s.put("camel.management.metricsEnabled", "true");
-            s.put("camel.management.healthCheckEnabled", "true");
-            s.put("camel.metrics.enabled", "true");
+            s.putAll(management.settings());
             try (Pipeline p = Pipeline.create(cluster, "watched", tmp.resolve("backup"), s)) {
                 try (Connection c = p.connect()) {
                     Pg.execute(c, "CREATE TABLE t (id bigserial PRIMARY KEY, v text)");
@@ -102,8 +82,7 @@ class AlertsIT {
                 await().atMost(Duration.ofSeconds(20)).until(() -> monitor.last() != null && monitor.healthy());
 
                 // scraped over HTTP during the capture: the slot is read and retains little
-                String metricsUrl = "http://127.0.0.1:" + metricsPort + "/observe/metrics";
-                String scrape = get(metricsUrl);
+                String scrape = management.get("/observe/metrics");
                 assertThat(metric(scrape, "pg_replication_slot_slot_is_active")).isEqualTo(1.0);
                 assertThat(metric(scrape, "pgscribe_capture_up")).isEqualTo(1.0);
                 assertThat(metric(scrape, "pgscribe_slot_decoded_bytes")).as("pg_stat_replication_slots").isGreaterThan(0.0);
@@ -114,7 +93,7 @@ class AlertsIT {
                         .isGreaterThanOrEqualTo(metric(scrape, "pg_replication_slot_slot_confirmed_flush_lsn"));
                 assertThat(scrape).contains("pg_replication_slot_wal_status{slot_name=\"pgscribe_watched\",slot_type=\"logical\","
                         + "wal_status=\"reserved\"} 1.0");
-                assertThat(get("http://127.0.0.1:" + metricsPort + "/observe/health")).contains("\"UP\"");
+                assertThat(management.get("/observe/health")).contains("\"UP\"");
                 // the Grafana dashboard in docker/ asks only for metrics the runtime exports
                 String dashboard = java.nio.file.Files.readString(Path.of("docker/grafana/pgscribe-dashboard.json"));
                 Matcher names = Pattern.compile("\\b(pg_replication_slot_\\w+|pgscribe_\\w+)\\{").matcher(dashboard);
@@ -148,7 +127,7 @@ class AlertsIT {
                         .startsWith("[pgscribe CRITICAL] retained-wal");
                 assertThat(hooks.requests("/teams").get(0).contentType()).startsWith("application/json");
                 assertThat(monitor.healthy()).isFalse();
-                assertThat(get("http://127.0.0.1:" + metricsPort + "/observe/health")).contains("\"DOWN\"");
+                assertThat(management.get("/observe/health")).contains("\"DOWN\"");
 
                 // the capture comes back and catches up: RESOLVED, once
                 p.runtime().camelContext().getRouteController().startRoute("capture-recvlogical");
