@@ -171,11 +171,20 @@ public enum Setting {
         return this == SOURCE_PASSWORD || this == S3_SECRET_KEY || this == ALERT_SMTP_PASSWORD;
     }
 
+    /** Every setting by its key, in declaration order (built once: every key of a load is checked against it). */
     public static Map<String, Setting> byKey() {
-        Map<String, Setting> map = new LinkedHashMap<>();
-        for (Setting s : values()) {
-            map.put(s.key, s);
+        return ByKey.MAP;
+    }
+
+    private static final class ByKey {
+        static final Map<String, Setting> MAP;
+
+        static {
+            Map<String, Setting> map = new LinkedHashMap<>();
+            for (Setting s : values()) {
+                map.put(s.key, s);
+            }
+            MAP = java.util.Collections.unmodifiableMap(map);
         }
-        return map;
     }
 }
