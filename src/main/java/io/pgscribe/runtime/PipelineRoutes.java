@@ -47,6 +47,7 @@ final class PipelineRoutes extends MainListenerSupport {
         }
         for (int i = 0; i < pipelines.size(); i++) {
             PgscribeRuntime.PipelineParts p = pipelines.get(i);
+            java.util.Map<String, Object> parameters = p.templateParameters();
             for (RouteTemplateDefinition t : templates) {
                 Integer order = t.getRoute().getStartupOrder();
                 if (order != null && (order < 0 || order >= ORDER_STRIDE)) {
@@ -57,7 +58,7 @@ final class PipelineRoutes extends MainListenerSupport {
                 String routeId;
                 try {
                     TemplatedRouteBuilder b = TemplatedRouteBuilder.builder(context, t.getId()).routeId(p.prefix() + t.getId());
-                    p.templateParameters().forEach(b::parameter);
+                    parameters.forEach(b::parameter);
                     routeId = b.add();
                 } catch (RuntimeException e) {
                     throw new PgscribeException("route template " + t.getId() + " cannot be made into a route of pipeline "
