@@ -20,7 +20,7 @@ public final class Lsn implements Comparable<Lsn> {
         return value == 0L ? ZERO : new Lsn(value);
     }
 
-    /** Parses {@code X/Y} (both hexadecimal) as PostgreSQL prints it. */
+    /** Parses {@code X/Y} (both hexadecimal) as PostgreSQL prints it; without substrings (twice per transaction captured). */
     public static Lsn valueOf(String text) {
         Objects.requireNonNull(text, "lsn");
         int slash = text.indexOf('/');
@@ -28,8 +28,8 @@ public final class Lsn implements Comparable<Lsn> {
             throw new IllegalArgumentException("not an LSN (expected like 16/3002D50): " + text);
         }
         try {
-            long hi = Long.parseLong(text.substring(0, slash), 16);
-            long lo = Long.parseLong(text.substring(slash + 1), 16);
+            long hi = Long.parseLong(text, 0, slash, 16);
+            long lo = Long.parseLong(text, slash + 1, text.length(), 16);
             if (hi < 0 || hi > 0xFFFFFFFFL || lo < 0 || lo > 0xFFFFFFFFL) {
                 throw new IllegalArgumentException("LSN part out of range: " + text);
             }

@@ -32,6 +32,11 @@ class LsnTest {
         assertThatThrownBy(() -> Lsn.valueOf("1/2/3")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Lsn.valueOf("x/1")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Lsn.valueOf("100000000/0")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Lsn.valueOf("-1/0")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Lsn.valueOf("0/-1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Lsn.valueOf("/1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Lsn.valueOf("1/")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Lsn.valueOf("1/ 2")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

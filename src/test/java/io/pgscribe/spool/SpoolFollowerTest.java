@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,5 +112,29 @@ class SpoolFollowerTest {
         assertThat(dir.deleteBefore(f2)).isEqualTo(1);
         assertThat(dir.list()).containsExactly(f2, f3);
         assertThat(Files.exists(dir.resolve(f1))).isFalse();
+    }
+
+    /** The word-at-a-time newline search finds what a byte loop finds, at every alignment and near every byte value. */
+    @Test
+    void newlineSearchAgreesWithAByteLoop() {
+        Random random = new Random(42);
+        byte[] lookalikes = {'\n', (byte) 0x8A, 0x0B, 0x09, 0x00, (byte) 0xFF, (byte) 0x80, 0x1A, 'a', (byte) 0xC3};
+        for (int round = 0; round < 20_000; round++) {
+            byte[] buf = new byte[random.nextInt(40)];
+            int newlineOneIn = 1 + random.nextInt(30);
+            for (int i = 0; i < buf.length; i++) {
+                buf[i] = random.nextInt(newlineOneIn) == 0 ? (byte) '\n' : lookalikes[1 + random.nextInt(lookalikes.length - 1)];
+            }
+            int from = buf.length == 0 ? 0 : random.nextInt(buf.length + 1);
+            int to = from + random.nextInt(buf.length - from + 1);
+            int expected = -1;
+            for (int i = from; i < to; i++) {
+                if (buf[i] == '\n') {
+                    expected = i;
+                    break;
+                }
+            }
+            assertThat(SpoolFollower.indexOfNewline(buf, from, to)).as("round %d", round).isEqualTo(expected);
+        }
     }
 }

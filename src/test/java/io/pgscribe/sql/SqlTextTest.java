@@ -10,6 +10,9 @@ class SqlTextTest {
     void identifiersAreAlwaysQuoted() {
         assertThat(SqlText.identifier("users")).isEqualTo("\"users\"");
         assertThat(SqlText.identifier("Odd \"Name\"")).isEqualTo("\"Odd \"\"Name\"\"\"");
+        assertThat(SqlText.identifier("\"")).isEqualTo("\"\"\"\"");
+        assertThat(SqlText.identifier("a\"\"b\"")).isEqualTo("\"a\"\"\"\"b\"\"\"");
+        assertThat(SqlText.identifier("")).isEqualTo("\"\"");
         assertThat(SqlText.qualified("Mixed Case", "Odd Table")).isEqualTo("\"Mixed Case\".\"Odd Table\"");
     }
 
