@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 /**
  * P3 and P4 under a steady pgbench load (TPC-B-like): the source's TPS with no capture, with a
  * bare pg_recvlogical writing a file, and with pgscribe running (rotated order, a fresh slot
- * each run), pgscribe with its shipped settings, and the CPU its JVM spent per change; then, in
+ * each run), pgscribe with its shipped settings (gzip) and once more with zstd, and the CPU its
+ * JVM spent per change; then, in
  * one more pgscribe run under the same load whose TPS is not counted, the delay from a probe
  * transaction's commit until the slot's confirmed_flush_lsn passes it, which pg_recvlogical
  * reports only after fsync'ing the spool: the transaction is then durable on the backup disk
@@ -40,6 +41,7 @@ final class SourceBench implements Callable<Integer> {
     static final String NONE = "no capture";
     static final String BARE = "bare pg_recvlogical -f";
     static final String PGSCRIBE = "pgscribe run";
+    static final String PGSCRIBE_ZSTD = "pgscribe run, zstd";
 
     @Option(names = "--seconds", defaultValue = "30", description = "Length of each pgbench run.")
     int seconds;
@@ -50,8 +52,12 @@ final class SourceBench implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Rounds; each runs every configuration once, in rotated order.")
     int repeats;
 
-    @Option(names = "--dir", defaultValue = "target/bench", description = "Where clusters and backups go.")
+    @Option(names = "--dir", defaultValue = "target/bench", description = "Where the cluster goes (and backups, unless --backup-dir).")
     Path dir;
+
+    @Option(names = "--backup-dir", description = "Where pgscribe's backup set and bare pg_recvlogical's file go, when not "
+            + "on the cluster's disk (e.g. /dev/shm/pgscribe-bench: what the backup's writes cost the server's fsyncs drops out).")
+    Path backupDir;
 
     private final List<Double> rpo = new ArrayList<>();
 
@@ -60,13 +66,16 @@ final class SourceBench implements Callable<Integer> {
         Files.createDirectories(dir);
         StringBuilder report = new StringBuilder();
         Measurements tps = new Measurements();
-        List<String> configs = List.of(NONE, BARE, PGSCRIBE);
+        List<String> configs = List.of(NONE, BARE, PGSCRIBE, PGSCRIBE_ZSTD);
+        Path backups = (backupDir == null ? dir : backupDir).toAbsolutePath();
+        Files.createDirectories(backups);
         try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), List.of("fsync=on", "synchronous_commit=on",
                 "max_wal_size=4GB", "max_replication_slots=20", "max_wal_senders=20"))) {
             try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
                 report.append("### P3 source overhead and P4 RPO, ").append(Instant.now().toString(), 0, 10).append("\n\n")
                         .append("- Command: `bench/run source --seconds ").append(seconds).append(" --clients ").append(clients)
-                        .append(" --repeats ").append(repeats).append("`\n").append(Machine.describe(c)).append('\n');
+                        .append(" --repeats ").append(repeats).append(backupDir == null ? "" : " --backup-dir " + backupDir)
+                        .append("`\n").append(Machine.describe(c)).append('\n');
             }
             // pgscribe as shipped (the tests' fast polling and no compression would not be what users run), but
             // segments at most 5 s old instead of 60, so that waiting for the last one does not stretch each round:
@@ -77,8 +86,13 @@ final class SourceBench implements Callable<Integer> {
                 shipped.put(s.key(), s.defaultValue());
             }
             shipped.put(Setting.SEGMENT_MAX_AGE.key(), "5");
-            LocalCluster.deleteTree(dir.resolve("source-backup")); // a run that was stopped leaves its set behind
-            try (Pipeline p = Pipeline.create(cluster, "pgb", dir.resolve("source-backup").toAbsolutePath(), shipped)) {
+            Path set = backups.resolve("source-backup");
+            LocalCluster.deleteTree(set); // a run that was stopped leaves its set behind
+            Map<String, String> zstd = new java.util.HashMap<>(shipped);
+            zstd.put(Setting.COMPRESSION.key(), "zstd");
+            // the same backup set and slot, run with zstd instead of gzip: the compress route reads its method from the settings
+            try (Pipeline p = Pipeline.create(cluster, "pgb", set, shipped)) {
+                Pipeline pz = new Pipeline(cluster, "pgb", set, zstd); // p's close uninstalls the set's slot for both
                 PgTools tools = PgTools.locate("");
                 pgbench(tools, p.source(), List.of("-i", "-q", "-s", "10"));
                 try (Connection c = p.connect()) {
@@ -90,28 +104,34 @@ final class SourceBench implements Callable<Integer> {
                 for (int round = 0; round < repeats; round++) {
                     for (int i = 0; i < configs.size(); i++) {
                         String config = configs.get((i + round) % configs.size());
-                        double t = run(config, p, tools, round, false);
+                        double t = run(config, config.equals(PGSCRIBE_ZSTD) ? pz : p, tools, backups, round, false);
                         tps.add(config, t);
                         log("round %d: %-24s %.0f TPS", round + 1, config, t);
                     }
                 }
                 // P4 in a run of its own: its probe's queries must not count against pgscribe's TPS
-                double t = run(PGSCRIBE, p, tools, repeats, true);
+                double t = run(PGSCRIBE, p, tools, backups, repeats, true);
                 log("P4 run (TPS not counted): %.0f TPS", t);
             }
         }
         report.append("| configuration | median TPS | runs | TPS relative to no capture |\n|---|---:|---|---:|\n");
         for (String c : configs) {
-            report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.3f |%n", c.equals(PGSCRIBE) ? "**" + c + "**" : c,
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.3f |%n", c.startsWith(PGSCRIBE) ? "**" + c + "**" : c,
                     tps.median(c), Measurements.runsText(tps.runs(c)), 1 / tps.speedup(c, NONE)));
         }
         double bare = 1 / tps.speedup(BARE, NONE);
-        double ours = 1 / tps.speedup(PGSCRIBE, NONE);
-        report.append(String.format(Locale.ROOT, "%npgscribe costs %.1f TPS-percentage points beyond bare pg_recvlogical "
-                + "(goal: at most 3).%n", 100 * (bare - ours)));
-        report.append(String.format(Locale.ROOT, "%nCPU of the pgscribe runtime (this JVM, pg_recvlogical not included) during "
-                + "its pgbench runs: median %.1f%% of one core, %.1f µs per change written meanwhile (runs: %s µs)%n",
-                cpu.median("share") * 100, cpu.median("perChange"), Measurements.runsText(cpu.runs("perChange"))));
+        for (String ours : List.of(PGSCRIBE, PGSCRIBE_ZSTD)) {
+            report.append(String.format(Locale.ROOT, "%n%s costs %.1f TPS-percentage points beyond bare pg_recvlogical "
+                    + "(goal: at most 3); paired by round, %s points (median %.1f)%n", ours,
+                    100 * (bare - 1 / tps.speedup(ours, NONE)), Measurements.runsText(pointsByRound(tps, ours)),
+                    Measurements.median(pointsByRound(tps, ours))));
+        }
+        for (String ours : List.of(PGSCRIBE, PGSCRIBE_ZSTD)) {
+            report.append(String.format(Locale.ROOT, "%nCPU of the pgscribe runtime (this JVM, pg_recvlogical not included) during "
+                    + "its pgbench runs, %s: median %.1f%% of one core, %.1f µs per change written meanwhile (runs: %s µs)%n",
+                    ours, cpu.median(ours + " share") * 100, cpu.median(ours + " perChange"),
+                    Measurements.runsText(cpu.runs(ours + " perChange"))));
+        }
         Collections.sort(rpo);
         report.append(String.format(Locale.ROOT, "%nP4, commit to fsync'd spool (confirmed_flush_lsn past the commit) while "
                 + "pgscribe runs under the load: %d probes, p50 %.0f ms, p99 %.0f ms, max %.0f ms (goal: p99 at most 2 s).%n",
@@ -119,6 +139,19 @@ final class SourceBench implements Callable<Integer> {
         System.out.println();
         System.out.println(report);
         return 0;
+    }
+
+    /**
+     * Per round, the points of TPS (relative to that round's run without capture) that {@code ours} lost beyond
+     * bare pg_recvlogical: the runs of one round are minutes apart, not the length of the whole benchmark.
+     */
+    private static List<Double> pointsByRound(Measurements tps, String ours) {
+        List<Double> points = new ArrayList<>();
+        for (int r = 0; r < tps.runs(NONE).size(); r++) {
+            double none = tps.runs(NONE).get(r);
+            points.add(100 * (tps.runs(BARE).get(r) - tps.runs(ours).get(r)) / none);
+        }
+        return points;
     }
 
     private double pct(int p) {
@@ -135,10 +168,11 @@ final class SourceBench implements Callable<Integer> {
                 .getProcessCpuTime();
     }
 
-    private double run(String config, Pipeline p, PgTools tools, int round, boolean probing) throws Exception {
+    private double run(String config, Pipeline p, PgTools tools, Path backups, int round, boolean probing) throws Exception {
         Process bare = null;
         String slot = "bare_" + round;
-        Path out = dir.resolve("bare.out").toAbsolutePath();
+        Path out = backups.resolve("bare.out");
+        boolean ours = config.startsWith(PGSCRIBE);
         if (config.equals(BARE)) {
             try (Connection c = p.connect()) {
                 Pg.query(c, "SELECT pg_create_logical_replication_slot(?, 'wal2json')", rs -> 1, slot);
@@ -153,7 +187,7 @@ final class SourceBench implements Callable<Integer> {
                     .redirectError(ProcessBuilder.Redirect.INHERIT).redirectInput(new File("/dev/null"));
             pb.environment().putAll(p.source().toolEnvironment());
             bare = pb.start();
-        } else if (config.equals(PGSCRIBE)) {
+        } else if (ours) {
             p.start();
             p.fenceAndWait(); // the backlog of the other runs first: measured is the steady state
         }
@@ -164,17 +198,17 @@ final class SourceBench implements Callable<Integer> {
         }
         try {
             long cpu0 = processCpuNanos();
-            long changes0 = config.equals(PGSCRIBE) ? p.runtime().captureSink().changesWritten() : 0;
+            long changes0 = ours ? p.runtime().captureSink().changesWritten() : 0;
             // the probe's run is as long as all rounds of one configuration: about one probe a second
             double result = pgbench(tools, p.source(), List.of("-n", "-c", String.valueOf(clients), "-j", "2", "-T",
                     String.valueOf(probing ? seconds * repeats : seconds)));
-            if (config.equals(PGSCRIBE) && !probing) {
+            if (ours && !probing) {
                 // while pgbench ran, and nothing of the benchmark's own (no awaiting, no probe): the runtime keeps up
                 // with the load (P4), so the changes written in that time are the ones that CPU went into
                 double cpuNanos = processCpuNanos() - cpu0;
                 long changes = p.runtime().captureSink().changesWritten() - changes0;
-                cpu.add("share", cpuNanos / (seconds * 1e9));
-                cpu.add("perChange", cpuNanos / 1000.0 / Math.max(1, changes));
+                cpu.add(config + " share", cpuNanos / (seconds * 1e9));
+                cpu.add(config + " perChange", cpuNanos / 1000.0 / Math.max(1, changes));
             }
             return result;
         } finally {
@@ -190,7 +224,7 @@ final class SourceBench implements Callable<Integer> {
                 }
                 Files.deleteIfExists(out);
             }
-            if (config.equals(PGSCRIBE)) {
+            if (ours) {
                 p.stop();
             }
         }
