@@ -14,10 +14,12 @@ public final class CaptureProgress {
 
     /**
      * Marks the end of a workload: returns the WAL position after it and commits a logical
-     * message after that position, so the capture has a transaction to pass it by.
+     * message after that position, so the capture has a transaction to pass it by. The
+     * position is where WAL is inserted, not where it is written: a transaction committed with
+     * synchronous_commit=off may not be written yet, and the write position would be short of it.
      */
     public static Lsn fence(Connection c) throws SQLException {
-        Lsn end = Lsn.valueOf(Pg.string(c, "SELECT pg_current_wal_lsn()::text"));
+        Lsn end = Lsn.valueOf(Pg.string(c, "SELECT pg_current_wal_insert_lsn()::text"));
         Pg.string(c, "SELECT pg_logical_emit_message(true, 'pgscribe.fence', 'end of workload')::text");
         return end;
     }
