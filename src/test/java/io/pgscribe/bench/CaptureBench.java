@@ -171,6 +171,10 @@ final class CaptureBench implements Callable<Integer> {
                         m.add(STARTUP, (System.nanoTime() - t0) / 1e9);
                         p.awaitCovered(end, Duration.ofMinutes(30));
                         double s = (System.nanoTime() - t0) / 1e9;
+                        if (p.runtime().captureSink().changesWritten() != load.changes()) {
+                            throw new IllegalStateException("pgscribe wrote " + p.runtime().captureSink().changesWritten()
+                                    + " changes, not " + load.changes());
+                        }
                         p.stop();
                         m.add(method, s);
                     } else if (method.equals(PGSCRIBE_STOPPED)) {
@@ -181,6 +185,11 @@ final class CaptureBench implements Callable<Integer> {
                                     return written != null && !written.isBefore(end);
                                 });
                         long t1 = System.nanoTime();
+                        io.pgscribe.capture.CaptureSink sink = stopped.runtime().captureSink();
+                        long written = sink.changesWritten();
+                        if (written != load.changes()) {
+                            throw new IllegalStateException("the stopped run wrote " + written + " changes, not " + load.changes());
+                        }
                         // the moment the last segment is in the manifest, not when Camel's shutdown ends (quartz takes its time)
                         java.util.concurrent.CompletableFuture<Long> closed = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5))
