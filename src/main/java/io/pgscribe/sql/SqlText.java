@@ -15,16 +15,8 @@ public final class SqlText {
         return sb.toString();
     }
 
-    // runs for every column of every row: whole runs appended between quotes, as appendLiteral does (char by char showed in a profile)
     public static void appendIdentifier(StringBuilder sb, String name) {
-        sb.append('"');
-        int start = 0;
-        int q;
-        while ((q = name.indexOf('"', start)) >= 0) {
-            sb.append(name, start, q + 1).append('"');
-            start = q + 1;
-        }
-        sb.append(name, start, name.length()).append('"');
+        appendQuoted(sb, name, '"');
     }
 
     /** {@code "schema"."table"} */
@@ -44,13 +36,18 @@ public final class SqlText {
     }
 
     public static void appendLiteral(StringBuilder sb, String value) {
-        sb.append('\'');
+        appendQuoted(sb, value, '\'');
+    }
+
+    // runs for every column of every row: whole runs between quotes appended at once (char by char showed in a profile)
+    private static void appendQuoted(StringBuilder sb, String text, char quote) {
+        sb.append(quote);
         int start = 0;
         int q;
-        while ((q = value.indexOf('\'', start)) >= 0) {
-            sb.append(value, start, q + 1).append('\'');
+        while ((q = text.indexOf(quote, start)) >= 0) {
+            sb.append(text, start, q + 1).append(quote);
             start = q + 1;
         }
-        sb.append(value, start, value.length()).append('\'');
+        sb.append(text, start, text.length()).append(quote);
     }
 }
