@@ -1,5 +1,6 @@
 package io.pgscribe.capture;
 
+import io.pgscribe.pg.OutputPluginAllowlist;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.PgTools;
 import io.pgscribe.spool.SpoolDirectory;
@@ -65,8 +66,13 @@ public final class RecvlogicalSupervisor {
     private final Options options;
     private final Consumer<Exit> onExit;
 
+    /** How long a new process must stream before an earlier refusal of the plugin counts as over. */
+    static final Duration REFUSAL_OVER_AFTER = Duration.ofSeconds(5);
+
     private volatile boolean running;
     private volatile Process process;
+    private volatile long processStartedNanos;
+    private volatile Exit lastExit;
     private Thread thread;
     private final AtomicLong restarts = new AtomicLong();
 
@@ -128,6 +134,30 @@ public final class RecvlogicalSupervisor {
         return restarts.get();
     }
 
+    /**
+     * The server's words when it last refused the slot's output plugin (output_plugin_libraries),
+     * while that stands: until a later process has streamed for {@link #REFUSAL_OVER_AFTER}
+     * (a refused one ends within moments of its start).
+     */
+    public Optional<String> decoderRefusal() {
+        Exit e = lastExit;
+        if (e == null || !OutputPluginAllowlist.isRefusal(e.stderrTail())) {
+            return Optional.empty();
+        }
+        Process p = process;
+        if (p != null && p.isAlive() && System.nanoTime() - processStartedNanos >= REFUSAL_OVER_AFTER.toNanos()) {
+            return Optional.empty();
+        }
+        return Optional.of(refusalText(e.stderrTail()));
+    }
+
+    /** The server's own sentence out of pg_recvlogical's standard error. */
+    static String refusalText(String stderr) {
+        String line = stderr.lines().filter(OutputPluginAllowlist::isRefusal).findFirst().orElse(stderr).strip();
+        int error = line.lastIndexOf("ERROR:");
+        return error >= 0 ? line.substring(error + "ERROR:".length()).strip() : line;
+    }
+
     private void superviseLoop() {
         Duration delay = options.restartDelay();
         while (running) {
@@ -141,6 +171,11 @@ public final class RecvlogicalSupervisor {
             }
             if (exit == null) {
                 return; // stopped
+            }
+            lastExit = exit;
+            if (OutputPluginAllowlist.isRefusal(exit.stderrTail())) {
+                LOG.error("The server refuses the output plugin of slot {}: {} HINT: its {} must list the plugin; "
+                        + "see pgscribe status", slot, refusalText(exit.stderrTail()), OutputPluginAllowlist.PARAMETER);
             }
             try {
                 onExit.accept(exit);
@@ -190,6 +225,7 @@ public final class RecvlogicalSupervisor {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + cmd.get(0) + ": " + e.getMessage(), e);
         }
+        processStartedNanos = System.nanoTime();
         process = p;
         writePid(p.pid());
         LOG.info("Started pg_recvlogical (pid {}) for slot {}, writing {}", p.pid(), slot, file.name());

@@ -8,6 +8,7 @@ import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.monitor.DecoderAllowance;
 import io.pgscribe.monitor.Finding;
 import io.pgscribe.monitor.HealthRules;
 import io.pgscribe.monitor.Monitor;
@@ -15,10 +16,13 @@ import io.pgscribe.monitor.PipelineFigures;
 import io.pgscribe.monitor.Severity;
 import io.pgscribe.monitor.SlotSample;
 import io.pgscribe.monitor.Thresholds;
+import io.pgscribe.pg.OutputPluginAllowlist;
 import io.pgscribe.restore.Progress;
 import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.server.Pg;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -65,15 +69,20 @@ final class StatusCommand implements Callable<Integer> {
             return unknown("cannot read the backup set: " + e.getMessage());
         }
         SlotSample slot;
-        try {
-            slot = SlotSample.read(spec, slotName);
+        OutputPluginAllowlist allowlist;
+        try (Connection c = Pg.connect(spec, "pgscribe-status")) {
+            slot = SlotSample.read(c, slotName);
+            allowlist = OutputPluginAllowlist.read(c).orElse(null);
         } catch (Exception e) {
             return unknown("cannot query " + spec.describe() + ": " + e.getMessage());
         }
         Optional<Long> pid = recvlogicalPid(backupDir.resolve("spool"));
         boolean up = pid.isPresent() || (slot != null && slot.active());
         PipelineFigures p = figures(m, slot, up, backupDir, now);
-        List<Finding> findings = HealthRules.evaluate(slotName, slot, null, p, Thresholds.fromSettings(s));
+        // from outside, a refusal shows as a list without the plugin while nothing reads the slot
+        DecoderAllowance decoder = slot == null ? null
+                : new DecoderAllowance(spec.host() + ":" + spec.port(), slot.plugin(), allowlist, null);
+        List<Finding> findings = HealthRules.evaluate(slotName, slot, null, p, decoder, Thresholds.fromSettings(s));
         Severity worst = HealthRules.worst(findings);
         if (json) {
             printJson(m, slotName, slot, up, pid, p, findings, worst, spec);

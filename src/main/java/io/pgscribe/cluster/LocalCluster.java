@@ -2,6 +2,7 @@ package io.pgscribe.cluster;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
+import io.pgscribe.pg.OutputPluginAllowlist;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.PgTools;
 import java.io.IOException;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A throwaway PostgreSQL cluster from the server binaries on this machine: initdb into a
- * directory, a free loopback port, {@code wal_level=logical}, password authentication.
- * Used by {@code pgscribe demo} and the integration tests. When run as root, the server
- * runs as an unprivileged OS user ({@code postgres} by default), as PostgreSQL requires.
+ * directory, a free loopback port, {@code wal_level=logical}, password authentication, and
+ * the output plugins the run needs allowed where the server has an allowlist for them.
+ * Used by {@code pgscribe demo}, the integration tests and the benchmarks. When run as root,
+ * the server runs as an unprivileged OS user ({@code postgres} by default), as PostgreSQL requires.
  */
 public final class LocalCluster implements PgServer {
 
@@ -42,8 +44,12 @@ public final class LocalCluster implements PgServer {
     private final List<String> serverOptions;
     private boolean running;
 
-    private LocalCluster(Path dir, Path bin, int port, String password, String osUser, List<String> serverOptions) {
+    private final List<String> outputPlugins;
+
+    private LocalCluster(Path dir, Path bin, int port, String password, String osUser, List<String> serverOptions,
+                         List<String> outputPlugins) {
         this.dir = dir;
+        this.outputPlugins = List.copyOf(outputPlugins);
         this.data = dir.resolve("data");
         this.bin = bin;
         this.port = port;
@@ -52,8 +58,12 @@ public final class LocalCluster implements PgServer {
         this.serverOptions = serverOptions;
     }
 
-    /** Creates and starts a cluster in a new directory under {@code parent}. */
-    public static LocalCluster start(Path parent, List<String> extraSettings) {
+    /**
+     * Creates and starts a cluster in a new directory under {@code parent}. {@code outputPlugins}:
+     * the decoders the run uses (e.g. wal2json), allowed by the cluster's configuration beside
+     * pgoutput and test_decoding where its server has {@code output_plugin_libraries}.
+     */
+    public static LocalCluster start(Path parent, List<String> outputPlugins, List<String> extraSettings) {
         Path bin = serverBinaries();
         String osUser = isRoot() ? System.getenv().getOrDefault("PGSCRIBE_CLUSTER_OS_USER", "postgres") : null;
         Path dir = clusterDirectory(parent, osUser);
@@ -66,8 +76,9 @@ public final class LocalCluster implements PgServer {
                 "synchronous_commit=on", "max_connections=60", "shared_buffers=64MB", "log_min_messages=warning",
                 "logging_collector=off", "lc_messages=C"));
         options.addAll(extraSettings);
-        LocalCluster c = new LocalCluster(dir, bin, freePort(), password, osUser, options);
+        LocalCluster c = new LocalCluster(dir, bin, freePort(), password, osUser, options, outputPlugins);
         c.initdb();
+        c.allowOutputPlugins();
         c.startServer();
         return c;
     }
@@ -144,6 +155,32 @@ public final class LocalCluster implements PgServer {
                 LOG.warn("could not delete {}", pwfile);
             }
         }
+    }
+
+    /**
+     * Writes output_plugin_libraries into postgresql.conf (not onto the command line, so that an
+     * ALTER SYSTEM can still change it), only where the server knows the parameter: an older
+     * server refuses to start with it. Decided from the binaries, not by asking a role.
+     */
+    private void allowOutputPlugins() {
+        if (!OutputPluginAllowlist.knownBy(bin)) {
+            return;
+        }
+        OutputPluginAllowlist list = OutputPluginAllowlist.SERVER_DEFAULT;
+        for (String p : outputPlugins) {
+            list = list.with(p);
+        }
+        try {
+            Files.writeString(data.resolve("postgresql.conf"), "\n# the decoders of this throwaway cluster's run\n"
+                    + list.configurationLine() + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + data.resolve("postgresql.conf"), e);
+        }
+    }
+
+    /** The output plugins this cluster was started for. */
+    public List<String> outputPlugins() {
+        return outputPlugins;
     }
 
     private void pgCtl(String... args) {

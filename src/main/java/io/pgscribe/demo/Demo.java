@@ -49,7 +49,7 @@ public final class Demo {
     public int run(Path workDir, boolean keep) throws Exception {
         Files.createDirectories(workDir);
         out.println("pgscribe demo: starting a throwaway PostgreSQL cluster ...");
-        LocalCluster cluster = LocalCluster.start(workDir, List.of());
+        LocalCluster cluster = LocalCluster.start(workDir, List.of(DecoderPlugin.WAL2JSON.pluginName()), List.of());
         boolean ok = false;
         try {
             requireWal2json(cluster);

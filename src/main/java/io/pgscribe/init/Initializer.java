@@ -83,7 +83,7 @@ public final class Initializer {
                 throw new PgscribeException(msg.toString(), hints.toString(), ExitCode.REFUSED, null);
             }
             out.println("Preflight: ok (wal_level=logical, slots and WAL senders free, " + plugin.pluginName()
-                    + " present, client tools compatible)");
+                    + " present" + (pre.pluginListed() ? " and allowed" : "") + ", client tools compatible)");
 
             Optional<SlotManager.SlotState> slot = SlotManager.find(c, slotName);
             if (store.exists()) {

@@ -1,6 +1,7 @@
 package io.pgscribe.init;
 
 import io.pgscribe.decode.DecoderPlugin;
+import io.pgscribe.pg.OutputPluginAllowlist;
 import io.pgscribe.server.Pg;
 import io.pgscribe.server.PgEncodings;
 import io.pgscribe.server.PgTools;
@@ -8,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Checks a server before pgscribe touches it. Each failed check says what is wrong and
@@ -28,6 +30,7 @@ public final class Preflight {
     private final List<Problem> problems = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private ServerFacts facts;
+    private boolean pluginListed;
 
     public List<Problem> problems() {
         return problems;
@@ -39,6 +42,11 @@ public final class Preflight {
 
     public ServerFacts facts() {
         return facts;
+    }
+
+    /** Whether the server's output_plugin_libraries was read and lists the plugin. */
+    public boolean pluginListed() {
+        return pluginListed;
     }
 
     public boolean passed() {
@@ -109,6 +117,20 @@ public final class Preflight {
                     : "Build and install decoder_raw (https://github.com/michaelpq/pg_plugins) on the server, or use wal2json.";
             problems.add(new Problem("the server has no " + plugin.pluginName() + " output plugin", hint));
         }
+        Optional<OutputPluginAllowlist> allowlist = OutputPluginAllowlist.read(c);
+        if (allowlist.isPresent() && !allowlist.get().allows(plugin.pluginName())) {
+            problems.add(notAllowed(allowlist.get(), plugin.pluginName()));
+        }
+        pluginListed = allowlist.isPresent() && allowlist.get().allows(plugin.pluginName());
+    }
+
+    /** The server's output_plugin_libraries does not list the plugin: the problem, with the exact statement that fixes it. */
+    static Problem notAllowed(OutputPluginAllowlist allowlist, String plugin) {
+        return new Problem("the server's " + OutputPluginAllowlist.PARAMETER + " (" + allowlist + ") does not list " + plugin
+                + ", so the server refuses it as an output plugin, at slot creation and every time decoding starts",
+                "An administrator allows it, keeping what the list holds, and reloads: " + allowlist.fixFor(plugin)
+                        + " (in this list form; a quoted string would be one name). pgscribe does not change this security "
+                        + "setting itself.");
     }
 
     /** Whether the plugin's library is in the server's library directory (needs a superuser). */

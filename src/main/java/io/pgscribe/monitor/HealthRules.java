@@ -1,5 +1,6 @@
 package io.pgscribe.monitor;
 
+import io.pgscribe.pg.OutputPluginAllowlist;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,10 +17,11 @@ public final class HealthRules {
     public static final String SLOT_MISSING = "slot-missing";
     public static final String CAPTURE_DOWN = "capture-down";
     public static final String SEGMENTS_STALE = "segments-stale";
+    public static final String DECODER_NOT_ALLOWED = "decoder-not-allowed";
 
     /** The rules this class evaluates (events such as base-failed come from their routes). */
     public static final List<String> RULES = List.of(RETAINED_WAL, WAL_STATUS, SLOT_INACTIVE, SLOT_MISSING, CAPTURE_DOWN,
-            SEGMENTS_STALE);
+            SEGMENTS_STALE, DECODER_NOT_ALLOWED);
 
     private HealthRules() {
     }
@@ -27,6 +29,12 @@ public final class HealthRules {
     /** {@code inactiveSeconds}: how long the slot has been inactive, where known (null otherwise). */
     public static List<Finding> evaluate(String slotName, SlotSample slot, Long inactiveSeconds, PipelineFigures p,
                                          Thresholds t) {
+        return evaluate(slotName, slot, inactiveSeconds, p, null, t);
+    }
+
+    /** {@code decoder}: what is known of the server's output-plugin allowlist and of refusals (null: nothing). */
+    public static List<Finding> evaluate(String slotName, SlotSample slot, Long inactiveSeconds, PipelineFigures p,
+                                         DecoderAllowance decoder, Thresholds t) {
         List<Finding> out = new ArrayList<>();
         if (slot == null) {
             out.add(new Finding(SLOT_MISSING, Severity.EMERGENCY, "the replication slot " + slotName + " does not exist: "
@@ -34,6 +42,9 @@ public final class HealthRules {
                     "Start a new backup set: `pgscribe init` creates the slot and takes a new base (the old set stays "
                             + "restorable up to its last segment)."));
             return out;
+        }
+        if (decoder != null) {
+            decoderFinding(slotName, slot, decoder, out);
         }
         if (slot.retainedBytes() != null) {
             long r = slot.retainedBytes();
@@ -81,6 +92,28 @@ public final class HealthRules {
                             + "size (pgscribe status)."));
         }
         return out;
+    }
+
+    /**
+     * The server refuses the slot's plugin (output_plugin_libraries, 2026-08-13 releases): at once
+     * an EMERGENCY, not after capture-down's grace, since nothing is captured and the slot holds
+     * WAL. A list without the plugin while the capture still runs (the plugin stays loaded until
+     * pg_recvlogical reconnects) is CRITICAL: the next reconnect will be refused.
+     */
+    private static void decoderFinding(String slotName, SlotSample slot, DecoderAllowance d, List<Finding> out) {
+        String hint = "An administrator allows it again on " + d.server() + ": " + d.fix()
+                + " The capture resumes by itself at its next restart.";
+        if (d.refusal() != null || (!d.listed() && !slot.active())) {
+            out.add(new Finding(DECODER_NOT_ALLOWED, Severity.EMERGENCY, "the server " + d.server() + " refuses the output plugin "
+                    + d.plugin() + " for the slot " + slotName + " (" + OutputPluginAllowlist.PARAMETER + " does not list it)"
+                    + ": nothing is captured and the slot holds WAL" + (d.refusal() == null ? "" : "; it said: " + d.refusal()),
+                    hint));
+        } else if (!d.listed()) {
+            out.add(new Finding(DECODER_NOT_ALLOWED, Severity.CRITICAL, "the server " + d.server() + "'s "
+                    + OutputPluginAllowlist.PARAMETER + " (" + d.allowlist() + ") no longer lists " + d.plugin()
+                    + ": the capture of slot " + slotName + " runs on, but the next start of pg_recvlogical will be refused",
+                    hint));
+        }
     }
 
     private static Severity level(long value, long threshold, Severity s) {

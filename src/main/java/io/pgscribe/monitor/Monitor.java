@@ -9,11 +9,14 @@ import io.pgscribe.capture.CaptureSink;
 import io.pgscribe.capture.RecvlogicalComponent;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.pg.OutputPluginAllowlist;
 import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.server.Pg;
 import io.pgscribe.ship.Shipper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,8 +90,10 @@ public final class Monitor {
         Instant now = clock.instant();
         Manifest m = store.load();
         SlotSample slot;
-        try {
-            slot = SlotSample.read(spec, slotName);
+        OutputPluginAllowlist allowlist;
+        try (Connection c = Pg.connect(spec, "pgscribe-monitor")) {
+            slot = SlotSample.read(c, slotName);
+            allowlist = OutputPluginAllowlist.read(c).orElse(null);
         } catch (Exception e) {
             String error = e.getMessage();
             LOG.warn("Cannot read the slot {} from {}: {}", slotName, spec.describe(), e.getMessage());
@@ -108,7 +113,9 @@ public final class Monitor {
         downSince = up ? null : downSince == null ? now : downSince;
         PipelineFigures p = figures(m, slot, up, now);
         Long inactiveSeconds = inactiveSince == null ? null : Duration.between(inactiveSince, now).toSeconds();
-        List<Finding> findings = HealthRules.evaluate(slotName, slot, inactiveSeconds, p, thresholds);
+        DecoderAllowance decoder = slot == null ? null : new DecoderAllowance(spec.host() + ":" + spec.port(), slot.plugin(),
+                allowlist, recvlogical.supervisor() == null ? null : recvlogical.supervisor().decoderRefusal().orElse(null));
+        List<Finding> findings = HealthRules.evaluate(slotName, slot, inactiveSeconds, p, decoder, thresholds);
         last = new Snapshot(slot, p, findings, now, null);
 
         List<AlertEvent> events = new ArrayList<>();

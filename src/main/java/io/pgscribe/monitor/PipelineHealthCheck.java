@@ -29,7 +29,8 @@ public final class PipelineHealthCheck extends AbstractHealthCheck {
         } else {
             builder.message(s == null ? "no sample yet" : s.error() != null ? s.error()
                     : "capture " + (s.pipeline() != null && Boolean.TRUE.equals(s.pipeline().captureUp()) ? "up" : "down")
-                    + ", worst alert " + s.worst());
+                    + ", worst alert " + s.worst() + s.findings().stream().filter(f -> f.severity() == s.worst())
+                            .map(Finding::rule).reduce((a, b) -> a + ", " + b).map(r -> " (" + r + ")").orElse(""));
             builder.down();
         }
     }

@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
         description = "Side-by-side benchmarks; results go to standard output as Markdown for bench/RESULTS.md.")
 public final class Bench implements Runnable {
 
+    /** The output plugins the benchmarks decode with, allowed on their clusters (output_plugin_libraries). */
+    static final java.util.List<String> PLUGINS = java.util.List.of("wal2json", "test_decoding");
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));
     }

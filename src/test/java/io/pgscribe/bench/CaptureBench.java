@@ -73,7 +73,7 @@ final class CaptureBench implements Callable<Integer> {
         List<String> methods = List.of(PGSCRIBE, PGSCRIBE_STOPPED, RAW_WAL2JSON, RAW_TEST_DECODING, RAW_WAL2JSON_NAMES,
                 RAW_WAL2JSON_STATUS_10);
         Measurements m = new Measurements();
-        try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), List.of("fsync=on", "max_wal_size=4GB",
+        try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), Bench.PLUGINS, List.of("fsync=on", "max_wal_size=4GB",
                 "checkpoint_timeout=30min", "max_replication_slots=20", "max_wal_senders=20"))) {
             try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
                 report.append("### P1 capture throughput, ").append(Instant.now().toString(), 0, 10).append("\n\n")

@@ -43,7 +43,7 @@ final class MemoryBench implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(dir);
         StringBuilder report = new StringBuilder();
-        try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), List.of("fsync=on", "max_wal_size=8GB",
+        try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), Bench.PLUGINS, List.of("fsync=on", "max_wal_size=8GB",
                 "checkpoint_timeout=30min", "logical_decoding_work_mem=64MB"))) {
             try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
                 report.append("### P5 memory, ").append(Instant.now().toString(), 0, 10).append("\n\n")

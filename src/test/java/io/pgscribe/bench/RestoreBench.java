@@ -78,7 +78,7 @@ final class RestoreBench implements Callable<Integer> {
         Files.createDirectories(dir);
         StringBuilder report = new StringBuilder();
         // durability as in production: with fsync off a commit costs nothing and the comparison is meaningless
-        try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), List.of("fsync=on", "full_page_writes=on",
+        try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), Bench.PLUGINS, List.of("fsync=on", "full_page_writes=on",
                 "synchronous_commit=on", "max_wal_size=4GB", "checkpoint_timeout=30min"))) {
             try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
                 report.append("### P2 restore replay rate, ").append(Instant.now().toString(), 0, 10).append("\n\n")

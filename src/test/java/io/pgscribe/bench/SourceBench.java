@@ -69,7 +69,7 @@ final class SourceBench implements Callable<Integer> {
         List<String> configs = List.of(NONE, BARE, PGSCRIBE, PGSCRIBE_ZSTD);
         Path backups = (backupDir == null ? dir : backupDir).toAbsolutePath();
         Files.createDirectories(backups);
-        try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), List.of("fsync=on", "synchronous_commit=on",
+        try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), Bench.PLUGINS, List.of("fsync=on", "synchronous_commit=on",
                 "max_wal_size=4GB", "max_replication_slots=20", "max_wal_senders=20"))) {
             try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
                 report.append("### P3 source overhead and P4 RPO, ").append(Instant.now().toString(), 0, 10).append("\n\n")

@@ -22,10 +22,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -300,24 +298,6 @@ class CrashSafetyIT {
     }
 
     private static void assertNoTransactionTwice(Pipeline p, Manifest m) {
-        Set<Long> xids = new HashSet<>();
-        Lsn previous = null;
-        long transactions = 0;
-        for (SegmentEntry s : m.segments()) {
-            try (SegmentReader r = new SegmentReader(p.backupDir.resolve(s.file()), StandardCharsets.UTF_8)) {
-                SegmentReader.Part part;
-                while ((part = r.next()) != null) {
-                    if (part instanceof SegmentReader.Begin b) {
-                        assertThat(xids.add(b.header().xid())).as("xid %s twice", b.header().xid()).isTrue();
-                        if (previous != null) {
-                            assertThat(b.header().commitLsn()).isGreaterThan(previous);
-                        }
-                        previous = b.header().commitLsn();
-                        transactions++;
-                    }
-                }
-            }
-        }
-        assertThat(transactions).isGreaterThan(50);
+        assertThat(p.transactionsEachOnce(m)).isGreaterThan(50);
     }
 }

@@ -71,7 +71,13 @@ class DockerFilesTest {
         assertThat(image.getProperty("camel.main.routes-include-pattern")).isEqualTo("file:/etc/pgscribe/routes/*.yaml");
         assertThat(dockerfile).contains("COPY routes /etc/pgscribe/routes");
         // the server image the compose file and the tests use
-        assertThat(Files.readString(Path.of("docker/postgres/Dockerfile"))).contains("wal2json").contains("wal_level=logical");
+        String server = Files.readString(Path.of("docker/postgres/Dockerfile"));
+        assertThat(server).contains("wal2json").contains("wal_level=logical");
+        Matcher serverCopy = Pattern.compile("(?m)^COPY (\\S+) ").matcher(server);
+        while (serverCopy.find()) {
+            assertThat(Path.of("docker/postgres").resolve(serverCopy.group(1))).as("COPY " + serverCopy.group(1)).exists();
+        }
+        assertThat(server).contains("COPY allow-wal2json.sh /docker-entrypoint-initdb.d/");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.pgscribe.cluster.LocalCluster;
 import io.pgscribe.config.Setting;
 import io.pgscribe.server.Pg;
 import io.pgscribe.testing.Pipeline;
+import io.pgscribe.testing.TestServers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,7 +30,7 @@ class PreflightIT {
 
     @BeforeAll
     static void start() {
-        notLogical = LocalCluster.start(Path.of("target", "pg-clusters"), List.of("wal_level=replica"));
+        notLogical = TestServers.localCluster(List.of("wal_level=replica"));
     }
 
     @AfterAll

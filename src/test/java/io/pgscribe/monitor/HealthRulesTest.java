@@ -69,4 +69,37 @@ class HealthRulesTest {
         assertThat(rules(HealthRules.evaluate("s", slot(true, MB, "reserved", null), null, pipeline(true, 0, 3600L, 64 * MB), T)))
                 .containsExactly("segments-stale:CRITICAL");
     }
+
+    @Test
+    void aRefusedDecoderIsAnEmergencyAtOnceWithTheExactFix() {
+        io.pgscribe.pg.OutputPluginAllowlist without = io.pgscribe.pg.OutputPluginAllowlist.parse("pgoutput, test_decoding");
+        // pg_recvlogical was refused a moment ago: no grace, whatever capture-down's is
+        List<Finding> f = HealthRules.evaluate("pgscribe", slot(false, MB, "reserved", null), null, pipeline(false, 1, 10L, 0L),
+                new DecoderAllowance("db1:5432", "wal2json", without, "library \"wal2json\" may not be used as an output plugin"), T);
+        assertThat(rules(f)).containsExactly("decoder-not-allowed:EMERGENCY");
+        assertThat(f.get(0).message()).contains("db1:5432").contains("wal2json").contains("slot pgscribe")
+                .contains("output_plugin_libraries");
+        assertThat(f.get(0).hint()).contains("ALTER SYSTEM SET output_plugin_libraries = pgoutput, test_decoding, wal2json; "
+                + "SELECT pg_reload_conf();");
+        // seen from outside (status): the list lacks the plugin and nothing reads the slot
+        assertThat(rules(HealthRules.evaluate("pgscribe", slot(false, MB, "reserved", null), null, pipeline(false, 1, 10L, 0L),
+                new DecoderAllowance("db1:5432", "wal2json", without, null), T))).containsExactly("decoder-not-allowed:EMERGENCY");
+        // refused, and the list cannot be read by this role: the fix starts from the server's default
+        assertThat(HealthRules.evaluate("pgscribe", slot(false, MB, "reserved", null), null, pipeline(false, 1, 10L, 0L),
+                new DecoderAllowance("db1:5432", "wal2json", null, "refused"), T).get(0).hint())
+                .contains("= pgoutput, test_decoding, wal2json;").contains("keep any other names");
+    }
+
+    @Test
+    void aListWithoutTheDecoderWhileTheCaptureStillRunsIsCriticalAndAListWithItIsNothing() {
+        io.pgscribe.pg.OutputPluginAllowlist without = io.pgscribe.pg.OutputPluginAllowlist.parse("pgoutput, test_decoding");
+        PipelineFigures up = pipeline(true, 0, 10L, 0L);
+        assertThat(rules(HealthRules.evaluate("s", slot(true, MB, "reserved", null), null, up,
+                new DecoderAllowance("h:1", "wal2json", without, null), T))).containsExactly("decoder-not-allowed:CRITICAL");
+        assertThat(HealthRules.evaluate("s", slot(true, MB, "reserved", null), null, up,
+                new DecoderAllowance("h:1", "wal2json", without.with("wal2json"), null), T)).isEmpty();
+        // a server without the parameter (or a role that may not read it), and no refusal: nothing to say
+        assertThat(HealthRules.evaluate("s", slot(false, MB, "reserved", null), null, up,
+                new DecoderAllowance("h:1", "wal2json", null, null), T)).isEmpty();
+    }
 }

@@ -12,6 +12,7 @@ import io.pgscribe.server.Pg;
 import io.pgscribe.server.PgTools;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
+import io.pgscribe.testing.TestServers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ class GlobalsAndReplaceIT {
     @Test
     void globalsOntoAnotherServerAndReplace(PgServer cluster) throws Exception {
         try (Pipeline p = Pipeline.create(cluster, "globals", tmp.resolve("backup"));
-             LocalCluster other = LocalCluster.start(Path.of("target", "pg-clusters"), List.of())) {
+             LocalCluster other = TestServers.localCluster(List.of())) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE ROLE app_owner LOGIN CONNECTION LIMIT 3; CREATE ROLE reporter NOLOGIN");
                 Pg.execute(c, "CREATE TABLE accounts (id int PRIMARY KEY, owner text)");

@@ -3,7 +3,6 @@ package io.pgscribe.testing;
 import io.pgscribe.cluster.LocalCluster;
 import io.pgscribe.cluster.PgServer;
 import io.pgscribe.server.Pg;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -32,7 +31,7 @@ public final class PgClusterExtension implements ParameterResolver, AfterAllCall
         ExtensionContext classContext = ec.getRoot().equals(ec) ? ec : classContext(ec);
         if (pc.getParameter().getType() == LocalCluster.class) {
             return classContext.getStore(NS).getOrComputeIfAbsent("local",
-                    k -> LocalCluster.start(Path.of("target", "pg-clusters"), List.of()), LocalCluster.class);
+                    k -> TestServers.localCluster(List.of()), LocalCluster.class);
         }
         return classContext.getStore(NS).getOrComputeIfAbsent("server", k -> TestServers.start(), PgServer.class);
     }

@@ -199,6 +199,35 @@ public final class Pipeline implements AutoCloseable {
         return file;
     }
 
+    /**
+     * The transactions in the closed segments of {@code m}, after checking that none is there
+     * twice (by xid) and that their commit LSNs only go up.
+     */
+    public long transactionsEachOnce(Manifest m) {
+        java.util.Set<Long> xids = new java.util.HashSet<>();
+        Lsn previous = null;
+        long transactions = 0;
+        for (io.pgscribe.manifest.SegmentEntry s : m.segments()) {
+            try (io.pgscribe.segment.SegmentReader r = new io.pgscribe.segment.SegmentReader(backupDir.resolve(s.file()),
+                    StandardCharsets.UTF_8)) {
+                io.pgscribe.segment.SegmentReader.Part part;
+                while ((part = r.next()) != null) {
+                    if (part instanceof io.pgscribe.segment.SegmentReader.Begin b) {
+                        if (!xids.add(b.header().xid())) {
+                            throw new AssertionError("xid " + b.header().xid() + " twice in the segments (" + s.file() + ")");
+                        }
+                        if (previous != null && b.header().commitLsn().compareTo(previous) <= 0) {
+                            throw new AssertionError("commit LSN " + b.header().commitLsn() + " after " + previous + " in " + s.file());
+                        }
+                        previous = b.header().commitLsn();
+                        transactions++;
+                    }
+                }
+            }
+        }
+        return transactions;
+    }
+
     /** What pgscribe printed so far. */
     public String printed() {
         return output.toString(StandardCharsets.UTF_8);

@@ -19,6 +19,9 @@ public final class TestServers {
 
     public enum Kind { LOCAL, DOCKER }
 
+    /** The output plugins the integration tests decode with: allowed on every server they start. */
+    public static final List<String> OUTPUT_PLUGINS = List.of("wal2json");
+
     private TestServers() {
     }
 
@@ -48,10 +51,15 @@ public final class TestServers {
         }
     }
 
+    /** A throwaway cluster from this machine's binaries, for the tests' decoders. */
+    public static LocalCluster localCluster(List<String> extraSettings) {
+        return LocalCluster.start(Path.of("target", "pg-clusters"), OUTPUT_PLUGINS, extraSettings);
+    }
+
     /** Starts the server the property selects. */
     public static PgServer start() {
         return choose(System.getProperty(PROPERTY), TestServers::dockerAnswers) == Kind.DOCKER
                 ? ContainerServer.start()
-                : LocalCluster.start(Path.of("target", "pg-clusters"), List.of());
+                : localCluster(List.of());
     }
 }

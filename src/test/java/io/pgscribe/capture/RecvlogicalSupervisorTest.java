@@ -1,0 +1,20 @@
+package io.pgscribe.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RecvlogicalSupervisorTest {
+
+    @Test
+    void theServersSentenceIsTakenOutOfPgRecvlogicalsStandardError() {
+        String stderr = """
+                pg_recvlogical: error: could not send replication command "START_REPLICATION SLOT "s1" LOGICAL 0/0": \
+                ERROR:  library "wal2json" may not be used as an output plugin
+                HINT:  If it is safe for all REPLICATION users to use this library as an output plugin, add it to \
+                "output_plugin_libraries" and reload the server configuration.
+                pg_recvlogical: error: disconnected""";
+        assertThat(RecvlogicalSupervisor.refusalText(stderr)).isEqualTo("library \"wal2json\" may not be used as an output plugin");
+        assertThat(RecvlogicalSupervisor.refusalText("something else")).isEqualTo("something else");
+    }
+}
