@@ -13,6 +13,8 @@ public final class ExitCode {
     public static final int REFUSED = 4;
     /** The backup set is damaged: a checksum mismatch, a missing or truncated file, a gap in the chain. */
     public static final int DAMAGED = 5;
+    /** Restored, but without DDL the capture could not replay (the summary names it): not the source as it was. */
+    public static final int INCOMPLETE = 6;
 
     private ExitCode() {
     }

@@ -11,13 +11,15 @@ import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.manifest.SpoolPosition;
 import io.pgscribe.manifest.TableShape;
-import io.pgscribe.render.DdlEvent;
-import io.pgscribe.render.DdlRenderer;
-import io.pgscribe.render.DdlStatements;
+import io.pgscribe.ddl.DdlBlock;
+import io.pgscribe.ddl.DdlEvent;
+import io.pgscribe.ddl.DdlMatcher;
+import io.pgscribe.ddl.DdlStatements;
 import io.pgscribe.render.SequenceSample;
 import io.pgscribe.render.SqlRenderer;
 import io.pgscribe.render.TableShapes;
 import io.pgscribe.segment.SegmentFormat;
+import io.pgscribe.sql.IdentifierList;
 import io.pgscribe.sql.SqlText;
 import io.pgscribe.segment.SegmentWriter;
 import io.pgscribe.segment.TransactionHeader;
@@ -66,7 +68,7 @@ public final class CaptureSink implements SpoolCheckpoint {
     private final SpoolDirectory spool;
     private final SegmentWriter writer;
     private final Path segmentsDir;
-    private final DdlRenderer ddlRenderer = new DdlRenderer();
+    private final DdlMatcher ddlMatcher = new DdlMatcher();
     private TableShapes shapes;
     // the last spool position handed in, for progress figures
     private SqlRenderer renderer;
@@ -85,8 +87,10 @@ public final class CaptureSink implements SpoolCheckpoint {
     private final List<Change.Truncate> pendingTruncates = new ArrayList<>();
     private List<TableShape> shapesAtBegin;
     // DDL bookkeeping of the transaction being read
-    private final java.util.Map<String, Integer> topLevelFirings = new java.util.HashMap<>();
-    private final java.util.Map<String, List<String>> firingStatements = new java.util.HashMap<>();
+    private long txnNotReplayed; // DDL of the transaction being read written as NOT REPLAYED
+    private long segmentNotReplayed; // of the committed transactions in the open segment
+    private final Set<String> txnDdlRoles = new HashSet<>(); // the roles DDL blocks of the transaction run as
+    private final Set<String> segmentDdlRoles = new HashSet<>();
     private DdlEvent pendingDrop;
     private Spill spill;
     private final AtomicLong ddlNotReplayed = new AtomicLong();
@@ -124,6 +128,8 @@ public final class CaptureSink implements SpoolCheckpoint {
         segmentsClosed = state.segmentsClosed();
         shapes = new TableShapes(state.tables());
         renderer = new SqlRenderer(shapes);
+        segmentNotReplayed = 0;
+        segmentDdlRoles.clear();
         inTxn = false;
         skipping = false;
         headerWritten = false;
@@ -252,8 +258,9 @@ public final class CaptureSink implements SpoolCheckpoint {
         inTxn = true;
         headerWritten = false;
         skipping = header.hasIdentity() && lastCommitLsn != null && !header.commitLsn().isAfter(lastCommitLsn);
-        topLevelFirings.clear();
-        firingStatements.clear();
+        ddlMatcher.beginTransaction();
+        txnNotReplayed = 0;
+        txnDdlRoles.clear();
         pendingDrop = null;
         shapesAtBegin = null;
     }
@@ -270,6 +277,8 @@ public final class CaptureSink implements SpoolCheckpoint {
             if (headerWritten) {
                 writer.commit(header);
                 transactionsWritten.incrementAndGet();
+                segmentNotReplayed += txnNotReplayed;
+                segmentDdlRoles.addAll(txnDdlRoles);
             }
             if (header.hasIdentity()) {
                 lastCommitLsn = header.commitLsn();
@@ -333,7 +342,8 @@ public final class CaptureSink implements SpoolCheckpoint {
             ddl(DdlEvent.fromValues(values));
         } else if (SequenceSample.TABLE.equals(table) && values.get("sequences") != null) {
             sql.setLength(0);
-            sql.append("-- sequences sampled at ").append(values.get("sampled_at")).append('\n');
+            sql.append("-- sequences sampled at ").append(SqlText.commentText(String.valueOf(values.get("sampled_at"))))
+                    .append('\n');
             SequenceSample.parse(values.get("sequences")).forEach(x -> x.render(sql));
             emit(null);
         }
@@ -358,46 +368,28 @@ public final class CaptureSink implements SpoolCheckpoint {
             }
             ev.tables().forEach(shapes::put);
         }
-        String nested = DdlStatements.nestedStatement(ev.context());
-        String statement = null;
-        String why = null;
-        boolean fromCatalog = false;
-        if (nested != null) {
-            if (!nested.isEmpty()) {
-                statement = nested;
-            } else if (ev.definition() != null && !ev.createsTableWithRows()) {
-                statement = ev.definition(); // rebuilt from the catalog by the event trigger
-                fromCatalog = true;
-            } else {
-                why = "it ran inside " + DdlStatements.caller(ev.context()) + ", and PostgreSQL reports no statement text there";
-            }
-        } else {
-            // the k-th firing of a query string is its k-th statement that fires the trigger
-            int k = topLevelFirings.merge(ev.queryKey(), 1, Integer::sum) - 1;
-            List<String> firing = firingStatements.computeIfAbsent(ev.query(), DdlStatements::firing);
-            if (k < firing.size()) {
-                statement = firing.get(k);
-            } else if (k == 0 && DdlStatements.split(ev.query()).size() <= 1) {
-                statement = ev.query();
-            } else {
-                why = "it is firing " + (k + 1) + " of a query string in which " + firing.size()
-                        + " statement(s) look like DDL, so which statement it was cannot be told";
-            }
+        // decided for skipped firings too: they count among the firings of their query string
+        DdlMatcher.Decision decision = ddlMatcher.decide(ev);
+        boolean nested = DdlStatements.nestedStatement(ev.context()).kind() != DdlStatements.Nested.Kind.TOP_LEVEL;
+        java.util.Optional<List<String>> path = IdentifierList.parse(ev.searchPath() == null ? "" : ev.searchPath());
+        if (path.isEmpty() && !(decision instanceof DdlMatcher.NotReplayed)) {
+            decision = new DdlMatcher.NotReplayed("its search_path (" + ev.searchPath() + ") does not read as a list");
         }
         sql.setLength(0);
         if (ev.endsHeldRows()) {
             Spill rows = spill;
             spill = null;
             if (!ev.skip()) {
-                if (why == null && ev.createsTableWithRows() && ev.definition() == null) {
-                    why = "the definition of the table it created was not logged";
-                }
-                if (why != null) {
-                    notReplayed(ev, why);
-                } else if (ev.createsTableWithRows()) {
-                    ddlRenderer.renderTableWithRows(ev, statement, nested != null, sql);
+                if (ev.createsTableWithRows()) {
+                    if (ev.isLegacy() || ev.definition() == null) {
+                        notReplayed(ev, ev.isLegacy() ? ((DdlMatcher.NotReplayed) decision).why()
+                                : "the definition of the table it created was not logged");
+                    } else {
+                        String ranAs = decision instanceof DdlMatcher.Replay r ? r.statement() : ev.query();
+                        writeBlock(ev, sb -> DdlBlock.tableWithRows(ev, path.get(), ranAs, nested, sb));
+                    }
                 } else {
-                    ddlRenderer.render(ev, statement, nested != null, sql); // the view computes its rows again
+                    writeDecision(ev, decision, path, nested); // the view computes its rows again
                 }
                 emit(null);
             }
@@ -412,21 +404,40 @@ public final class CaptureSink implements SpoolCheckpoint {
         if (ev.skip()) {
             return; // temporary objects, pgscribe's own
         }
-        if (why != null) {
-            notReplayed(ev, why);
-        } else {
-            String note = fromCatalog ? "ran inside " + DdlStatements.caller(ev.context())
-                    + "; replayed from its definition in the catalog" : null;
-            ddlRenderer.render(ev, statement, nested != null, note, sql);
-        }
+        writeDecision(ev, decision, path, nested);
         emit(null);
+    }
+
+    private void writeDecision(DdlEvent ev, DdlMatcher.Decision decision, java.util.Optional<List<String>> path,
+                               boolean nested) {
+        if (decision instanceof DdlMatcher.Replay r) {
+            writeBlock(ev, sb -> DdlBlock.replay(ev, path.get(), r.statement(), nested, null, sb));
+        } else if (decision instanceof DdlMatcher.FromCatalog c) {
+            writeBlock(ev, sb -> DdlBlock.replay(ev, path.get(), c.definition(), nested, c.note(), sb));
+        } else {
+            notReplayed(ev, ((DdlMatcher.NotReplayed) decision).why());
+        }
+    }
+
+    /** Appends a block to {@code sql} only if it reads back as the block it is meant to be. */
+    private void writeBlock(DdlEvent ev, java.util.function.Consumer<StringBuilder> block) {
+        StringBuilder b = new StringBuilder();
+        block.accept(b);
+        String problem = DdlBlock.readBack(b.toString());
+        if (problem != null) {
+            notReplayed(ev, "its block does not read back as written (" + problem + ")");
+            return;
+        }
+        txnDdlRoles.add(ev.role());
+        sql.append(b);
     }
 
     private void notReplayed(DdlEvent ev, String why) {
         ddlNotReplayed.incrementAndGet();
+        txnNotReplayed++;
         LOG.warn("DDL {} (pgscribe.ddl_log id {}) is not replayed: {}. Query: {}", ev.commandTag(), ev.id(), why,
-                ev.query().strip().replace('\n', ' '));
-        ddlRenderer.renderNotReplayed(ev, why, sql);
+                SqlText.commentText(ev.query().strip()));
+        DdlBlock.notReplayed(ev, why, sql);
     }
 
     /** Writes {@code sql}; {@code table}: the table it changes, if it changes one. */
@@ -506,7 +517,10 @@ public final class CaptureSink implements SpoolCheckpoint {
     }
 
     private void closeSegment() {
-        writer.close(state(segmentsClosed + 1), safePosition);
+        if (writer.close(state(segmentsClosed + 1), safePosition, segmentNotReplayed, segmentDdlRoles) != null) {
+            segmentNotReplayed = 0;
+            segmentDdlRoles.clear();
+        }
     }
 
     private CaptureState state(long closed) {

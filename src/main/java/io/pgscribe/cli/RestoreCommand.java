@@ -87,6 +87,11 @@ final class RestoreCommand implements Callable<Integer> {
             + "after the last one it holds.")
     boolean continueExisting;
 
+    @Option(names = "--allow-legacy-ddl", description = "Replay the DDL of segments written by a pgscribe before 0.2 as "
+            + "the role their trace names. Those segments did not record it in a way the role could not forge: only for "
+            + "a source whose roles you all trust.")
+    boolean allowLegacyDdl;
+
     @CommandLine.Mixin
     FromS3Option fromS3 = new FromS3Option();
 
@@ -101,14 +106,16 @@ final class RestoreCommand implements Callable<Integer> {
         try {
             Restorer.Options o = new Restorer.Options(staging != null ? staging : s.getPath(Setting.BACKUP_DIR).toAbsolutePath(),
                     source, targetServer(source, targetHost, targetPort, targetUser), toDb, RestoreTarget.LATEST, sc,
-                    withGlobals, replace, keepProgress || continueExisting, continueExisting, plan).withTarget(t);
-            new Restorer(PgTools.locate(s.get(Setting.PG_BINDIR)), System.out, System.console() != null).run(o);
+                    withGlobals, replace, keepProgress || continueExisting, continueExisting, plan, allowLegacyDdl).withTarget(t);
+            Restorer.Summary summary = new Restorer(PgTools.locate(s.get(Setting.PG_BINDIR)), System.out,
+                    System.console() != null).run(o);
+            // a database that lacks DDL the capture could not replay is not the source as it was
+            return summary.ddlNotReplayed() > 0 ? ExitCode.INCOMPLETE : ExitCode.OK;
         } finally {
             if (staging != null) {
                 io.pgscribe.ship.RemoteBackupSet.remove(staging);
             }
         }
-        return ExitCode.OK;
     }
 
     private RestoreTarget target() {

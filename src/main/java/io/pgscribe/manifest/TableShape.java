@@ -1,14 +1,18 @@
 package io.pgscribe.manifest;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What rendering must know of a relation beyond what the decoder sends: its generated
  * columns (never written), GENERATED ALWAYS identity columns (need OVERRIDING SYSTEM
- * VALUE), and whether it is a materialized view (its rows come from its own DDL, never DML).
+ * VALUE), the equality operator of each column whose type pg_catalog's operators do not
+ * compare ({@code [schema, name]}, or {@code ["", "text"]}: compare as text), and whether it
+ * is a materialized view (its rows come from its own DDL, never DML).
  */
-@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-public record TableShape(String schema, String table, List<String> generated, List<String> alwaysIdentity, String kind) {
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+public record TableShape(String schema, String table, List<String> generated, List<String> alwaysIdentity, String kind,
+                         Map<String, List<String>> equality) {
 
     public static final String MATVIEW = "matview";
     public static final String PARTITIONED = "partitioned";
@@ -17,10 +21,15 @@ public record TableShape(String schema, String table, List<String> generated, Li
         generated = generated == null ? List.of() : List.copyOf(generated);
         alwaysIdentity = alwaysIdentity == null ? List.of() : List.copyOf(alwaysIdentity);
         kind = "table".equals(kind) ? null : kind;
+        equality = equality == null ? Map.of() : Map.copyOf(equality);
     }
 
     public TableShape(String schema, String table, List<String> generated, List<String> alwaysIdentity) {
-        this(schema, table, generated, alwaysIdentity, null);
+        this(schema, table, generated, alwaysIdentity, null, null);
+    }
+
+    public TableShape(String schema, String table, List<String> generated, List<String> alwaysIdentity, String kind) {
+        this(schema, table, generated, alwaysIdentity, kind, null);
     }
 
     public boolean isMatview() {
@@ -33,6 +42,6 @@ public record TableShape(String schema, String table, List<String> generated, Li
     }
 
     public boolean isPlain() {
-        return generated.isEmpty() && alwaysIdentity.isEmpty() && kind == null;
+        return generated.isEmpty() && alwaysIdentity.isEmpty() && kind == null && equality.isEmpty();
     }
 }

@@ -2,6 +2,7 @@ package io.pgscribe.pg;
 
 import io.pgscribe.server.Pg;
 import io.pgscribe.server.PgTools;
+import io.pgscribe.sql.IdentifierList;
 import io.pgscribe.sql.SqlText;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,7 +10,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,52 +38,9 @@ public record OutputPluginAllowlist(List<String> libraries) {
         libraries = List.copyOf(libraries);
     }
 
-    /** The setting's text as {@code SHOW} or {@code pg_settings} give it. */
+    /** The setting's text as {@code SHOW} or {@code pg_settings} give it (a list the server refused is read as empty). */
     public static OutputPluginAllowlist parse(String text) {
-        List<String> out = new ArrayList<>();
-        int i = 0;
-        int n = text.length();
-        while (true) {
-            while (i < n && Character.isWhitespace(text.charAt(i))) {
-                i++;
-            }
-            if (i >= n) {
-                break; // an empty list, or a trailing comma the server would refuse
-            }
-            StringBuilder name = new StringBuilder();
-            if (text.charAt(i) == '"') {
-                i++;
-                while (i < n) {
-                    char ch = text.charAt(i++);
-                    if (ch == '"') {
-                        if (i < n && text.charAt(i) == '"') {
-                            name.append('"');
-                            i++;
-                        } else {
-                            break;
-                        }
-                    } else {
-                        name.append(ch);
-                    }
-                }
-            } else {
-                int start = i;
-                while (i < n && text.charAt(i) != ',' && !Character.isWhitespace(text.charAt(i))) {
-                    i++;
-                }
-                name.append(text.substring(start, i).toLowerCase(Locale.ROOT));
-            }
-            out.add(name.toString());
-            while (i < n && Character.isWhitespace(text.charAt(i))) {
-                i++;
-            }
-            if (i < n && text.charAt(i) == ',') {
-                i++;
-            } else if (i < n) {
-                break; // not a list the server would accept; keep what was read
-            }
-        }
-        return new OutputPluginAllowlist(out);
+        return new OutputPluginAllowlist(IdentifierList.parse(text).orElse(List.of()));
     }
 
     public boolean allows(String plugin) {

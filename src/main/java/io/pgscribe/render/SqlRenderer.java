@@ -20,6 +20,9 @@ import java.util.Set;
  *       rows may exist and the source changed only one of them.</li>
  *   <li>Types whose {@code =} is not equality (json, xml, geometric types compare by area or
  *       not at all) are compared as text.</li>
+ *   <li>Every operator is named with its schema ({@code OPERATOR(pg_catalog.=)}, or the one a
+ *       column's type from outside pg_catalog has, from its table shape): none resolves through
+ *       a search_path, so no role can put its own operator in the way of a restore.</li>
  *   <li>Generated columns are never written; unchanged columns are left out of SET.</li>
  * </ul>
  */
@@ -85,7 +88,7 @@ public final class SqlRenderer {
             out.append(" = ");
             appendValue(out, set.get(i));
         }
-        appendWhere(out, table, c.identity(), c.primaryKey());
+        appendWhere(out, table, c.identity(), c.primaryKey(), shape);
         out.append(";\n");
     }
 
@@ -93,7 +96,7 @@ public final class SqlRenderer {
         requireIdentity(c.identity(), "DELETE", c.schema(), c.table());
         String table = SqlText.qualified(c.schema(), c.table());
         out.append("DELETE FROM ").append(table);
-        appendWhere(out, table, c.identity(), c.primaryKey());
+        appendWhere(out, table, c.identity(), c.primaryKey(), shapes.get(c.schema(), c.table()));
         out.append(";\n");
     }
 
@@ -118,17 +121,22 @@ public final class SqlRenderer {
         out.append(";\n");
     }
 
-    private void appendWhere(StringBuilder out, String table, List<Column> identity, List<String> primaryKey) {
+    private void appendWhere(StringBuilder out, String table, List<Column> identity, List<String> primaryKey,
+                             TableShape shape) {
         List<Column> key = keyColumns(identity, primaryKey);
         if (key != null) {
             out.append(" WHERE ");
-            appendConditions(out, key);
+            appendConditions(out, key, shape);
         } else {
-            out.append(" WHERE ctid = (SELECT ctid FROM ").append(table).append(" WHERE ");
-            appendConditions(out, identity);
+            out.append(" WHERE ctid ").append(EQUALS).append(" (SELECT ctid FROM ").append(table).append(" WHERE ");
+            appendConditions(out, identity, shape);
             out.append(" LIMIT 1)");
         }
     }
+
+    /** pg_catalog's equality, named so that no search_path is consulted. */
+    public static final String EQUALS = "OPERATOR(pg_catalog.=)";
+    private static final java.util.regex.Pattern OPERATOR_NAME = java.util.regex.Pattern.compile("[~!@#^&|`?+\\-*/%<>=]+");
 
     /** The primary key columns out of the identity, or null when the table has no primary key. */
     private static List<Column> keyColumns(List<Column> identity, List<String> primaryKey) {
@@ -146,20 +154,26 @@ public final class SqlRenderer {
         return key;
     }
 
-    private static void appendConditions(StringBuilder out, List<Column> cols) {
+    private static void appendConditions(StringBuilder out, List<Column> cols, TableShape shape) {
         for (int i = 0; i < cols.size(); i++) {
             if (i > 0) {
                 out.append(" AND ");
             }
             Column c = cols.get(i);
             SqlText.appendIdentifier(out, c.name());
+            List<String> own = shape == null ? null : shape.equality().get(c.name());
             if (c.isNull()) {
                 out.append(" IS NULL");
-            } else if (comparesAsText(c.type())) {
-                out.append("::text = ");
+            } else if (comparesAsText(c.type()) || (own != null && own.get(0).isEmpty())) {
+                out.append("::pg_catalog.text ").append(EQUALS).append(' ');
                 SqlText.appendLiteral(out, c.text());
+            } else if (own != null && own.size() == 2 && OPERATOR_NAME.matcher(own.get(1)).matches()) {
+                out.append(" OPERATOR(");
+                SqlText.appendIdentifier(out, own.get(0));
+                out.append('.').append(own.get(1)).append(") ");
+                appendValue(out, c);
             } else {
-                out.append(" = ");
+                out.append(' ').append(EQUALS).append(' ');
                 appendValue(out, c);
             }
         }

@@ -52,7 +52,6 @@ import org.postgresql.PGConnection;
  */
 public final class Restorer {
 
-    private static final int FLUSH_CHARS = 1 << 20;
     /** At most this many source transactions, or statements, in one target transaction. */
     static final int GROUP_TRANSACTIONS = 1000;
     static final long GROUP_STATEMENTS = 100_000;
@@ -65,49 +64,58 @@ public final class Restorer {
      */
     public record Options(Path backupDir, ConnectionSpec source, ConnectionSpec targetServer, String targetDatabase,
                           RestoreTarget target, RestoreScope scope, boolean withGlobals, boolean replace,
-                          boolean keepProgress, boolean continueExisting, boolean planOnly) {
+                          boolean keepProgress, boolean continueExisting, boolean planOnly, boolean allowLegacyDdl) {
 
         public Options(Path backupDir, ConnectionSpec source, ConnectionSpec targetServer, String targetDatabase) {
             this(backupDir, source, targetServer, targetDatabase, RestoreTarget.LATEST, RestoreScope.ALL, false, false,
-                    false, false, false);
+                    false, false, false, false);
         }
 
         public Options(Path backupDir, ConnectionSpec source, ConnectionSpec targetServer, String targetDatabase,
                        boolean keepProgress, boolean continueExisting) {
             this(backupDir, source, targetServer, targetDatabase, RestoreTarget.LATEST, RestoreScope.ALL, false, false,
-                    keepProgress, continueExisting, false);
+                    keepProgress, continueExisting, false, false);
         }
 
         public Options withTarget(RestoreTarget t) {
             return new Options(backupDir, source, targetServer, targetDatabase, t, scope, withGlobals, replace, keepProgress,
-                    continueExisting, planOnly);
+                    continueExisting, planOnly, allowLegacyDdl);
         }
 
         public Options withScope(RestoreScope s) {
             return new Options(backupDir, source, targetServer, targetDatabase, target, s, withGlobals, replace, keepProgress,
-                    continueExisting, planOnly);
+                    continueExisting, planOnly, allowLegacyDdl);
         }
 
         public Options withGlobals(boolean g) {
             return new Options(backupDir, source, targetServer, targetDatabase, target, scope, g, replace, keepProgress,
-                    continueExisting, planOnly);
+                    continueExisting, planOnly, allowLegacyDdl);
         }
 
         public Options withReplace(boolean r) {
             return new Options(backupDir, source, targetServer, targetDatabase, target, scope, withGlobals, r, keepProgress,
-                    continueExisting, planOnly);
+                    continueExisting, planOnly, allowLegacyDdl);
         }
 
         public Options withPlanOnly(boolean p) {
             return new Options(backupDir, source, targetServer, targetDatabase, target, scope, withGlobals, replace,
-                    keepProgress, continueExisting, p);
+                    keepProgress, continueExisting, p, allowLegacyDdl);
+        }
+
+        public Options withAllowLegacyDdl(boolean a) {
+            return new Options(backupDir, source, targetServer, targetDatabase, target, scope, withGlobals, replace,
+                    keepProgress, continueExisting, planOnly, a);
         }
     }
 
-    /** What a restore did (or, for a plan, would do); {@code applying}: the time spent applying segments. */
+    /**
+     * What a restore did (or, for a plan, would do); {@code applying}: the time spent applying
+     * segments; {@code ddlNotReplayed}: DDL the capture could not replay, in the applied
+     * transactions: the restored database lacks it.
+     */
     public record Summary(String base, int segments, long transactionsApplied, long transactionsSkipped, long statements,
                           int sequencesRaised, Duration elapsed, Duration applying, boolean reachedTarget, long ddlSkipped,
-                          long rowsCopied) {
+                          long rowsCopied, long ddlNotReplayed) {
     }
 
     private final PgTools tools;
@@ -154,7 +162,7 @@ public final class Restorer {
             ChainScan.Counts counts = ChainScan.count(chain, target, charset);
             RestorePlan.print(chain, target, o, counts, out);
             return new Summary(chain.base().file(), chain.segments().size(), counts.toApply(), counts.inBase(), 0, 0,
-                    Duration.ofNanos(System.nanoTime() - t0), Duration.ZERO, true, 0, 0);
+                    Duration.ofNanos(System.nanoTime() - t0), Duration.ZERO, true, 0, 0, 0);
         }
         out.println("Chain: base " + chain.base().file() + " (consistent point " + chain.base().consistentPoint() + ") + "
                 + chain.segments().size() + " segment(s); every file matches the manifest");
@@ -180,6 +188,7 @@ public final class Restorer {
                 GlobalsApplier.Result g = GlobalsApplier.apply(c, o.backupDir().resolve(chain.globals().file()), out);
                 out.println("Globals: " + g.applied() + " statement(s) of " + chain.globals().file() + " applied");
             }
+            refuseMissingRoles(c, chain, o);
             Pg.execute(c, createDatabase(o.targetDatabase(), readMetadata(chain)));
         }
         boolean ok = false;
@@ -188,9 +197,9 @@ public final class Restorer {
             try (Connection c = Pg.connect(targetDb, "pgscribe-restore")) {
                 // the copy's event triggers came with the base: nothing done to the copy is to be logged
                 CaptureObjects.dropEventTriggers(c);
-                Pg.execute(c, "CREATE SCHEMA pgscribe_restore; CREATE TABLE " + PROGRESS + " (lsn pg_lsn, xid bigint, "
-                        + "commit_time text, segment text, applied_at timestamptz); INSERT INTO " + PROGRESS
-                        + " (segment) VALUES (NULL)");
+                Pg.execute(c, "CREATE SCHEMA pgscribe_restore; CREATE TABLE " + PROGRESS + " (lsn pg_catalog.pg_lsn, "
+                        + "xid pg_catalog.int8, commit_time pg_catalog.text, segment pg_catalog.text, applied_at "
+                        + "pg_catalog.timestamptz); INSERT INTO " + PROGRESS + " (segment) VALUES (NULL)");
             }
             Summary s = applySegments(chain, m, targetDb, t0, target, o);
             ok = true;
@@ -199,6 +208,31 @@ public final class Restorer {
             if (!ok) {
                 dropQuietly(admin, o.targetDatabase());
             }
+        }
+    }
+
+    /** DDL runs as the role that ran it, never as someone else: every such role must exist on the target. */
+    private static void refuseMissingRoles(Connection c, Chain chain, Options o) throws SQLException {
+        java.util.TreeSet<String> roles = new java.util.TreeSet<>();
+        chain.segments().forEach(s -> {
+            if (s.ddlRoles() != null) {
+                roles.addAll(s.ddlRoles());
+            }
+        });
+        if (roles.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> present = new java.util.HashSet<>(Pg.query(c,
+                "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY (?)", rs -> rs.getString(1),
+                (Object) roles.toArray(new String[0])));
+        roles.removeAll(present);
+        if (!roles.isEmpty()) {
+            throw new PgscribeException("the segments of this restore replay DDL as role(s) the target server "
+                    + o.targetServer().host() + ":" + o.targetServer().port() + " does not have: " + String.join(", ", roles)
+                    + "; pgscribe replays DDL only as the role that ran it", o.withGlobals()
+                    ? "Create them on the target server (they are not in the globals dump this restore applied)."
+                    : "Restore with --with-globals (the roles of the source), or create them on the target server.",
+                    ExitCode.REFUSED, null);
         }
     }
 
@@ -283,19 +317,21 @@ public final class Restorer {
         long applyStart = System.nanoTime();
         Progress progress = new Progress(chain.segmentBytes(), out, terminal);
         long bytesBefore = 0;
-        try (Connection c = Pg.connect(target, "pgscribe-restore")) {
+        try (Connection c = Pg.connect(target, "pgscribe-restore");
+             Connection admin = Pg.connect(target, "pgscribe-restore-roles")) {
+            SessionPins pins = new SessionPins();
+            Pg.execute(c, pins.sql());
             Lsn lastApplied = readProgress(c, target.database());
             if (lastApplied != null) {
                 out.println("Continuing after commit LSN " + lastApplied + ", the last transaction applied to " + target.database());
             }
-            // the progress record commits with each transaction, so an unflushed commit loses both together
-            Pg.execute(c, "SET synchronous_commit = off");
-            Statement st = c.createStatement();
-            st.setEscapeProcessing(false);
-            applier = new SegmentApplier(st, o.scope(), consistentPoint, lastApplied, restoreTarget, out);
+            RoleSandbox sandbox = new RoleSandbox(c, admin);
+            sandbox.install();
+            applier = new SegmentApplier(c, o.scope(), consistentPoint, lastApplied, restoreTarget, out, sandbox, pins,
+                    o.allowLegacyDdl());
             for (SegmentEntry seg : chain.segments()) {
                 segmentsRead++;
-                try (SegmentReader reader = new SegmentReader(chain.locate(seg), charset)) {
+                try (SegmentReader reader = new SegmentReader(chain.locate(seg), charset, true)) {
                     long base = bytesBefore;
                     boolean more = applier.apply(seg, reader, () -> progress.update(base + reader.charsRead(),
                             applier.applied()));
@@ -308,12 +344,15 @@ public final class Restorer {
                     throw e;
                 }
             }
+            applier.close();
             progress.finish(bytesBefore, applier.applied());
             Duration applying = Duration.ofNanos(System.nanoTime() - applyStart);
             boolean reached = applier.reachedTarget() || chain.moreAfterTarget();
+            Pg.execute(c, pins.sql());
             int raised = SequenceSync.raiseOwnedSequences(c);
             refreshMaterializedViews(c);
             CaptureObjects.uninstall(c);
+            sandbox.uninstall();
             if (!o.keepProgress()) {
                 Pg.execute(c, "DROP SCHEMA IF EXISTS pgscribe_restore CASCADE");
             }
@@ -323,6 +362,11 @@ public final class Restorer {
                     + segmentsRead + " segment(s); skipped " + applier.skipped() + " already in the base or already applied");
             if (applier.ddlSkipped() > 0) {
                 out.println("Left out " + applier.ddlSkipped() + " DDL statement(s) about objects outside the restored tables");
+            }
+            if (applier.ddlNotReplayed() > 0) {
+                out.println("WARNING: " + applier.ddlNotReplayed() + " DDL statement(s) in the applied transactions were "
+                        + "not replayed (the capture could not tell what ran); the restored database lacks them. Why: "
+                        + String.join("; ", applier.notReplayedWhy()));
             }
             if (restoreTarget.kind() != RestoreTarget.Kind.LATEST) {
                 out.println(reached ? "Stopped at the target: " + restoreTarget.describe()
@@ -335,7 +379,7 @@ public final class Restorer {
             out.println("Restored " + target.database() + " in " + elapsed.toMillis() / 1000.0 + " s (segments applied in "
                     + applying.toMillis() / 1000.0 + " s)");
             return new Summary(chain.base().file(), segmentsRead, applier.applied(), applier.skipped(), applier.statements(),
-                    raised, elapsed, applying, reached, applier.ddlSkipped(), applier.copied());
+                    raised, elapsed, applying, reached, applier.ddlSkipped(), applier.copied(), applier.ddlNotReplayed());
         }
     }
 
@@ -352,7 +396,8 @@ public final class Restorer {
 
     /** The commit LSN of the last transaction applied to the target, from its progress record. */
     private static Lsn readProgress(Connection c, String db) throws SQLException {
-        boolean exists = Boolean.parseBoolean(Pg.string(c, "SELECT (to_regclass('" + PROGRESS + "') IS NOT NULL)::text"));
+        boolean exists = Boolean.parseBoolean(Pg.string(c, "SELECT (pg_catalog.to_regclass('" + PROGRESS
+                + "') IS NOT NULL)::pg_catalog.text"));
         if (!exists) {
             throw new PgscribeException("database " + db + " has no restore progress record (" + PROGRESS + ")",
                     "Only a database restored with --keep-progress can be continued; restore into a new name instead.",
@@ -363,8 +408,8 @@ public final class Restorer {
     }
 
     private static void refreshMaterializedViews(Connection c) throws SQLException {
-        List<String> views = Pg.query(c, "SELECT format('%I.%I', schemaname, matviewname) FROM pg_matviews WHERE ispopulated "
-                + "ORDER BY 1", rs -> rs.getString(1));
+        List<String> views = Pg.query(c, "SELECT pg_catalog.format('%I.%I', schemaname, matviewname) FROM pg_catalog.pg_matviews "
+                + "WHERE ispopulated ORDER BY 1", rs -> rs.getString(1));
         for (String v : views) {
             Pg.execute(c, "REFRESH MATERIALIZED VIEW " + v);
         }
@@ -376,351 +421,6 @@ public final class Restorer {
             out.println("Dropped the unfinished database " + db);
         } catch (RuntimeException | SQLException e) {
             out.println("WARNING: could not drop the unfinished database " + db + ": " + e.getMessage());
-        }
-    }
-
-    /** Applies one segment's transactions: skipping, stopping at the target, and (for a subset) filtering. */
-    static final class SegmentApplier {
-        private final Statement st;
-        private final RestoreScope scope;
-        private final Lsn consistentPoint;
-        private final RestoreTarget target;
-        private final PrintStream out;
-        private Lsn lastApplied;
-        private long applied;
-        private long skipped;
-        private long statements;
-        private long ddlSkipped;
-        private boolean reachedTarget;
-        private TransactionHeader lastHeader;
-        private final StringBuilder buf = new StringBuilder(FLUSH_CHARS + 4096);
-        private final StatementCoalescer coalescer = new StatementCoalescer(true);
-        private final StatementCoalescer.Output output = new StatementCoalescer.Output() {
-            @Override
-            public StringBuilder sql() {
-                return buf;
-            }
-
-            @Override
-            public void copy(String command, String data, int rows) {
-                executeBuffer(segment);
-                copied += rows;
-                try {
-                    st.getConnection().unwrap(PGConnection.class).getCopyAPI().copyIn(command, new StringReader(data));
-                } catch (SQLException e) {
-                    rollbackQuietly();
-                    throw failure(segment, e);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        private SegmentEntry segment; // the one being applied
-        private long copied;
-        private String pendingDdlSetup; // a subset restore decides on a DDL's SET and the DDL together
-        // source transactions applied together in one target transaction (a group)
-        private boolean groupOpen;
-        private int groupTransactions;
-        private long groupStatements;
-        private TransactionHeader groupFirst;
-        private TransactionHeader groupLast;
-        private boolean currentHasDdl;
-
-        SegmentApplier(Statement st, RestoreScope scope, Lsn consistentPoint, Lsn lastApplied, RestoreTarget target,
-                       PrintStream out) {
-            this.st = st;
-            this.scope = scope;
-            this.consistentPoint = consistentPoint;
-            this.lastApplied = lastApplied;
-            this.target = target;
-            this.out = out;
-        }
-
-        /**
-         * False once the target is reached: nothing further is applied. Consecutive source
-         * transactions are applied in one target transaction (up to {@link #GROUP_TRANSACTIONS}
-         * of them or {@link #GROUP_STATEMENTS} statements), committed with the progress record
-         * of the last: all of a group or none of it is in the target, so a restore that stops
-         * leaves the target at a source transaction boundary. A transaction with DDL ends its
-         * group (e.g. a new enum value is usable only once its transaction committed), and so
-         * does the end of a segment.
-         */
-        boolean apply(SegmentEntry seg, SegmentReader reader, Runnable onCommit) {
-            segment = seg;
-            TransactionHeader current = null;
-            boolean skip = false;
-            SegmentReader.Part part;
-            while ((part = reader.next()) != null) {
-                if (part instanceof SegmentReader.Setup s) {
-                    endGroup(seg);
-                    execute(s.sql(), seg);
-                } else if (part instanceof SegmentReader.Begin b) {
-                    current = b.header();
-                    if (target.isPast(current)) {
-                        reachedTarget = true;
-                        endGroup(seg);
-                        return false;
-                    }
-                    skip = current.hasIdentity() && (current.commitLsn().isBefore(consistentPoint)
-                            || (lastApplied != null && !current.commitLsn().isAfter(lastApplied)));
-                    if (!skip) {
-                        beginInGroup(current);
-                    }
-                } else if (part instanceof SegmentReader.Body b) {
-                    if (!skip) {
-                        body(b.sql(), seg);
-                    }
-                } else if (part instanceof SegmentReader.Commit) {
-                    if (skip) {
-                        skipped++;
-                    } else {
-                        commit(seg, current);
-                        onCommit.run();
-                    }
-                    current = null;
-                }
-            }
-            endGroup(seg);
-            if (target.kind() == RestoreTarget.Kind.LATEST) {
-                reachedTarget = true;
-            }
-            return true;
-        }
-
-        private void beginInGroup(TransactionHeader h) {
-            if (!groupOpen) {
-                buf.append("BEGIN;\n");
-                groupOpen = true;
-                groupFirst = h;
-            }
-            groupLast = h;
-            currentHasDdl = false;
-        }
-
-        private void body(String sql, SegmentEntry seg) {
-            boolean ddlTrace = sql.contains("-- DDL {");
-            currentHasDdl |= ddlTrace;
-            if (scope.all()) {
-                append(sql, seg);
-                return;
-            }
-            String code = SqlScanner.stripLeadingComments(sql);
-            if (ddlTrace && code.startsWith("SET search_path")) {
-                pendingDdlSetup = sql; // decided together with the DDL that follows
-                return;
-            }
-            if (pendingDdlSetup != null) {
-                String setup = pendingDdlSetup;
-                pendingDdlSetup = null;
-                ddl(setup, sql, code, seg);
-                return;
-            }
-            RestoreScope.Name table = RestoreScope.dmlTarget(code);
-            if (table != null) {
-                if (scope.includes(table.schema(), table.name())) {
-                    append(sql, seg);
-                }
-                return;
-            }
-            if (code.regionMatches(true, 0, "TRUNCATE ", 0, 9)) {
-                String kept = truncateOfScope(code);
-                if (kept != null) {
-                    append(kept + "\n", seg);
-                }
-                return;
-            }
-            append(sql, seg); // sequence samples and anything else: harmless without its table
-        }
-
-        private void append(String sql, SegmentEntry seg) {
-            coalescer.add(sql, output);
-            statements++;
-            groupStatements++;
-            if (buf.length() >= FLUSH_CHARS) {
-                flush(seg);
-            }
-        }
-
-        /**
-         * A subset restore replays the DDL about its tables and leaves out the rest; DDL that
-         * still needs something left out is rolled back to a savepoint and reported.
-         */
-        private void ddl(String setup, String ddl, String code, SegmentEntry seg) {
-            if (!aboutScope(setup, code)) {
-                ddlSkipped++;
-                return;
-            }
-            flush(seg);
-            try {
-                st.execute("SAVEPOINT pgscribe_ddl");
-                st.execute(setup + ddl);
-                st.execute("RELEASE SAVEPOINT pgscribe_ddl");
-                statements += 2;
-            } catch (SQLException e) {
-                try {
-                    st.execute("ROLLBACK TO SAVEPOINT pgscribe_ddl");
-                } catch (SQLException rollback) {
-                    throw failure(seg, rollback);
-                }
-                ddlSkipped++;
-                out.println("Left out DDL that needs objects outside the restored tables: "
-                        + code.lines().findFirst().orElse(code) + " (" + e.getMessage().lines().findFirst().orElse("") + ")");
-            }
-        }
-
-        private boolean aboutScope(String setup, String code) {
-            int at = setup.indexOf("-- DDL {");
-            String trace = setup.substring(at + 7, setup.indexOf('\n', at));
-            try {
-                JsonNode json = new ObjectMapper().readTree(trace);
-                for (String identity : json.path("object").asText("").split(", ")) {
-                    int dot = identity.indexOf('.');
-                    if (dot > 0) {
-                        List<String> parts = RestoreScope.splitIdentifiers(identity);
-                        if (parts.size() >= 2 && scope.includes(parts.get(0), parts.get(1))) {
-                            return true;
-                        }
-                    }
-                }
-            } catch (IOException | IllegalArgumentException e) {
-                return false;
-            }
-            // e.g. CREATE INDEX, whose object is the index: about a restored table if it names one
-            for (RestoreScope.Name n : RestoreScope.quotedQualifiedNames(code)) {
-                if (scope.includes(n.schema(), n.name())) {
-                    return true;
-                }
-            }
-            String upper = code.toUpperCase(java.util.Locale.ROOT);
-            for (RestoreScope.Name n : scope.tables()) {
-                if (upper.contains(" " + n.name().toUpperCase(java.util.Locale.ROOT) + " ")
-                        || upper.contains(" " + n.name().toUpperCase(java.util.Locale.ROOT) + "(")) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        private String truncateOfScope(String code) {
-            List<RestoreScope.Name> names = RestoreScope.quotedQualifiedNames(code).stream()
-                    .filter(n -> scope.includes(n.schema(), n.name())).toList();
-            if (names.isEmpty()) {
-                return null;
-            }
-            return "TRUNCATE " + String.join(", ", names.stream().map(n -> "ONLY " + SqlText.qualified(n.schema(), n.name()))
-                    .toList()) + ";";
-        }
-
-        private void commit(SegmentEntry seg, TransactionHeader h) {
-            applied++;
-            lastHeader = h;
-            groupTransactions++;
-            if (currentHasDdl || groupTransactions >= GROUP_TRANSACTIONS || groupStatements >= GROUP_STATEMENTS) {
-                endGroup(seg);
-            }
-        }
-
-        /** Commits the open group, with the progress record of its last transaction in it. */
-        private void endGroup(SegmentEntry seg) {
-            if (!groupOpen) {
-                return;
-            }
-            coalescer.flush(output);
-            TransactionHeader h = groupLast;
-            if (h.hasIdentity()) {
-                // in the same transaction: applied and recorded together, or neither
-                buf.append("UPDATE ").append(PROGRESS).append(" SET lsn = '").append(h.commitLsn())
-                        .append("', xid = ").append(h.xid()).append(", commit_time = ")
-                        .append(h.commitTime() == null ? "NULL" : Pg.literal(h.commitTime()))
-                        .append(", segment = ").append(Pg.literal(seg.file())).append(", applied_at = now();\n");
-            }
-            buf.append("COMMIT;\n");
-            flush(seg);
-            if (h.hasIdentity()) {
-                lastApplied = h.commitLsn();
-            }
-            groupOpen = false;
-            groupTransactions = 0;
-            groupStatements = 0;
-            groupFirst = null;
-            groupLast = null;
-        }
-
-        private void flush(SegmentEntry seg) {
-            coalescer.flush(output);
-            executeBuffer(seg);
-        }
-
-        private void executeBuffer(SegmentEntry seg) {
-            if (!buf.isEmpty()) {
-                execute(buf.toString(), seg);
-                buf.setLength(0);
-            }
-        }
-
-        private void execute(String sql, SegmentEntry seg) {
-            try {
-                st.execute(sql);
-            } catch (SQLException e) {
-                rollbackQuietly();
-                throw failure(seg, e);
-            }
-        }
-
-        private PgscribeException failure(SegmentEntry seg, SQLException e) {
-            String where = "";
-            if (groupFirst != null && groupFirst.hasIdentity()) {
-                where = groupFirst == groupLast
-                        ? " in transaction xid " + groupFirst.xid() + " (commit LSN " + groupFirst.commitLsn() + ", "
-                                + groupFirst.commitTime() + ")"
-                        : " in one of the transactions from xid " + groupFirst.xid() + " (commit LSN " + groupFirst.commitLsn()
-                                + ", " + groupFirst.commitTime() + ") to xid " + groupLast.xid() + " (commit LSN "
-                                + groupLast.commitLsn() + ", " + groupLast.commitTime() + ")";
-            } else if (groupFirst != null) {
-                where = " in a transaction";
-            }
-            return new PgscribeException("applying " + seg.file() + where + " failed: " + e.getMessage(),
-                    "The restored database was dropped. If the cause is an object the segment needs (a role, an "
-                            + "extension), create it on the target server and run restore again.", ExitCode.FAILED, e);
-        }
-
-        void rollbackQuietly() {
-            groupOpen = false;
-            buf.setLength(0);
-            coalescer.discard();
-            try {
-                st.execute("ROLLBACK");
-            } catch (SQLException ignored) {
-                // no transaction open
-            }
-        }
-
-        long applied() {
-            return applied;
-        }
-
-        long skipped() {
-            return skipped;
-        }
-
-        long statements() {
-            return statements;
-        }
-
-        long copied() {
-            return copied;
-        }
-
-        long ddlSkipped() {
-            return ddlSkipped;
-        }
-
-        boolean reachedTarget() {
-            return reachedTarget;
-        }
-
-        TransactionHeader lastHeader() {
-            return lastHeader;
         }
     }
 }

@@ -19,16 +19,16 @@ public final class SequenceSync {
 
     public static int raiseOwnedSequences(Connection c) throws SQLException {
         List<Owned> owned = Pg.query(c, """
-                SELECT format('%I.%I', sn.nspname, sc.relname), format('%I.%I', tn.nspname, tc.relname),
-                       quote_ident(a.attname), s.seqincrement
-                  FROM pg_sequence s
-                  JOIN pg_class sc ON sc.oid = s.seqrelid
-                  JOIN pg_namespace sn ON sn.oid = sc.relnamespace
-                  JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
-                                  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-                  JOIN pg_class tc ON tc.oid = d.refobjid
-                  JOIN pg_namespace tn ON tn.oid = tc.relnamespace
-                  JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                SELECT pg_catalog.format('%I.%I', sn.nspname, sc.relname), pg_catalog.format('%I.%I', tn.nspname, tc.relname),
+                       pg_catalog.quote_ident(a.attname), s.seqincrement
+                  FROM pg_catalog.pg_sequence s
+                  JOIN pg_catalog.pg_class sc ON sc.oid = s.seqrelid
+                  JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace
+                  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = s.seqrelid
+                                  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
+                  JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid
+                  JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
+                  JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                  WHERE tn.nspname <> 'pgscribe'
                  ORDER BY 1
                 """, rs -> new Owned(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
@@ -38,8 +38,10 @@ public final class SequenceSync {
             String extreme = up ? "max" : "min";
             String cmp = up ? ">" : "<";
             // only when the column holds a value the sequence has not yet given out
-            String sql = "SELECT setval(" + Pg.literal(o.sequence()) + ", v, true) FROM (SELECT " + extreme + "(" + o.column()
-                    + ")::bigint AS v FROM " + o.table() + ") m, " + o.sequence() + " s WHERE m.v IS NOT NULL AND "
+            // pgscribe's own SQL on the target: every function named with its schema (search_path is pg_catalog too)
+            String sql = "SELECT pg_catalog.setval(" + Pg.literal(o.sequence()) + ", v, true) FROM (SELECT pg_catalog." + extreme
+                    + "(" + o.column() + ")::pg_catalog.int8 AS v FROM " + o.table() + ") m, " + o.sequence()
+                    + " s WHERE m.v IS NOT NULL AND "
                     + "(m.v " + cmp + " s.last_value OR (m.v = s.last_value AND NOT s.is_called))";
             raised += Pg.query(c, sql, rs -> 1).size();
         }

@@ -1,11 +1,14 @@
 package io.pgscribe.restore;
 
+import io.pgscribe.render.SqlRenderer;
+
 /**
  * Joins runs of single-row statements into one operation as they are replayed: consecutive
  * {@code INSERT INTO t (cols) VALUES (...);} with the same table and columns become one
  * multi-row INSERT, or for a long run a COPY (its literals turned into COPY text, which the
- * same input functions read); consecutive {@code DELETE FROM t WHERE "key" = v;} one
- * {@code DELETE ... WHERE "key" IN (...)}. The server then parses, plans and executes
+ * same input functions read); consecutive {@code DELETE FROM t WHERE "key" OPERATOR(pg_catalog.=) v;}
+ * one {@code DELETE ... WHERE "key" IN (...)} (the restore runs it under search_path pg_catalog, so
+ * IN compares with pg_catalog's {@code =}). The server then parses, plans and executes
  * once per run instead of once per row, which is most of what a row costs.
  *
  * <p>Only the exact shapes the renderer writes are joined; anything else (a hand-edited
@@ -117,7 +120,7 @@ final class StatementCoalescer {
                 out.sql().append(h).append(list).append(";\n");
             }
         } else if (n == 1) {
-            out.sql().append(h).append(" = ").append(list).append(";\n");
+            out.sql().append(h).append(' ').append(SqlRenderer.EQUALS).append(' ').append(list).append(";\n");
         } else {
             out.sql().append(h).append(" IN (").append(list).append(");\n");
         }
@@ -173,9 +176,12 @@ final class StatementCoalescer {
         return close >= 0 && endsAfter(sql, close + 1) ? new int[] {columnsEnd, row} : null;
     }
 
+    private static final String EQUALS = " " + SqlRenderer.EQUALS + " ";
+
     /**
-     * For {@code DELETE FROM "s"."t" WHERE "key" = literal;}: the end of the part before
-     * " = ", and the start and end of the literal; else null.
+     * For {@code DELETE FROM "s"."t" WHERE "key" OPERATOR(pg_catalog.=) literal;} (or, as segments
+     * written before, {@code "key" = literal}): the end of the part before the operator, and the
+     * start and end of the literal; else null.
      */
     static int[] deleteKey(String sql) {
         int p = qualifiedName(sql, 12);
@@ -183,11 +189,12 @@ final class StatementCoalescer {
             return null;
         }
         p = quoted(sql, p + 7);
-        if (p < 0 || !sql.startsWith(" = ", p)) {
+        int operator = p < 0 ? 0 : sql.startsWith(EQUALS, p) ? EQUALS.length() : sql.startsWith(" = ", p) ? 3 : 0;
+        if (operator == 0) {
             return null;
         }
         int headEnd = p;
-        int start = p + 3;
+        int start = p + operator;
         int end = literal(sql, start);
         return end > start && endsAfter(sql, end) ? new int[] {headEnd, start, end} : null;
     }

@@ -1,6 +1,7 @@
 package io.pgscribe.segment;
 
 import io.pgscribe.slot.Lsn;
+import io.pgscribe.sql.SqlText;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -62,8 +63,8 @@ public final class SegmentFormat {
      * triggers do not fire a second time for changes already in the stream.
      */
     public static String header(String database, String systemIdentifier, String decoder, String clientEncoding) {
-        return "-- pgscribe segment of database " + oneLine(database) + " (system " + systemIdentifier + "), decoder "
-                + decoder + "\n"
+        return "-- pgscribe segment of database " + SqlText.commentText(database) + " (system "
+                + SqlText.commentText(systemIdentifier) + "), decoder " + SqlText.commentText(decoder) + "\n"
                 + "-- Plain SQL, valid input to psql -f on its own. Every transaction opens with BEGIN and a comment\n"
                 + "-- holding its xid, commit LSN and commit time; restore skips by that LSN.\n"
                 + "SET client_encoding = '" + clientEncoding + "';\n"
@@ -85,9 +86,5 @@ public final class SegmentFormat {
             sb.append(", commit LSN ").append(firstLsn).append(" to ").append(lastLsn);
         }
         return sb.append('\n').toString();
-    }
-
-    private static String oneLine(String s) {
-        return s.replace('\n', ' ').replace('\r', ' ');
     }
 }

@@ -31,10 +31,12 @@ public final class SegmentReader implements Closeable {
     public record Body(String sql) implements Part {
     }
 
-    public record Commit() implements Part {
+    /** A COMMIT, with the comments before it. */
+    public record Commit(String text) implements Part {
     }
 
     private final Path file;
+    private final boolean checksumVerified;
     private final SqlScanner scanner;
     private boolean inTxn;
     private boolean footer;
@@ -42,7 +44,13 @@ public final class SegmentReader implements Closeable {
     private long transactions;
 
     public SegmentReader(Path file, Charset charset) {
+        this(file, charset, false);
+    }
+
+    /** {@code checksumVerified}: the file matched the manifest, so what does not read was written like that. */
+    public SegmentReader(Path file, Charset charset, boolean checksumVerified) {
         this.file = file;
+        this.checksumVerified = checksumVerified;
         // a compressed segment (.gz, .zst) is read through its decompressor
         this.scanner = new SqlScanner(new java.io.BufferedReader(new java.io.InputStreamReader(
                 io.pgscribe.storage.Compression.open(file), charset.newDecoder()), 1 << 16));
@@ -80,7 +88,7 @@ public final class SegmentReader implements Closeable {
                 if (code.equals("COMMIT;")) {
                     inTxn = false;
                     transactions++;
-                    return new Commit();
+                    return new Commit(st.text());
                 }
                 return new Body(st.text());
             }
@@ -106,9 +114,20 @@ public final class SegmentReader implements Closeable {
     }
 
     private PgscribeException damaged(String what) {
+        if (checksumVerified) {
+            return unreadable(what);
+        }
         return new PgscribeException("segment " + file.getFileName() + " " + what + ": it was cut short or altered",
                 "Restore stops here rather than apply part of the chain; fetch an intact copy of the file "
                         + "(e.g. from S3) or restore to a point before it.", ExitCode.DAMAGED, null);
+    }
+
+    /** What a segment that matches its checksum but does not read as pgscribe writes segments gets. */
+    public PgscribeException unreadable(String what) {
+        return new PgscribeException("segment " + file.getFileName() + " cannot be read as pgscribe writes segments, though "
+                + "it matches its checksum: it " + what,
+                "It was written like this (by a capture that lost track of the SQL, or by hand): restore to a point "
+                        + "before it, and report the file to the pgscribe developers.", ExitCode.DAMAGED, null);
     }
 
     @Override

@@ -149,10 +149,12 @@ public final class SegmentWriter {
     }
 
     /**
-     * Closes the open segment and records it with the capture state that follows it.
-     * Returns null when there was nothing to close.
+     * Closes the open segment and records it with the capture state that follows it;
+     * {@code ddlNotReplayed}: DDL firings it holds as NOT REPLAYED notes; {@code ddlRoles}: the
+     * roles its DDL blocks run as. Returns null when there was nothing to close.
      */
-    public SegmentEntry close(CaptureState state, SpoolPosition spoolEnd) {
+    public SegmentEntry close(CaptureState state, SpoolPosition spoolEnd, long ddlNotReplayed,
+                              java.util.Collection<String> ddlRoles) {
         if (channel == null) {
             return null;
         }
@@ -182,7 +184,7 @@ public final class SegmentWriter {
         }
         SegmentEntry entry = new SegmentEntry("segments/" + finalName, state.segmentsClosed(), lsnText(first),
                 lsnText(last), first.commitTime(), last.commitTime(), transactions, bytes,
-                DurableFiles.sha256(target), spoolEnd);
+                DurableFiles.sha256(target), spoolEnd).withDdl(ddlNotReplayed, ddlRoles);
         manifest.update(m -> m.withSegment(entry, state));
         LOG.info("Closed segment {}: {} transactions, {} bytes", finalName, transactions, bytes);
         reset();

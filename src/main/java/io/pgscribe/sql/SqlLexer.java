@@ -1,11 +1,18 @@
 package io.pgscribe.sql;
 
 /**
- * A push lexer that finds where SQL statements end, one character at a time, the way
- * psql does: a {@code ;} ends a statement only outside string literals ({@code '...'},
- * {@code E'...'}), quoted identifiers, dollar quotes, comments, parentheses and the
- * {@code BEGIN ... END} body of a SQL-standard function. It keeps no text, so a caller
- * can feed it a stream of any size. Assumes standard_conforming_strings = on.
+ * A push lexer that finds where SQL statements end, one character at a time, the way the
+ * server's lexer and grammar do: a {@code ;} ends a statement only outside string literals,
+ * quoted identifiers, dollar quotes, comments, parentheses and the {@code BEGIN ATOMIC ... END}
+ * body of a SQL-standard function. It keeps no text, so a caller can feed it a stream of any size.
+ *
+ * <p>It follows PostgreSQL's {@code scan.l} where the two could disagree about what is code:
+ * a {@code --} comment ends at {@code \n} or {@code \r}; a string is {@code E'...'} only when the
+ * {@code E} starts a token; a {@code $} starts a dollar quote unless it continues an identifier;
+ * with {@code standard_conforming_strings = off} a plain {@code '...'} takes backslash escapes
+ * (and {@link #sawBackslashInPlainLiteral()} says its meaning would change with it on). Of
+ * {@code BEGIN}, only {@code BEGIN ATOMIC} in a function definition opens a body (a function
+ * may be named {@code begin}).
  */
 public final class SqlLexer {
 
@@ -15,35 +22,56 @@ public final class SqlLexer {
         DOLLAR_TAG, DOLLAR_BODY
     }
 
+    /** The kind of token the last code character belongs to. */
+    private enum Token { NONE, IDENT, NUMBER, NUMBER_E, NUMBER_E_SIGN, OTHER }
+
+    private final boolean standardConformingStrings;
     private State state = State.NORMAL;
+    private Token token = Token.NONE;
     private int parenDepth;
     private int beginDepth;
     private int blockDepth;
     private boolean hasCode;
-    // the last two characters of code, for E'...' and identifier adjacency
-    private char prev1 = ' ';
-    private char prev2 = ' ';
     private final StringBuilder word = new StringBuilder();
-    private boolean inWord;
     private int wordCount;
     private final char[] leadWords = new char[4];
+    private boolean afterBegin; // the word BEGIN just ended a word in a function definition
+    private boolean uAmpersand; // "U&" just seen: a quote now opens a Unicode literal or identifier
+    private char numberE; // the e or E a number ended with, while it may still turn out to be an identifier
+    private char numberSign; // the sign after it, lexed again if no digit follows
     private final StringBuilder dollarTag = new StringBuilder();
     private String dollarDelimiter;
     private int dollarMatch;
+    private boolean plainLiteral;
+    private boolean backslashInPlainLiteral;
+
+    /** A lexer for text written with {@code standard_conforming_strings = on}. */
+    public SqlLexer() {
+        this(true);
+    }
+
+    public SqlLexer(boolean standardConformingStrings) {
+        this.standardConformingStrings = standardConformingStrings;
+    }
 
     /** Forgets everything: the next character starts a new statement. */
     public void reset() {
         state = State.NORMAL;
+        token = Token.NONE;
         parenDepth = beginDepth = blockDepth = 0;
         hasCode = false;
-        prev1 = prev2 = ' ';
         word.setLength(0);
-        inWord = false;
         wordCount = 0;
         leadWords[0] = leadWords[1] = leadWords[2] = leadWords[3] = 0;
+        afterBegin = false;
+        uAmpersand = false;
+        numberE = 0;
+        numberSign = 0;
         dollarTag.setLength(0);
         dollarDelimiter = null;
         dollarMatch = 0;
+        plainLiteral = false;
+        backslashInPlainLiteral = false;
     }
 
     /** Feeds one character; true when it is the {@code ;} that ends the statement. */
@@ -53,28 +81,24 @@ public final class SqlLexer {
                 return normal(ch);
             case DASH:
                 if (ch == '-') {
-                    endWord();
                     state = State.LINE_COMMENT;
                     return false;
                 }
                 state = State.NORMAL;
-                code('-');
+                operator();
                 return normal(ch);
             case SLASH:
                 if (ch == '*') {
-                    endWord();
                     state = State.BLOCK_COMMENT;
                     blockDepth = 1;
                     return false;
                 }
                 state = State.NORMAL;
-                code('/');
+                operator();
                 return normal(ch);
             case LINE_COMMENT:
-                if (ch == '\n') {
+                if (ch == '\n' || ch == '\r') {
                     state = State.NORMAL;
-                    prev2 = prev1;
-                    prev1 = ' ';
                 }
                 return false;
             case BLOCK_COMMENT:
@@ -86,13 +110,7 @@ public final class SqlLexer {
                 return false;
             case BLOCK_STAR:
                 if (ch == '/') {
-                    if (--blockDepth == 0) {
-                        state = State.NORMAL;
-                        prev2 = prev1;
-                        prev1 = ' ';
-                    } else {
-                        state = State.BLOCK_COMMENT;
-                    }
+                    state = --blockDepth == 0 ? State.NORMAL : State.BLOCK_COMMENT;
                 } else if (ch != '*') {
                     state = State.BLOCK_COMMENT;
                 }
@@ -119,6 +137,7 @@ public final class SqlLexer {
                 return normal(ch);
             case ESTRING:
                 if (ch == '\\') {
+                    backslashInPlainLiteral |= plainLiteral;
                     state = State.ESTRING_BACKSLASH;
                 } else if (ch == '\'') {
                     state = State.ESTRING_END;
@@ -157,17 +176,20 @@ public final class SqlLexer {
                     dollarTag.append(ch);
                     return false;
                 }
-                // "$1" or "$abc" with no closing '$': not a dollar quote
+                // "$1" or "$abc" with no closing '$': the '$' alone, then what followed it is lexed as usual
                 state = State.NORMAL;
-                prev2 = ' ';
-                prev1 = dollarTag.length() == 0 ? '$' : dollarTag.charAt(dollarTag.length() - 1);
+                token = Token.OTHER;
+                if (dollarTag.length() > 0) {
+                    token = Token.IDENT;
+                    word.setLength(0);
+                    word.append(dollarTag);
+                }
                 return normal(ch);
             case DOLLAR_BODY:
                 if (ch == dollarDelimiter.charAt(dollarMatch)) {
                     if (++dollarMatch == dollarDelimiter.length()) {
                         state = State.NORMAL;
-                        prev2 = ' ';
-                        prev1 = '$';
+                        token = Token.OTHER;
                     }
                 } else {
                     // a tag never contains '$', so a mismatch restarts at most at this '$'
@@ -181,7 +203,23 @@ public final class SqlLexer {
 
     /** True when everything fed so far is white space and comments, or ends a statement cleanly. */
     public boolean isAtTopLevel() {
-        return (state == State.NORMAL || state == State.LINE_COMMENT) && parenDepth == 0 && beginDepth == 0;
+        return (isInCode() || state == State.LINE_COMMENT) && parenDepth == 0 && beginDepth == 0;
+    }
+
+    /** True outside every literal, identifier, comment, parenthesis and body: the text so far is closed. */
+    public boolean isClosed() {
+        return isInCode() && parenDepth == 0 && beginDepth == 0;
+    }
+
+    /**
+     * Outside literals and comments: also just after a closing quote (a second one would make it
+     * a quote inside), or after a '-', '/' or '$' that the next character may make something else.
+     */
+    private boolean isInCode() {
+        return switch (state) {
+            case NORMAL, QUOTE_END, ESTRING_END, DQUOTE_END, DASH, SLASH, DOLLAR_TAG -> true;
+            default -> false;
+        };
     }
 
     /** Whether the statement so far holds anything but white space and comments. */
@@ -194,18 +232,53 @@ public final class SqlLexer {
         return state != State.NORMAL && state != State.DASH && state != State.SLASH;
     }
 
-    /** Inside a {@code --} comment, which the next newline ends. */
+    /** Inside a {@code --} comment, which the next line end ends. */
     public boolean isInLineComment() {
         return state == State.LINE_COMMENT;
     }
 
+    /**
+     * Since the last reset, a plain {@code '...'} literal (not {@code E''}, {@code U&''},
+     * {@code B''}, {@code X''}) held a backslash: read with the other standard_conforming_strings
+     * it would mean something else, or end elsewhere.
+     */
+    public boolean sawBackslashInPlainLiteral() {
+        return backslashInPlainLiteral;
+    }
+
     private boolean normal(char ch) {
-        if (inWord && !isIdentifierPart(ch)) {
-            endWord();
+        if (token == Token.NUMBER_E || token == Token.NUMBER_E_SIGN) {
+            if (ch >= '0' && ch <= '9') {
+                token = Token.NUMBER; // an exponent after all
+                return false;
+            }
+            if (token == Token.NUMBER_E && (ch == '+' || ch == '-')) {
+                token = Token.NUMBER_E_SIGN; // decided by the next character
+                numberSign = ch;
+                return false;
+            }
+            // as the server's lexer does (up to 14; later ones refuse it): the number ended before
+            // the e, which starts an identifier; a sign after it is lexed again on its own
+            boolean signed = token == Token.NUMBER_E_SIGN;
+            token = Token.IDENT;
+            word.setLength(0);
+            word.append(numberE);
+            if (signed) {
+                normal(numberSign);
+                return feed(ch);
+            }
         }
-        if (Character.isWhitespace(ch)) {
-            prev2 = prev1;
-            prev1 = ch;
+        boolean identPart = isIdentifierStart(ch) || (ch >= '0' && ch <= '9') || ch == '$';
+        String justEnded = null;
+        if (token == Token.IDENT && !identPart) {
+            justEnded = word.toString();
+            endWord();
+            token = Token.NONE;
+        }
+        boolean unicodePrefix = uAmpersand;
+        uAmpersand = false;
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\u000b') {
+            token = Token.NONE;
             return false;
         }
         switch (ch) {
@@ -215,69 +288,104 @@ public final class SqlLexer {
             case '/':
                 state = State.SLASH;
                 return false;
-            case '\'': {
-                boolean escape = (prev1 == 'E' || prev1 == 'e') && !isIdentifierPart(prev2);
-                code(ch);
-                state = escape ? State.ESTRING : State.QUOTE;
+            case '\'':
+                startString(justEnded, unicodePrefix);
                 return false;
-            }
             case '"':
-                code(ch);
+                literalStart();
                 state = State.DQUOTE;
                 return false;
             case '$':
-                if (inWord) {
+                if (token == Token.IDENT) {
                     word.append(ch);
-                    code(ch);
                     return false;
                 }
-                if (!isIdentifierPart(prev1)) {
-                    code(ch);
-                    dollarTag.setLength(0);
-                    state = State.DOLLAR_TAG;
-                    return false;
-                }
-                code(ch);
+                literalStart();
+                dollarTag.setLength(0);
+                state = State.DOLLAR_TAG;
+                return false;
+            case '&':
+                uAmpersand = justEnded != null && justEnded.equalsIgnoreCase("u");
+                operator();
                 return false;
             case '(':
                 parenDepth++;
-                code(ch);
+                operator();
                 return false;
             case ')':
                 if (parenDepth > 0) {
                     parenDepth--;
                 }
-                code(ch);
+                operator();
                 return false;
             case ';':
-                code(ch);
+                operator();
                 return parenDepth == 0 && beginDepth == 0;
             default:
-                if (inWord) {
+                hasCode = true;
+                if (token == Token.IDENT) {
                     word.append(ch);
-                } else if (isIdentifierStart(ch) && !isIdentifierPart(prev1)) {
-                    inWord = true;
+                } else if (token == Token.NUMBER && (ch == 'e' || ch == 'E')) {
+                    token = Token.NUMBER_E;
+                    numberE = ch;
+                } else if (token == Token.NUMBER && ((ch >= '0' && ch <= '9') || ch == '.' || ch == '_')) {
+                    return false; // still the number
+                } else if (isIdentifierStart(ch)) {
+                    token = Token.IDENT; // a word; after BEGIN it may be ATOMIC
                     word.setLength(0);
                     word.append(ch);
+                } else if (ch >= '0' && ch <= '9') {
+                    token = Token.NUMBER;
+                    afterBegin = false;
+                } else {
+                    operator();
                 }
-                code(ch);
                 return false;
         }
     }
 
-    private void code(char ch) {
-        hasCode = true;
-        prev2 = prev1;
-        prev1 = ch;
+    /** A quote in code: which kind of literal it opens depends on the token right before it. */
+    private void startString(String prefixWord, boolean unicodePrefix) {
+        char prefix = prefixWord != null && prefixWord.length() == 1 ? Character.toLowerCase(prefixWord.charAt(0)) : 0;
+        literalStart();
+        if (prefix == 'e') {
+            plainLiteral = false;
+            state = State.ESTRING;
+        } else if (unicodePrefix || prefix == 'b' || prefix == 'x' || standardConformingStrings) {
+            plainLiteral = false;
+            state = State.QUOTE;
+        } else {
+            plainLiteral = true; // with standard_conforming_strings = off a plain literal takes backslash escapes
+            state = State.ESTRING;
+        }
     }
 
-    /** psql's heuristic: inside CREATE [OR REPLACE] FUNCTION|PROCEDURE, BEGIN/CASE ... END nest. */
+    private void literalStart() {
+        hasCode = true;
+        token = Token.OTHER;
+        afterBegin = false;
+    }
+
+    private void operator() {
+        if (token == Token.IDENT) {
+            endWord();
+        }
+        token = Token.OTHER;
+        hasCode = true;
+        afterBegin = false;
+    }
+
+    /**
+     * The statement's leading words say whether it defines a function (CREATE [OR REPLACE]
+     * FUNCTION|PROCEDURE), whose {@code BEGIN ATOMIC} body runs to its matching END; CASE ... END
+     * nests inside it.
+     */
     private void endWord() {
-        if (!inWord) {
+        if (word.length() == 0) {
             return;
         }
-        inWord = false;
         String w = word.toString();
+        word.setLength(0);
         if (wordCount < leadWords.length && (w.equalsIgnoreCase("create") || w.equalsIgnoreCase("function")
                 || w.equalsIgnoreCase("procedure") || w.equalsIgnoreCase("or") || w.equalsIgnoreCase("replace"))) {
             leadWords[wordCount] = Character.toLowerCase(w.charAt(0));
@@ -285,14 +393,19 @@ public final class SqlLexer {
         wordCount++;
         boolean functionDefinition = leadWords[0] == 'c' && (leadWords[1] == 'f' || leadWords[1] == 'p'
                 || (leadWords[1] == 'o' && leadWords[2] == 'r' && (leadWords[3] == 'f' || leadWords[3] == 'p')));
-        if (functionDefinition && parenDepth == 0) {
-            if (w.equalsIgnoreCase("begin")) {
-                beginDepth++;
-            } else if (w.equalsIgnoreCase("case") && beginDepth > 0) {
-                beginDepth++;
-            } else if (w.equalsIgnoreCase("end") && beginDepth > 0) {
-                beginDepth--;
-            }
+        boolean begin = afterBegin;
+        afterBegin = false;
+        if (!functionDefinition || parenDepth != 0) {
+            return;
+        }
+        if (begin && w.equalsIgnoreCase("atomic")) {
+            beginDepth++;
+        } else if (w.equalsIgnoreCase("begin") && beginDepth == 0) {
+            afterBegin = true;
+        } else if (w.equalsIgnoreCase("case") && beginDepth > 0) {
+            beginDepth++;
+        } else if (w.equalsIgnoreCase("end") && beginDepth > 0) {
+            beginDepth--;
         }
     }
 
@@ -302,9 +415,5 @@ public final class SqlLexer {
 
     private static boolean isTagPart(char ch) {
         return isIdentifierStart(ch) || (ch >= '0' && ch <= '9');
-    }
-
-    private static boolean isIdentifierPart(char ch) {
-        return isTagPart(ch) || ch == '$';
     }
 }

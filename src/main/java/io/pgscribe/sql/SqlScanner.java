@@ -12,8 +12,13 @@ import java.io.StringReader;
  */
 public final class SqlScanner implements Closeable {
 
-    /** One statement: its text (with leading comments and blank lines), terminated or not. */
-    public record Statement(String text, boolean terminated, boolean hasCode) {
+    /**
+     * One statement: its text (with leading comments and blank lines), terminated or not;
+     * {@code closed}: it ended outside every literal, comment and parenthesis;
+     * {@code backslashInPlainLiteral}: a plain literal of it held a backslash (see {@link SqlLexer}).
+     */
+    public record Statement(String text, boolean terminated, boolean hasCode, boolean closed,
+                            boolean backslashInPlainLiteral) {
         /** The text without leading comment lines and surrounding white space. */
         public String code() {
             return stripLeadingComments(text);
@@ -25,15 +30,25 @@ public final class SqlScanner implements Closeable {
     private int pos;
     private int limit;
     private long charsRead;
-    private final SqlLexer lexer = new SqlLexer();
+    private final SqlLexer lexer;
     private final StringBuilder stmt = new StringBuilder(256);
 
     public SqlScanner(Reader in) {
+        this(in, true);
+    }
+
+    /** {@code standardConformingStrings}: the setting the text was written under. */
+    public SqlScanner(Reader in, boolean standardConformingStrings) {
         this.in = in;
+        this.lexer = new SqlLexer(standardConformingStrings);
     }
 
     public static SqlScanner of(String sql) {
         return new SqlScanner(new StringReader(sql));
+    }
+
+    public static SqlScanner of(String sql, boolean standardConformingStrings) {
+        return new SqlScanner(new StringReader(sql), standardConformingStrings);
     }
 
     /** Characters consumed so far, for progress reporting. */
@@ -50,14 +65,16 @@ public final class SqlScanner implements Closeable {
             char ch = (char) c;
             stmt.append(ch);
             if (lexer.feed(ch)) {
+                boolean backslash = lexer.sawBackslashInPlainLiteral();
                 readTrailingLineComment();
-                return new Statement(stmt.toString(), true, true);
+                return new Statement(stmt.toString(), true, true, true, backslash);
             }
         }
         if (stmt.isEmpty() || (!lexer.hasCode() && stmt.toString().isBlank())) {
             return null;
         }
-        return new Statement(stmt.toString(), false, lexer.hasCode());
+        return new Statement(stmt.toString(), false, lexer.hasCode(), lexer.isAtTopLevel(),
+                lexer.sawBackslashInPlainLiteral());
     }
 
     /**
@@ -71,7 +88,7 @@ public final class SqlScanner implements Closeable {
                 lexer.reset();
             }
         }
-        return lexer.hasCode() || (lexer.isInsideLiteralOrComment() && !lexer.isInLineComment());
+        return lexer.hasCode() || !lexer.isAtTopLevel();
     }
 
     /** True when {@code sql} ends inside a {@code --} comment, so a terminator must go on a new line. */
@@ -85,8 +102,17 @@ public final class SqlScanner implements Closeable {
         return lexer.isInLineComment();
     }
 
+    /** The white space and comments before the code of {@code text}. */
+    public static String leadingComments(String text) {
+        return text.substring(0, codeStart(text));
+    }
+
     /** Removes leading white space and comments. */
     public static String stripLeadingComments(String text) {
+        return text.substring(codeStart(text)).strip();
+    }
+
+    private static int codeStart(String text) {
         int i = 0;
         int n = text.length();
         while (i < n) {
@@ -94,8 +120,9 @@ public final class SqlScanner implements Closeable {
             if (Character.isWhitespace(ch)) {
                 i++;
             } else if (text.startsWith("--", i)) {
-                int nl = text.indexOf('\n', i);
-                i = nl < 0 ? n : nl + 1;
+                while (i < n && text.charAt(i) != '\n' && text.charAt(i) != '\r') {
+                    i++; // a -- comment ends at either line end, as in the server's lexer
+                }
             } else if (text.startsWith("/*", i)) {
                 int depth = 1;
                 i += 2;
@@ -114,7 +141,7 @@ public final class SqlScanner implements Closeable {
                 break;
             }
         }
-        return text.substring(i).strip();
+        return i;
     }
 
     /** After a {@code ;}: spaces, an optional {@code --} comment, and the line end belong to this statement. */
@@ -124,13 +151,10 @@ public final class SqlScanner implements Closeable {
             stmt.append((char) read());
         }
         if (p == '-' && peek(1) == '-') {
-            while ((p = read()) >= 0) {
-                stmt.append((char) p);
-                if (p == '\n') {
-                    return;
-                }
+            // the comment runs to the line end, \r or \n (and the \n of a \r\n belongs with it)
+            while ((p = peek(0)) >= 0 && p != '\n' && p != '\r') {
+                stmt.append((char) read());
             }
-            return;
         }
         if (p == '\r' && peek(1) == '\n') {
             stmt.append((char) read());

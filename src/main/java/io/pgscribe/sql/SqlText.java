@@ -39,6 +39,15 @@ public final class SqlText {
         appendQuoted(sb, value, '\'');
     }
 
+    /**
+     * Text for a {@code --} comment: a JSON string, so every control character is escaped. The
+     * server (and psql) end a {@code --} comment at {@code \n} or {@code \r}; an unescaped one would
+     * end the comment and make the rest of the text code.
+     */
+    public static String commentText(String text) {
+        return '"' + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text)) + '"';
+    }
+
     // runs for every column of every row: whole runs between quotes appended at once (char by char showed in a profile)
     private static void appendQuoted(StringBuilder sb, String text, char quote) {
         sb.append(quote);

@@ -29,11 +29,16 @@ ALTER TABLE pgscribe.ddl_log ADD COLUMN IF NOT EXISTS context text;
 ALTER TABLE pgscribe.ddl_log ADD COLUMN IF NOT EXISTS skip boolean NOT NULL DEFAULT false;
 -- CREATE TABLE AS / SELECT INTO: the new table's columns (its rows are in the stream)
 ALTER TABLE pgscribe.ddl_log ADD COLUMN IF NOT EXISTS definition text;
+-- the author's standard_conforming_strings: how the query text reads (null in rows of older capture objects)
+ALTER TABLE pgscribe.ddl_log ADD COLUMN IF NOT EXISTS standard_conforming_strings text;
 REVOKE ALL ON pgscribe.ddl_log FROM PUBLIC;
 
 -- pgscribe's settings inside the database, read by the event triggers
 CREATE TABLE IF NOT EXISTS pgscribe.settings (name text PRIMARY KEY, value text NOT NULL);
 INSERT INTO pgscribe.settings VALUES ('new_tables_replica_identity_full', 'on') ON CONFLICT (name) DO NOTHING;
+-- 2: the author's role and standard_conforming_strings recorded so that no role can forge them
+INSERT INTO pgscribe.settings VALUES ('capture_objects_version', '2')
+    ON CONFLICT (name) DO UPDATE SET value = excluded.value;
 REVOKE ALL ON pgscribe.settings FROM PUBLIC;
 
 -- Sequence values sampled by the capture runtime; each row becomes setval() calls in the stream.
@@ -46,14 +51,47 @@ REVOKE ALL ON pgscribe.sequence_log FROM PUBLIC;
 
 -- An identifier, always quoted: a name that is a plain word today may be a keyword later.
 CREATE OR REPLACE FUNCTION pgscribe.qi(name text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp SET standard_conforming_strings = on AS $fn$
     SELECT '"' || replace(name, '"', '""') || '"'
 $fn$;
 
+-- How a value of type t is compared for equality in a rendered WHERE, when pg_catalog's own
+-- operators cannot (they can for pg_catalog's types, domains over them, enums, arrays, composites and
+-- ranges): the schema and name of its default btree (else hash) equality operator, or
+-- ['', 'text'] to compare its text. Written as OPERATOR(schema.name), it resolves through no search_path.
+CREATE OR REPLACE FUNCTION pgscribe.equality_operator(t oid) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET standard_conforming_strings = on AS $fn$
+    WITH RECURSIVE base(oid, depth) AS (
+        SELECT t, 0
+        UNION ALL
+        SELECT ty.typbasetype, b.depth + 1 FROM base b JOIN pg_type ty ON ty.oid = b.oid
+         WHERE ty.typtype = 'd' AND b.depth < 32
+    ), b AS (
+        SELECT ty.* FROM base JOIN pg_type ty ON ty.oid = base.oid ORDER BY base.depth DESC LIMIT 1
+    )
+    SELECT CASE
+        WHEN b.typnamespace = 'pg_catalog'::regnamespace OR b.typtype IN ('e', 'c', 'r', 'm')
+             OR (b.typcategory = 'A' AND b.typelem <> 0) THEN NULL
+        ELSE coalesce((SELECT jsonb_build_array(n.nspname, o.oprname)
+                         FROM pg_opclass oc
+                         JOIN pg_am am ON am.oid = oc.opcmethod
+                         JOIN pg_amop ao ON ao.amopfamily = oc.opcfamily AND ao.amoplefttype = b.oid
+                                        AND ao.amoprighttype = b.oid
+                                        AND ao.amopstrategy = CASE am.amname WHEN 'btree' THEN 3 ELSE 1 END
+                         JOIN pg_operator o ON o.oid = ao.amopopr
+                         JOIN pg_namespace n ON n.oid = o.oprnamespace
+                        WHERE oc.opcdefault AND oc.opcintype = b.oid AND am.amname IN ('btree', 'hash')
+                        ORDER BY am.amname = 'btree' DESC LIMIT 1),
+                      jsonb_build_array('', 'text'))
+    END
+    FROM b
+$fn$;
+
 -- The shape of a table and every table inheriting from it: generated and always-identity
--- columns, and whether it is a materialized view (its rows are never written, its DDL is).
+-- columns, how columns of types from outside pg_catalog compare, and whether it is a materialized
+-- view (its rows are never written, its DDL is).
 CREATE OR REPLACE FUNCTION pgscribe.table_shapes(rel oid) RETURNS jsonb
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET standard_conforming_strings = on AS $fn$
     WITH RECURSIVE tree(relid) AS (
         SELECT rel
         UNION
@@ -66,6 +104,9 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
                                       WHERE a.attrelid = c.oid AND a.attgenerated <> '' AND NOT a.attisdropped), '[]'),
                'alwaysIdentity', coalesce((SELECT jsonb_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
                                       WHERE a.attrelid = c.oid AND a.attidentity = 'a' AND NOT a.attisdropped), '[]'),
+               'equality', (SELECT jsonb_object_agg(a.attname, pgscribe.equality_operator(a.atttypid)) FROM pg_attribute a
+                             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                               AND pgscribe.equality_operator(a.atttypid) IS NOT NULL),
                'kind', CASE c.relkind WHEN 'm' THEN 'matview' WHEN 'p' THEN 'partitioned' ELSE 'table' END)
            ORDER BY n.nspname, c.relname), '[]')
     FROM tree t
@@ -77,7 +118,7 @@ $fn$;
 -- CREATE TABLE from the catalog: for CREATE TABLE AS / SELECT INTO (whose rows are in the
 -- stream), and for a table created where PostgreSQL reports no statement text (an SQL function).
 CREATE OR REPLACE FUNCTION pgscribe.table_definition(rel oid) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET standard_conforming_strings = on AS $fn$
     SELECT 'CREATE ' || CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END || 'TABLE '
            || pgscribe.qi(n.nspname) || '.' || pgscribe.qi(c.relname)
            || CASE WHEN c.relispartition THEN
@@ -111,7 +152,7 @@ $fn$;
 
 -- The definition of the object a command created, from the catalog, where one can be built.
 CREATE OR REPLACE FUNCTION pgscribe.object_definition(tag text, objid oid) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET standard_conforming_strings = on AS $fn$
     SELECT CASE
         WHEN tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO') THEN pgscribe.table_definition(objid)
         WHEN tag = 'CREATE INDEX' THEN pg_get_indexdef(objid)
@@ -124,10 +165,12 @@ $fn$;
 
 -- Writes the log row of a ddl_command_end or sql_drop firing. SECURITY DEFINER so that any
 -- role's DDL can be logged; it reads the command from pg_event_trigger_ddl_commands() /
--- _dropped_objects(), which raise an error outside an event trigger, so nobody can call it
--- to put DDL into the backup that did not run (the backup replays it as a superuser).
-CREATE OR REPLACE FUNCTION pgscribe.record_ddl(tag text, path text, role text, dropping boolean) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+-- _dropped_objects(), which raise an error outside an event trigger, and checks that its caller
+-- is pgscribe's event trigger function, so nobody can call it to put DDL into the backup that did
+-- not run. The restore replays the DDL as the role recorded here.
+DROP FUNCTION IF EXISTS pgscribe.record_ddl(text, text, text, boolean);
+CREATE OR REPLACE FUNCTION pgscribe.record_ddl(tag text, path text, scs text, role name, dropping boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET standard_conforming_strings = on AS $fn$
 DECLARE
     identities text;
     types text;
@@ -137,12 +180,25 @@ DECLARE
     ctx text;
     collected bigint;
     nested boolean;
+    own boolean;
+    fix text;
     r record;
 BEGIN
     GET DIAGNOSTICS ctx = PG_CONTEXT;
+    -- called by pgscribe's event trigger function itself and by nothing else: the frames above this
+    -- one are exactly its PERFORM (one line, no newline a caller could fake frames with), then it
+    IF split_part(ctx, E'\n', 1) !~ '^PL/pgSQL function pgscribe\.record_ddl\(text,text,text,name,boolean\) line \d+ at GET DIAGNOSTICS$'
+       OR split_part(ctx, E'\n', 2) NOT IN (
+              'SQL statement "SELECT pgscribe.record_ddl(TG_TAG, pg_catalog.current_setting(''search_path''), pg_catalog.current_setting(''standard_conforming_strings''), current_user, false)"',
+              'SQL statement "SELECT pgscribe.record_ddl(TG_TAG, pg_catalog.current_setting(''search_path''), pg_catalog.current_setting(''standard_conforming_strings''), current_user, true)"')
+       OR split_part(ctx, E'\n', 3) !~ '^PL/pgSQL function pgscribe\.on_(ddl_command_end|sql_drop)\(\) line \d+ at PERFORM$' THEN
+        RAISE EXCEPTION 'pgscribe.record_ddl is called only by pgscribe''s event triggers';
+    END IF;
     -- frames below the event trigger's own: the DDL ran inside a function, DO block or other command
     nested := position(E'\n' IN substr(ctx, greatest(position('pgscribe.on_ddl_command_end()' IN ctx),
                                                        position('pgscribe.on_sql_drop()' IN ctx)))) > 0;
+    -- this function's own ALTER TABLE ... REPLICA IDENTITY FULL (below), logged on its own
+    own := ctx ~ E'\nPL/pgSQL function pgscribe\\.record_ddl\\(text,text,text,name,boolean\\) line \\d+ at EXECUTE(\n|$)';
     IF dropping THEN
         SELECT string_agg(d.object_identity, ', ' ORDER BY d.object_identity),
                string_agg(DISTINCT d.object_type, ', '),
@@ -163,12 +219,13 @@ BEGIN
         -- nothing collected inside another command: its internals (the temporary tables of
         -- REFRESH MATERIALIZED VIEW CONCURRENTLY) or a no-op; not replayed
         SELECT count(*) INTO collected FROM pg_event_trigger_ddl_commands();
-        IF collected = 0 AND nested THEN
+        IF (collected = 0 AND nested) OR own THEN
             skip := true;
         END IF;
-        -- a definition from the catalog where the rows are in the stream (CREATE TABLE AS), or where
-        -- the DDL ran inside something that reports no statement text (an SQL-language function)
-        IF tag IN ('CREATE TABLE AS', 'SELECT INTO') OR (nested AND ctx !~ 'pgscribe\.on_ddl_command_end\(\) line \d+ at PERFORM\nSQL statement "') THEN
+        -- a definition from the catalog: where the rows are in the stream (CREATE TABLE AS), and for the
+        -- objects it can be built for, in case the statement that ran cannot be told
+        IF tag IN ('CREATE TABLE AS', 'SELECT INTO', 'CREATE TABLE', 'CREATE INDEX', 'CREATE VIEW', 'CREATE FUNCTION',
+                   'CREATE PROCEDURE') THEN
             SELECT pgscribe.object_definition(tag, c.objid) INTO def
               FROM pg_event_trigger_ddl_commands() c
              WHERE c.object_type IN ('table', 'index', 'view', 'function', 'procedure')
@@ -178,9 +235,9 @@ BEGIN
         END IF;
     END IF;
     INSERT INTO pgscribe.ddl_log (event, search_path, role_name, command_tag, object_type, object_identity, query,
-                                  context, skip, definition, tables)
-    VALUES (CASE WHEN dropping THEN 'sql_drop' ELSE 'ddl_command_end' END, path, role, tag, types, identities,
-            current_query(), ctx, skip, def, shapes);
+                                  context, skip, definition, tables, standard_conforming_strings)
+    VALUES (CASE WHEN dropping THEN 'sql_drop' ELSE 'ddl_command_end' END, path, role::text, tag, types, identities,
+            current_query(), ctx, skip, def, shapes, scs);
 
     -- a new table without a key would lose its UPDATE and DELETE from the backup: give it FULL identity
     IF NOT dropping AND NOT skip AND coalesce((SELECT value FROM pgscribe.settings
@@ -194,49 +251,69 @@ BEGIN
                     AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
         LOOP
             -- IF EXISTS: harmless on a restore where that table's creation could not be replayed
-            EXECUTE 'ALTER TABLE IF EXISTS ' || r.oid::regclass::text || ' REPLICA IDENTITY FULL';
+            fix := 'ALTER TABLE IF EXISTS ' || r.oid::regclass::text || ' REPLICA IDENTITY FULL';
+            EXECUTE fix;
+            -- logged as a statement of its own, run by the table's author; the firing of the EXECUTE
+            -- above skips itself (it ran inside this function)
+            INSERT INTO pgscribe.ddl_log (event, search_path, role_name, command_tag, object_type, object_identity,
+                                          query, context, skip, standard_conforming_strings)
+            VALUES ('ddl_command_end', 'pg_catalog', role::text, 'ALTER TABLE', 'table', r.oid::regclass::text, fix,
+                    NULL, false, 'on');
         END LOOP;
     END IF;
 END
 $fn$;
-REVOKE ALL ON FUNCTION pgscribe.record_ddl(text, text, text, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgscribe.record_ddl(text, text, text, boolean) TO PUBLIC;
+REVOKE ALL ON FUNCTION pgscribe.record_ddl(text, text, text, name, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgscribe.record_ddl(text, text, text, name, boolean) TO PUBLIC;
 
 -- ddl_command_start of CREATE TABLE AS / SELECT INTO / CREATE MATERIALIZED VIEW: marks where the
 -- new relation's rows begin (they are decoded before the firing that describes the relation).
--- It carries nothing the capture replays, so logging it needs no proof of an event trigger.
-CREATE OR REPLACE FUNCTION pgscribe.record_ddl_start(tag text, path text, role text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+-- Only its event trigger function may call it.
+DROP FUNCTION IF EXISTS pgscribe.record_ddl_start(text, text, text);
+CREATE OR REPLACE FUNCTION pgscribe.record_ddl_start(tag text, path text, role name) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET standard_conforming_strings = on AS $fn$
+DECLARE
+    ctx text;
 BEGIN
+    GET DIAGNOSTICS ctx = PG_CONTEXT;
+    IF split_part(ctx, E'\n', 1) !~ '^PL/pgSQL function pgscribe\.record_ddl_start\(text,text,name\) line \d+ at GET DIAGNOSTICS$'
+       OR split_part(ctx, E'\n', 2) <> 'SQL statement "SELECT pgscribe.record_ddl_start(TG_TAG, pg_catalog.current_setting(''search_path''), current_user)"'
+       OR split_part(ctx, E'\n', 3) !~ '^PL/pgSQL function pgscribe\.on_ddl_command_start\(\) line \d+ at PERFORM$' THEN
+        RAISE EXCEPTION 'pgscribe.record_ddl_start is called only by pgscribe''s event trigger';
+    END IF;
     IF tag NOT IN ('CREATE TABLE AS', 'SELECT INTO', 'CREATE MATERIALIZED VIEW') THEN
         RAISE EXCEPTION 'pgscribe.record_ddl_start is only for CREATE TABLE AS, SELECT INTO and CREATE MATERIALIZED VIEW';
     END IF;
     INSERT INTO pgscribe.ddl_log (event, search_path, role_name, command_tag, query, skip)
-    VALUES ('ddl_command_start', path, role, tag, current_query(), true);
+    VALUES ('ddl_command_start', path, role::text, tag, current_query(), true);
 END
 $fn$;
-REVOKE ALL ON FUNCTION pgscribe.record_ddl_start(text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgscribe.record_ddl_start(text, text, text) TO PUBLIC;
+REVOKE ALL ON FUNCTION pgscribe.record_ddl_start(text, text, name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgscribe.record_ddl_start(text, text, name) TO PUBLIC;
 
--- SECURITY INVOKER: they read the search_path and role the DDL ran under.
+-- SECURITY INVOKER, and without SET clauses: they read the search_path, standard_conforming_strings
+-- and role the DDL ran under, which a SET clause would hide. So every name in them is
+-- schema-qualified, current_user is a keyword and goes as type name without a cast, and no literal
+-- holds a backslash: nothing in them resolves through the author's search_path.
 CREATE OR REPLACE FUNCTION pgscribe.on_ddl_command_end() RETURNS event_trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    PERFORM pgscribe.record_ddl(TG_TAG, pg_catalog.current_setting('search_path'), current_user::text, false);
+    -- on one line: record_ddl checks this exact text in its call context
+    PERFORM pgscribe.record_ddl(TG_TAG, pg_catalog.current_setting('search_path'), pg_catalog.current_setting('standard_conforming_strings'), current_user, false);
 END
 $fn$;
 
 CREATE OR REPLACE FUNCTION pgscribe.on_sql_drop() RETURNS event_trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    PERFORM pgscribe.record_ddl(TG_TAG, pg_catalog.current_setting('search_path'), current_user::text, true);
+    PERFORM pgscribe.record_ddl(TG_TAG, pg_catalog.current_setting('search_path'), pg_catalog.current_setting('standard_conforming_strings'), current_user, true);
 END
 $fn$;
 
 CREATE OR REPLACE FUNCTION pgscribe.on_ddl_command_start() RETURNS event_trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
-    PERFORM pgscribe.record_ddl_start(TG_TAG, pg_catalog.current_setting('search_path'), current_user::text);
+    PERFORM pgscribe.record_ddl_start(TG_TAG, pg_catalog.current_setting('search_path'), current_user);
 END
 $fn$;
 

@@ -141,7 +141,7 @@ class CaptureSinkTest {
         String[][] cols = {
                 {"id", Integer.toString(id), "n"}, {"event", event, "s"}, {"txid", "9", "s"},
                 {"statement_at", "2026-11-24 10:00:00+00", "s"}, {"search_path", "public", "s"}, {"role_name", "app", "s"},
-                {"command_tag", tag, "s"}, {"query", query, "s"}};
+                {"command_tag", tag, "s"}, {"query", query, "s"}, {"standard_conforming_strings", "on", "s"}};
         for (String[] c : cols) {
             sb.append("{\"name\":\"").append(c[0]).append("\",\"type\":\"text\",\"value\":")
                     .append(c[2].equals("n") ? c[1] : json(c[1])).append("},");
@@ -168,10 +168,14 @@ class CaptureSinkTest {
         sink.shutdown();
         String sql = segments();
         assertThat(sql).contains("-- DDL {\"ddl_log\":5,\"tag\":\"CREATE TABLE\",\"object\":\"public.n\",\"role\":\"app\"}\n"
-                + "SET search_path = public;\nCREATE TABLE n (id int, doubled int GENERATED ALWAYS AS (id*2) STORED);\n"
+                + "SET LOCAL ROLE \"app\";\nSET LOCAL search_path = \"public\";\n"
+                + "CREATE TABLE n (id int, doubled int GENERATED ALWAYS AS (id*2) STORED);\n"
+                + "RESET ROLE;\nSET LOCAL search_path TO DEFAULT;\n"
                 + "INSERT INTO \"public\".\"n\" (\"id\") VALUES (4);\n"
                 + "-- DDL {\"ddl_log\":6,\"tag\":\"CREATE TABLE\",\"object\":\"public.m\",\"role\":\"app\"}\n"
-                + "SET search_path = public;\nCREATE TABLE m (id int);\n");
+                + "SET LOCAL ROLE \"app\";\nSET LOCAL search_path = \"public\";\nCREATE TABLE m (id int);\n"
+                + "RESET ROLE;\nSET LOCAL search_path TO DEFAULT;\n");
+        assertThat(ManifestStore.read(store.file()).segments().get(0).ddlRoles()).containsExactly("app");
         assertThat(sql.split("VALUES \\(4\\)", -1)).hasSize(2); // the INSERT of the query string is not replayed again
         assertThat(sql).doesNotContain("pgscribe.ddl_log").doesNotContain("\"pgscribe\"");
         assertThat(ManifestStore.read(store.file()).capture().tables()).extracting(TableShape::table).contains("n", "g");
@@ -205,7 +209,7 @@ class CaptureSinkTest {
     @Test
     void dropsOfTemporaryObjectsAreNotReplayedAndNestedDdlReplaysItsOwnStatement() throws IOException {
         CaptureSink sink = sink();
-        String ctx = json("PL/pgSQL function pgscribe.record_ddl(text,text,text,boolean) line 11 at GET DIAGNOSTICS\n"
+        String ctx = json("PL/pgSQL function pgscribe.record_ddl(text,text,text,name,boolean) line 11 at GET DIAGNOSTICS\n"
                 + "SQL statement \"SELECT pgscribe.record_ddl(...)\"\n"
                 + "PL/pgSQL function pgscribe.on_ddl_command_end() line 3 at PERFORM\n"
                 + "SQL statement \"CREATE TABLE inner1 (v int)\"\n"
@@ -221,9 +225,11 @@ class CaptureSinkTest {
         sink.shutdown();
         String sql = segments();
         assertThat(sql).doesNotContain("DROP TABLE tmp").doesNotContain("DO $$");
-        assertThat(sql).contains("\"nested\":true}\nSET search_path = public;\nCREATE TABLE inner1 (v int);\n");
-        assertThat(sql).contains("-- NOT REPLAYED: it ran inside SQL function \"mk\" statement 1");
+        assertThat(sql).contains("\"nested\":true}\nSET LOCAL ROLE \"app\";\nSET LOCAL search_path = \"public\";\n"
+                + "CREATE TABLE inner1 (v int);\n");
+        assertThat(sql).contains("-- NOT REPLAYED: \"it ran inside SQL function \\\"mk\\\" statement 1");
         assertThat(sink.ddlNotReplayed()).isEqualTo(1);
+        assertThat(ManifestStore.read(store.file()).segments().get(0).ddlNotReplayed()).isEqualTo(1);
     }
 
     @Test
@@ -237,7 +243,7 @@ class CaptureSinkTest {
                 + "\"called\": false}]") + "}],\"pk\":[{\"name\":\"id\",\"type\":\"bigint\"}]}";
         sink.accept(lines(begin(12, "0/C00"), sample, commit(12, "0/C00")));
         sink.shutdown();
-        assertThat(segments()).contains("-- sequences sampled at 2026-11-24 10:00:00+00\n"
+        assertThat(segments()).contains("-- sequences sampled at \"2026-11-24 10:00:00+00\"\n"
                 + "SELECT pg_catalog.setval(pg_catalog.to_regclass('\"public\".\"t_id_seq\"'), 42, true);\n"
                 + "SELECT pg_catalog.setval(pg_catalog.to_regclass('\"Odd\".\"it''s\"'), 1, false);\n");
     }

@@ -104,7 +104,7 @@ class CompressionIT {
             // the segments stay plain SQL underneath: gunzip gives what psql -f reads
             try (var in = Compression.open(p.backupDir.resolve(m.segments().get(0).file()))) {
                 assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
-                        .startsWith("-- pgscribe segment of database gz").contains("\nBEGIN; -- {\"xid\":");
+                        .startsWith("-- pgscribe segment of database \"gz\"").contains("\nBEGIN; -- {\"xid\":");
             }
 
             assertThat(p.cli("verify", "--backup").code()).isZero();

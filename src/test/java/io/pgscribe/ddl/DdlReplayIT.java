@@ -54,6 +54,9 @@ class DdlReplayIT {
                         + "INSERT INTO items (name, price) VALUES ('base row', 1)");
                 Pg.execute(c, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'reader') THEN "
                         + "CREATE ROLE reader; END IF; END $$");
+                // an application role that owns what it creates (not a superuser)
+                Pg.execute(c, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'app owner') THEN "
+                        + "CREATE ROLE \"app owner\"; END IF; END $$; GRANT CREATE ON SCHEMA public TO \"app owner\"");
             }
             p.init(ReplicaIdentityAudit.Mode.REFUSE);
             p.start();
@@ -132,6 +135,10 @@ class DdlReplayIT {
                 Pg.execute(c, "INSERT INTO events VALUES (5, 'eu', 50), (6, 'us', 60)");
                 Pg.execute(c, "TRUNCATE events"); // the parent: every leaf, in one statement
                 Pg.execute(c, "INSERT INTO events VALUES (7, 'asia', 70)");
+                // DDL by the application role: replayed as that role, so the restored objects are its own
+                Pg.execute(c, "SET ROLE \"app owner\"; CREATE TABLE app_table (id int PRIMARY KEY, v text); "
+                        + "INSERT INTO app_table VALUES (1, 'mine'); CREATE FUNCTION app_fn() RETURNS int LANGUAGE sql "
+                        + "SECURITY DEFINER AS 'SELECT 1'; GRANT SELECT ON app_table TO reader; RESET ROLE");
                 // sequence values used without rows
                 Pg.execute(c, "SELECT nextval('items_id_seq'), nextval('items_id_seq'), nextval('items_id_seq')");
                 // DDL inside an SQL-language function: no statement text, rebuilt from the catalog
@@ -153,9 +160,10 @@ class DdlReplayIT {
             p.stop();
 
             String segments = segments(p);
-            assertThat(segments).contains("-- ran inside SQL function \"mk_sql\" statement 1; replayed from its definition");
+            assertThat(segments).contains("-- note: \"not replayed as written: it ran inside SQL function \\\"mk_sql\\\" statement 1, "
+                    + "and PostgreSQL reports no statement text there; replayed from its definition in the catalog\"");
             // ALTER TABLE has no definition to rebuild: said loudly in the segment and in the log
-            assertThat(segments).contains("NOT REPLAYED: it ran inside SQL function \"mk_sql\" statement 4");
+            assertThat(segments).contains("NOT REPLAYED: \"it ran inside SQL function \\\"mk_sql\\\" statement 4");
             assertThat(segments).doesNotContain("DO $$").doesNotContain("CONCURRENTLY items_price");
             assertThat(segments).contains("CREATE INDEX items_price ON items (price);");
             assertThat(p.runtimeLog()).contains("is not replayed: it ran inside SQL function \"mk_sql\"");
@@ -174,6 +182,9 @@ class DdlReplayIT {
             Files.writeString(Path.of("target", "DdlReplayIT-schema-source.sql"), sourceSchema);
             Files.writeString(Path.of("target", "DdlReplayIT-schema-restored.sql"), restoredSchema);
             assertThat(restoredSchema).isEqualTo(sourceSchema);
+            // the owners are the source's: the application role's objects are not the restoring superuser's
+            assertThat(restoredSchema).contains("ALTER TABLE public.app_table OWNER TO \"app owner\";")
+                    .contains("ALTER FUNCTION public.app_fn() OWNER TO \"app owner\";");
             assertThat(sequences(cluster.connection("ddl_restored"))).isEqualTo(sequences(p.source()));
 
             // the same segments applied again to the restored database apply nothing twice
@@ -212,10 +223,10 @@ class DdlReplayIT {
         }
     }
 
-    /** pg_dump --schema-only, without pgscribe's own objects. */
+    /** pg_dump --schema-only with owners and privileges, without pgscribe's own objects. */
     private static String schema(Pipeline p, String db) {
         ConnectionSpec c = p.cluster.connection(db);
-        PgTools.Result r = PgTools.run(List.of(PgTools.locate("").path("pg_dump"), "--schema-only", "--no-owner",
+        PgTools.Result r = PgTools.run(List.of(PgTools.locate("").path("pg_dump"), "--schema-only",
                 "--exclude-schema=pgscribe", "--exclude-schema=pgscribe_restore", "-d", c.conninfo("test")),
                 c.toolEnvironment(), Duration.ofMinutes(1));
         assertThat(r.ok()).as(r.stderr()).isTrue();

@@ -42,10 +42,15 @@ class StatementCoalescerTest {
 
     @Test
     void deletesBySingleColumnKeyBecomeOneInList() {
-        assertThat(run("DELETE FROM \"public\".\"t\" WHERE \"id\" = 10;\n", "DELETE FROM \"public\".\"t\" WHERE \"id\" = -1.5e3;\n",
-                "DELETE FROM \"public\".\"t\" WHERE \"id\" = 'x''y';\n", "DELETE FROM \"public\".\"u\" WHERE \"k\" = 1;\n"))
+        // as segments write them now (pg_catalog's operator named) and as they did before
+        assertThat(run("DELETE FROM \"public\".\"t\" WHERE \"id\" OPERATOR(pg_catalog.=) 10;\n",
+                "DELETE FROM \"public\".\"t\" WHERE \"id\" = -1.5e3;\n",
+                "DELETE FROM \"public\".\"t\" WHERE \"id\" OPERATOR(pg_catalog.=) 'x''y';\n",
+                "DELETE FROM \"public\".\"u\" WHERE \"k\" = 1;\n",
+                "DELETE FROM \"public\".\"v\" WHERE \"k\" OPERATOR(\"ext\".=) 1;\n"))
                 .isEqualTo("DELETE FROM \"public\".\"t\" WHERE \"id\" IN (10, -1.5e3, 'x''y');\n"
-                        + "DELETE FROM \"public\".\"u\" WHERE \"k\" = 1;\n");
+                        + "DELETE FROM \"public\".\"u\" WHERE \"k\" OPERATOR(pg_catalog.=) 1;\n"
+                        + "DELETE FROM \"public\".\"v\" WHERE \"k\" OPERATOR(\"ext\".=) 1;\n");
     }
 
     @Test

@@ -59,7 +59,7 @@ class SegmentWriterTest {
         w.write("INSERT INTO t VALUES (3);\n");
         w.commit(tx(3));
         SegmentEntry e = w.close(new CaptureState("0/3000", "0/3000", new SpoolPosition("00000001-000001.jsonl", 42), List.of(), 1),
-                new SpoolPosition("00000001-000001.jsonl", 42));
+                new SpoolPosition("00000001-000001.jsonl", 42), 0, List.of());
 
         Path file = tmp.resolve(e.file());
         String text = Files.readString(file);

@@ -1,9 +1,10 @@
-package io.pgscribe.render;
+package io.pgscribe.ddl;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgscribe.decode.Change;
+import io.pgscribe.render.RenderException;
 import io.pgscribe.decode.Column;
 import io.pgscribe.manifest.TableShape;
 import java.util.HashMap;
@@ -12,7 +13,9 @@ import java.util.Map;
 
 /**
  * One row of {@code pgscribe.ddl_log}, as it arrives in the change stream at the place
- * of the DDL it describes.
+ * of the DDL it describes. {@code standardConformingStrings} is null for a row the DDL
+ * capture of a pgscribe before 0.2 logged: it recorded neither that setting nor the role in
+ * a way a role could not forge.
  */
 public record DdlEvent(
         long id,
@@ -28,7 +31,8 @@ public record DdlEvent(
         String context,
         boolean skip,
         String definition,
-        List<TableShape> tables) {
+        List<TableShape> tables,
+        Boolean standardConformingStrings) {
 
     public static final String COMMAND_END = "ddl_command_end";
     public static final String COMMAND_START = "ddl_command_start";
@@ -71,16 +75,22 @@ public record DdlEvent(
         }
         String id = v.get("id");
         String event = v.get("event");
+        String scs = v.get("standard_conforming_strings");
         return new DdlEvent(id == null ? 0 : Long.parseLong(id), event == null ? COMMAND_END : event, v.get("txid"),
                 v.get("statement_at"), v.get("search_path"), v.get("role_name"), tag, v.get("object_type"),
                 v.get("object_identity"), query, v.get("context"), "true".equals(v.get("skip")) || "t".equals(v.get("skip")),
-                v.get("definition"), tables);
+                v.get("definition"), tables, scs == null ? null : !"off".equals(scs));
+    }
+
+    /** Logged by the DDL capture of a pgscribe before 0.2, whose role and search_path could be forged. */
+    public boolean isLegacy() {
+        return standardConformingStrings == null;
     }
 
     /** This ddl_command_end firing, with what the sql_drop firing before it saw being dropped. */
     public DdlEvent withDropped(DdlEvent drop) {
         return new DdlEvent(id, event, txid, statementAt, searchPath, role, commandTag, drop.objectType(),
-                drop.objectIdentity(), query, context, skip || drop.skip(), definition, tables);
+                drop.objectIdentity(), query, context, skip || drop.skip(), definition, tables, standardConformingStrings);
     }
 
     /** CREATE TABLE AS and SELECT INTO: their rows arrive before the firing that describes the table. */
@@ -96,5 +106,10 @@ public record DdlEvent(
     /** Several firings of one query string (several statements sent at once) share this key. */
     public String queryKey() {
         return txid + '\u0000' + statementAt + '\u0000' + query;
+    }
+
+    /** Subscriptions connect to another server and create slots there: never replayed. */
+    public boolean isSubscription() {
+        return commandTag.endsWith(" SUBSCRIPTION");
     }
 }

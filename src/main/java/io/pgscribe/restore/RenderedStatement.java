@@ -1,0 +1,477 @@
+package io.pgscribe.restore;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Recognises the row changes and sequence samples a segment holds, in exactly the forms the
+ * capture writes them (and decoder_raw passes them through), before the restore runs one:
+ * <pre>
+ * INSERT INTO t (c, ...) [OVERRIDING SYSTEM VALUE] VALUES (v, ...) | INSERT INTO t DEFAULT VALUES
+ * UPDATE t SET c = v, ... WHERE cond
+ * DELETE FROM t WHERE cond
+ *   cond: c [::pg_catalog.text] op v | c IS NULL [AND ...]
+ *         | ctid op (SELECT ctid FROM t WHERE cond LIMIT 1)
+ *   op:   = | OPERATOR(schema.=)        v: a literal, a number, NULL, TRUE, FALSE
+ * TRUNCATE [TABLE] [ONLY] t, ... [RESTART IDENTITY | CONTINUE IDENTITY] [CASCADE | RESTRICT]
+ * SELECT [pg_catalog.]setval([pg_catalog.]to_regclass('name') | 'name', n, true|false)
+ * </pre>
+ * No function call, subquery, cast or operator of anyone's can hide in one: such a statement
+ * is not recognised and the restore refuses it, whatever its text claims to be.
+ */
+public final class RenderedStatement {
+
+    /** What a recognised statement is. */
+    public enum Kind { INSERT, UPDATE, DELETE, TRUNCATE, SETVAL }
+
+    /** A recognised statement: its kind, the tables it changes, the operator schemas it names other than pg_catalog. */
+    public record Recognised(Kind kind, List<RestoreScope.Name> tables, List<String> operatorSchemas) {
+    }
+
+    private enum T { WORD, QIDENT, STRING, NUMBER, PUNCT, END }
+
+    private final String sql;
+    private int pos;
+    private T type;
+    private String text; // WORD: upper case; QIDENT: the name; PUNCT: the character(s)
+    private String raw; // WORD: as written
+    private final List<RestoreScope.Name> tables = new ArrayList<>(1);
+    private final List<String> operatorSchemas = new ArrayList<>(0);
+
+    private RenderedStatement(String sql) {
+        this.sql = sql;
+    }
+
+    /** The statement if it is one of the forms above; null otherwise. */
+    public static Recognised recognise(String code) {
+        RenderedStatement r = new RenderedStatement(code);
+        try {
+            r.next();
+            Kind k = r.statement();
+            if (!r.isPunct(";")) {
+                return null;
+            }
+            r.next();
+            return r.type == T.END ? new Recognised(k, List.copyOf(r.tables), List.copyOf(r.operatorSchemas)) : null;
+        } catch (NotRecognised e) {
+            return null;
+        }
+    }
+
+    private static final class NotRecognised extends Exception {
+        NotRecognised() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Kind statement() throws NotRecognised {
+        if (isWord("INSERT")) {
+            next();
+            word("INTO");
+            tables.add(name());
+            if (isWord("DEFAULT")) {
+                next();
+                word("VALUES");
+                return Kind.INSERT;
+            }
+            punct("(");
+            do {
+                identifier();
+            } while (comma());
+            punct(")");
+            if (isWord("OVERRIDING")) {
+                next();
+                word("SYSTEM");
+                word("VALUE");
+            }
+            word("VALUES");
+            punct("(");
+            do {
+                value();
+            } while (comma());
+            punct(")");
+            return Kind.INSERT;
+        }
+        if (isWord("UPDATE")) {
+            next();
+            tables.add(name());
+            word("SET");
+            do {
+                identifier();
+                punct("=");
+                value();
+            } while (comma());
+            word("WHERE");
+            condition();
+            return Kind.UPDATE;
+        }
+        if (isWord("DELETE")) {
+            next();
+            word("FROM");
+            tables.add(name());
+            word("WHERE");
+            condition();
+            return Kind.DELETE;
+        }
+        if (isWord("TRUNCATE")) {
+            next();
+            if (isWord("TABLE")) {
+                next();
+            }
+            do {
+                if (isWord("ONLY")) {
+                    next();
+                }
+                tables.add(name());
+            } while (comma());
+            if (isWord("RESTART") || isWord("CONTINUE")) {
+                next();
+                word("IDENTITY");
+            }
+            if (isWord("CASCADE") || isWord("RESTRICT")) {
+                next();
+            }
+            return Kind.TRUNCATE;
+        }
+        if (isWord("SELECT")) {
+            next();
+            qualifiedFunction("SETVAL");
+            punct("(");
+            if (type == T.WORD) {
+                qualifiedFunction("TO_REGCLASS");
+                punct("(");
+                string();
+                punct(")");
+            } else {
+                string();
+            }
+            punct(",");
+            number();
+            punct(",");
+            if (!isWord("TRUE") && !isWord("FALSE")) {
+                throw new NotRecognised();
+            }
+            next();
+            punct(")");
+            return Kind.SETVAL;
+        }
+        throw new NotRecognised();
+    }
+
+    private void condition() throws NotRecognised {
+        if (isWord("CTID")) {
+            next();
+            operator();
+            punct("(");
+            word("SELECT");
+            word("CTID");
+            word("FROM");
+            tables.add(name());
+            word("WHERE");
+            comparisons();
+            word("LIMIT");
+            if (type != T.NUMBER || !text.equals("1")) {
+                throw new NotRecognised();
+            }
+            next();
+            punct(")");
+            return;
+        }
+        comparisons();
+    }
+
+    private void comparisons() throws NotRecognised {
+        do {
+            identifier();
+            if (isWord("IS")) {
+                next();
+                word("NULL");
+                continue;
+            }
+            if (isPunct("::")) {
+                next();
+                if (isWord("PG_CATALOG")) {
+                    next();
+                    punct(".");
+                }
+                word("TEXT");
+            }
+            operator();
+            value();
+        } while (and());
+    }
+
+    /** {@code =} or {@code OPERATOR(schema.op)}. */
+    private void operator() throws NotRecognised {
+        if (isPunct("=")) {
+            next();
+            return;
+        }
+        word("OPERATOR");
+        punct("(");
+        String schema;
+        if (type == T.QIDENT) {
+            schema = text;
+        } else if (type == T.WORD) {
+            schema = raw.toLowerCase(Locale.ROOT);
+        } else {
+            throw new NotRecognised();
+        }
+        next();
+        punct(".");
+        if (type != T.PUNCT || !isOperatorName(text)) {
+            throw new NotRecognised();
+        }
+        next();
+        punct(")");
+        if (!schema.equals("pg_catalog") && !operatorSchemas.contains(schema)) {
+            operatorSchemas.add(schema);
+        }
+    }
+
+    private void value() throws NotRecognised {
+        switch (type) {
+            case STRING, NUMBER -> next();
+            case WORD -> {
+                if (!text.equals("NULL") && !text.equals("TRUE") && !text.equals("FALSE")) {
+                    throw new NotRecognised();
+                }
+                next();
+            }
+            case PUNCT -> {
+                if (!text.equals("-")) {
+                    throw new NotRecognised();
+                }
+                next();
+                number();
+            }
+            default -> throw new NotRecognised();
+        }
+    }
+
+    private void number() throws NotRecognised {
+        if (isPunct("-")) {
+            next();
+        }
+        if (type != T.NUMBER) {
+            throw new NotRecognised();
+        }
+        next();
+    }
+
+    private void string() throws NotRecognised {
+        if (type != T.STRING) {
+            throw new NotRecognised();
+        }
+        next();
+    }
+
+    private void qualifiedFunction(String name) throws NotRecognised {
+        if (isWord("PG_CATALOG")) {
+            next();
+            punct(".");
+        }
+        word(name);
+    }
+
+    /** A table: {@code "s"."t"}, or unquoted as decoder_raw writes it. */
+    private RestoreScope.Name name() throws NotRecognised {
+        String first = identifier();
+        if (isPunct(".")) {
+            next();
+            return new RestoreScope.Name(first, identifier());
+        }
+        return new RestoreScope.Name("public", first);
+    }
+
+    private String identifier() throws NotRecognised {
+        String n;
+        if (type == T.QIDENT) {
+            n = text;
+        } else if (type == T.WORD) {
+            n = raw.toLowerCase(Locale.ROOT);
+        } else {
+            throw new NotRecognised();
+        }
+        next();
+        return n;
+    }
+
+    private boolean comma() throws NotRecognised {
+        if (isPunct(",")) {
+            next();
+            return true;
+        }
+        return false;
+    }
+
+    private boolean and() throws NotRecognised {
+        if (isWord("AND")) {
+            next();
+            return true;
+        }
+        return false;
+    }
+
+    private void word(String w) throws NotRecognised {
+        if (!isWord(w)) {
+            throw new NotRecognised();
+        }
+        next();
+    }
+
+    private void punct(String p) throws NotRecognised {
+        if (!isPunct(p)) {
+            throw new NotRecognised();
+        }
+        next();
+    }
+
+    private boolean isWord(String w) {
+        return type == T.WORD && text.equals(w);
+    }
+
+    private boolean isPunct(String p) {
+        return type == T.PUNCT && text.equals(p);
+    }
+
+    private static boolean isOperatorName(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if ("~!@#^&|`?+-*/%<>=".indexOf(s.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Reads the next token; comments, dollar quotes and anything unexpected are not recognised. */
+    private void next() throws NotRecognised {
+        int n = sql.length();
+        while (pos < n && isSpace(sql.charAt(pos))) {
+            pos++;
+        }
+        if (pos >= n) {
+            type = T.END;
+            text = null;
+            return;
+        }
+        char ch = sql.charAt(pos);
+        int start = pos;
+        if (ch == '\'' || ((ch == 'E' || ch == 'e' || ch == 'B' || ch == 'b' || ch == 'X' || ch == 'x')
+                && pos + 1 < n && sql.charAt(pos + 1) == '\'')) {
+            boolean escapes = ch == 'E' || ch == 'e';
+            pos = ch == '\'' ? pos + 1 : pos + 2;
+            while (true) {
+                if (pos >= n) {
+                    throw new NotRecognised();
+                }
+                char c = sql.charAt(pos++);
+                if (escapes && c == '\\') {
+                    pos++;
+                } else if (c == '\'') {
+                    if (pos < n && sql.charAt(pos) == '\'') {
+                        pos++;
+                    } else {
+                        break;
+                    }
+                }
+            }
+            type = T.STRING;
+            text = null;
+            return;
+        }
+        if (ch == '"') {
+            StringBuilder sb = new StringBuilder();
+            pos++;
+            while (true) {
+                if (pos >= n) {
+                    throw new NotRecognised();
+                }
+                char c = sql.charAt(pos++);
+                if (c == '"') {
+                    if (pos < n && sql.charAt(pos) == '"') {
+                        sb.append('"');
+                        pos++;
+                    } else {
+                        break;
+                    }
+                } else {
+                    sb.append(c);
+                }
+            }
+            type = T.QIDENT;
+            text = sb.toString();
+            return;
+        }
+        if (isWordStart(ch)) {
+            while (pos < n && isWordPart(sql.charAt(pos))) {
+                pos++;
+            }
+            type = T.WORD;
+            raw = sql.substring(start, pos);
+            text = raw.toUpperCase(Locale.ROOT);
+            return;
+        }
+        if (ch >= '0' && ch <= '9' || (ch == '.' && pos + 1 < n && Character.isDigit(sql.charAt(pos + 1)))) {
+            while (pos < n && (Character.isDigit(sql.charAt(pos)) || sql.charAt(pos) == '.')) {
+                pos++;
+            }
+            if (pos < n && (sql.charAt(pos) == 'e' || sql.charAt(pos) == 'E')) {
+                pos++;
+                if (pos < n && (sql.charAt(pos) == '+' || sql.charAt(pos) == '-')) {
+                    pos++;
+                }
+                while (pos < n && Character.isDigit(sql.charAt(pos))) {
+                    pos++;
+                }
+            }
+            if (pos < n && isWordPart(sql.charAt(pos))) {
+                throw new NotRecognised();
+            }
+            type = T.NUMBER;
+            text = sql.substring(start, pos);
+            return;
+        }
+        if (ch == ':' && pos + 1 < n && sql.charAt(pos + 1) == ':') {
+            pos += 2;
+            type = T.PUNCT;
+            text = "::";
+            return;
+        }
+        if ("(),.;".indexOf(ch) >= 0) {
+            pos++;
+            type = T.PUNCT;
+            text = String.valueOf(ch);
+            return;
+        }
+        if ("~!@#^&|`?+-*/%<>=".indexOf(ch) >= 0) {
+            // an operator: the longest run of operator characters, with no comment inside
+            while (pos < n && "~!@#^&|`?+-*/%<>=".indexOf(sql.charAt(pos)) >= 0) {
+                if (sql.startsWith("--", pos) || sql.startsWith("/*", pos)) {
+                    throw new NotRecognised();
+                }
+                pos++;
+            }
+            type = T.PUNCT;
+            text = sql.substring(start, pos);
+            return;
+        }
+        throw new NotRecognised();
+    }
+
+    private static boolean isSpace(char ch) {
+        return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f';
+    }
+
+    private static boolean isWordStart(char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' || ch >= 0x80;
+    }
+
+    private static boolean isWordPart(char ch) {
+        return isWordStart(ch) || (ch >= '0' && ch <= '9') || ch == '$';
+    }
+}

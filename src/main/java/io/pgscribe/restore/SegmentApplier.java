@@ -1,0 +1,567 @@
+package io.pgscribe.restore;
+
+import io.pgscribe.ExitCode;
+import io.pgscribe.PgscribeException;
+import io.pgscribe.ddl.DdlBlock;
+import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.segment.SegmentReader;
+import io.pgscribe.segment.TransactionHeader;
+import io.pgscribe.server.Pg;
+import io.pgscribe.slot.Lsn;
+import io.pgscribe.sql.IdentifierList;
+import io.pgscribe.sql.SqlScanner;
+import io.pgscribe.sql.SqlText;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.postgresql.PGConnection;
+
+/**
+ * Applies a chain's segments to the target: skipping what the base holds, stopping at the
+ * target, filtering a subset, grouping transactions, and running every statement with no more
+ * rights than its author had.
+ * <ul>
+ *   <li>A DDL block runs as the role the trace names, in {@link RoleSandbox}.</li>
+ *   <li>A row change runs with its table owner's rights: in the restore's own session when
+ *       the owner is a superuser (COPY and all), else in the owner's sandbox. Roles switch
+ *       only when the owner changes.</li>
+ *   <li>After anything of a role's ran, the session's settings are put back (SessionPins).</li>
+ *   <li>A statement that is not one of the forms pgscribe writes is refused
+ *       ({@link RenderedStatement}), whatever it claims to be.</li>
+ * </ul>
+ */
+final class SegmentApplier {
+
+    static final int FLUSH_CHARS = 1 << 20;
+
+    private final Connection c;
+    private final Statement st;
+    private final RestoreScope scope;
+    private final Lsn consistentPoint;
+    private final RestoreTarget target;
+    private final PrintStream out;
+    private final RoleSandbox sandbox;
+    private final TableOwners owners;
+    private final SessionPins pins;
+    private final boolean allowLegacyDdl;
+    private Lsn lastApplied;
+    private long applied;
+    private long skipped;
+    private long statements;
+    private long ddlSkipped;
+    private long ddlNotReplayed;
+    private final List<String> notReplayedWhy = new ArrayList<>();
+    private boolean reachedTarget;
+    private TransactionHeader lastHeader;
+    private final StringBuilder buf = new StringBuilder(FLUSH_CHARS + 4096);
+    private String runAs; // the role buf runs as; null: the restore's own session
+    private final StatementCoalescer direct = new StatementCoalescer(true);
+    private final StatementCoalescer sandboxed = new StatementCoalescer(false);
+    private final StatementCoalescer.Output output = new StatementCoalescer.Output() {
+        @Override
+        public StringBuilder sql() {
+            return buf;
+        }
+
+        @Override
+        public void copy(String command, String data, int rows) {
+            executeBuffer();
+            copied += rows;
+            try {
+                c.unwrap(PGConnection.class).getCopyAPI().copyIn(command, new StringReader(data));
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw failure(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    };
+    private Set<String> extensionSchemas;
+    private SegmentEntry segment; // the one being applied
+    private long copied;
+    // source transactions applied together in one target transaction (a group)
+    private boolean groupOpen;
+    private int groupTransactions;
+    private long groupStatements;
+    private TransactionHeader groupFirst;
+    private TransactionHeader groupLast;
+    private boolean currentHasDdl;
+
+    SegmentApplier(Connection c, RestoreScope scope, Lsn consistentPoint, Lsn lastApplied, RestoreTarget target,
+                   PrintStream out, RoleSandbox sandbox, SessionPins pins, boolean allowLegacyDdl) throws SQLException {
+        this.c = c;
+        this.st = c.createStatement();
+        st.setEscapeProcessing(false);
+        this.scope = scope;
+        this.consistentPoint = consistentPoint;
+        this.lastApplied = lastApplied;
+        this.target = target;
+        this.out = out;
+        this.sandbox = sandbox;
+        this.owners = new TableOwners(c);
+        this.pins = pins;
+        this.allowLegacyDdl = allowLegacyDdl;
+        st.execute(pins.sql());
+    }
+
+    /**
+     * False once the target is reached: nothing further is applied. Consecutive source
+     * transactions are applied in one target transaction (up to {@link Restorer#GROUP_TRANSACTIONS}
+     * of them or {@link Restorer#GROUP_STATEMENTS} statements), committed with the progress record
+     * of the last: all of a group or none of it is in the target, so a restore that stops
+     * leaves the target at a source transaction boundary. A transaction with DDL ends its
+     * group (e.g. a new enum value is usable only once its transaction committed), and so
+     * does the end of a segment.
+     */
+    boolean apply(SegmentEntry seg, SegmentReader reader, Runnable onCommit) {
+        segment = seg;
+        TransactionHeader current = null;
+        boolean skip = false;
+        SegmentReader.Part part;
+        while ((part = reader.next()) != null) {
+            if (part instanceof SegmentReader.Setup s) {
+                endGroup();
+                String set = pins.segmentSetting(SqlScanner.stripLeadingComments(s.sql()), seg.file());
+                if (set != null) {
+                    execute(set);
+                }
+            } else if (part instanceof SegmentReader.Begin b) {
+                current = b.header();
+                if (target.isPast(current)) {
+                    reachedTarget = true;
+                    endGroup();
+                    return false;
+                }
+                skip = current.hasIdentity() && (current.commitLsn().isBefore(consistentPoint)
+                        || (lastApplied != null && !current.commitLsn().isAfter(lastApplied)));
+                if (!skip) {
+                    beginInGroup(current);
+                }
+            } else if (part instanceof SegmentReader.Body b) {
+                if (!skip) {
+                    body(b.sql(), reader);
+                }
+            } else if (part instanceof SegmentReader.Commit cm) {
+                if (skip) {
+                    skipped++;
+                } else {
+                    notes(cm.text());
+                    commit(current);
+                    onCommit.run();
+                }
+                current = null;
+            }
+        }
+        endGroup();
+        if (target.kind() == RestoreTarget.Kind.LATEST) {
+            reachedTarget = true;
+        }
+        return true;
+    }
+
+    private void beginInGroup(TransactionHeader h) {
+        if (!groupOpen) {
+            switchTo(null);
+            buf.append("BEGIN;\n");
+            groupOpen = true;
+            groupFirst = h;
+        }
+        groupLast = h;
+        currentHasDdl = false;
+    }
+
+    /** NOT REPLAYED notes in the comments before a statement: counted, for the summary and the exit code. */
+    private DdlBlock.Notes notes(String text) {
+        DdlBlock.Notes n = DdlBlock.notes(SqlScanner.leadingComments(text));
+        if (n.notReplayed() > 0) {
+            ddlNotReplayed += n.notReplayed();
+            for (String why : n.notReplayedWhy()) {
+                if (notReplayedWhy.size() < 5) {
+                    notReplayedWhy.add(why);
+                }
+            }
+        }
+        return n;
+    }
+
+    private void body(String sql, SegmentReader reader) {
+        DdlBlock.Notes n = notes(sql);
+        if (n.opensBlock() != null) {
+            ddl(readBlock(sql, reader));
+            return;
+        }
+        String code = SqlScanner.stripLeadingComments(sql);
+        RenderedStatement.Recognised r = RenderedStatement.recognise(code);
+        if (r == null) {
+            throw notWritten("a statement pgscribe does not write", code);
+        }
+        if (!scope.all() && !inScope(r)) {
+            return;
+        }
+        String role;
+        try {
+            role = role(r);
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
+        switchTo(role);
+        if (!scope.all() && r.kind() == RenderedStatement.Kind.TRUNCATE) {
+            code = truncateOfScope(r);
+        }
+        append(code.endsWith("\n") ? code : code + "\n");
+    }
+
+    /** Whom a row change runs as: null for the restore's own session (a superuser owns the table). */
+    private String role(RenderedStatement.Recognised r) throws SQLException {
+        for (String schema : r.operatorSchemas()) {
+            if (!extensionSchemas().contains(schema)) {
+                throw notWritten("a comparison with an operator of schema " + schema + ", where no extension lives", "");
+            }
+        }
+        if (r.kind() == RenderedStatement.Kind.SETVAL) {
+            return null;
+        }
+        Set<String> roles = new HashSet<>();
+        boolean superuser = true;
+        for (RestoreScope.Name t : r.tables()) {
+            TableOwners.Owner o = owners.of(t);
+            if (!o.superuser()) {
+                superuser = false;
+                roles.add(o.role());
+            }
+        }
+        if (superuser) {
+            return null;
+        }
+        if (roles.size() == 1 && (r.kind() != RenderedStatement.Kind.TRUNCATE || allOwnedBy(r.tables(), roles))) {
+            return roles.iterator().next();
+        }
+        // one TRUNCATE of tables of several owners (they go together, as their foreign keys need): only the
+        // restore's own session can, and only when no trigger of theirs would run in it
+        if (owners.fireOnTruncate(r.tables())) {
+            throw new PgscribeException("applying " + segment.file() + ": one TRUNCATE of tables of several owners ("
+                    + String.join(", ", new java.util.TreeSet<>(roles)) + "), one of which has a TRUNCATE trigger that "
+                    + "fires during a restore (ENABLE ALWAYS or REPLICA): it would run with the restoring superuser's rights",
+                    "Restore to a point before it, or disable that trigger in a copy of the base.", ExitCode.REFUSED, null);
+        }
+        return null;
+    }
+
+    private boolean allOwnedBy(List<RestoreScope.Name> tables, Set<String> roles) throws SQLException {
+        for (RestoreScope.Name t : tables) {
+            if (!roles.contains(owners.of(t).role())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Set<String> extensionSchemas() throws SQLException {
+        if (extensionSchemas == null) {
+            extensionSchemas = new HashSet<>(Pg.query(c, "SELECT n.nspname FROM pg_catalog.pg_extension e "
+                    + "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace", rs -> rs.getString(1)));
+        }
+        return extensionSchemas;
+    }
+
+    private boolean inScope(RenderedStatement.Recognised r) {
+        if (r.kind() == RenderedStatement.Kind.SETVAL) {
+            return true; // harmless without its table
+        }
+        for (RestoreScope.Name t : r.tables()) {
+            if (scope.includes(t.schema(), t.name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String truncateOfScope(RenderedStatement.Recognised r) {
+        List<RestoreScope.Name> names = r.tables().stream().filter(n -> scope.includes(n.schema(), n.name())).toList();
+        return "TRUNCATE " + String.join(", ", names.stream().map(n -> "ONLY " + SqlText.qualified(n.schema(), n.name()))
+                .toList()) + ";";
+    }
+
+    /** Reads the rest of a DDL block from the segment. */
+    private DdlBlock.Block readBlock(String first, SegmentReader reader) {
+        DdlBlock.Read read = DdlBlock.read(first, () -> {
+            SegmentReader.Part p = reader.next();
+            return p instanceof SegmentReader.Body b ? b.sql() : null;
+        });
+        if (read.problem() != null) {
+            throw notWritten("a DDL block that does not read as one: " + read.problem(), "");
+        }
+        return read.block();
+    }
+
+    private void ddl(DdlBlock.Block block) {
+        currentHasDdl = true;
+        if (block.legacy() && !allowLegacyDdl) {
+            throw new PgscribeException("segment " + segment.file() + " was written by a pgscribe older than 0.2, which "
+                    + "recorded the role DDL ran as in a way that role could forge (DDL " + block.trace().tag() + ", "
+                    + "pgscribe.ddl_log id " + block.trace().ddlLog() + ")",
+                    "Restore from a base taken after the upgrade, or pass --allow-legacy-ddl to replay such DDL as the "
+                            + "role its trace names, if you trust every role of the source not to have forged one.",
+                    ExitCode.REFUSED, null);
+        }
+        if (!scope.all() && !aboutScope(block)) {
+            ddlSkipped++;
+            return;
+        }
+        switchTo(null);
+        flush();
+        String path = block.searchPath().isEmpty() ? "" : IdentifierList.quoted(block.searchPath());
+        try {
+            if (!scope.all()) {
+                st.execute("SAVEPOINT pgscribe_ddl");
+            }
+            sandbox.run(block.role(), path, block.statement());
+            st.execute(pins.sql());
+            if (!scope.all()) {
+                st.execute("RELEASE SAVEPOINT pgscribe_ddl");
+            }
+            statements++;
+        } catch (SQLException e) {
+            if (scope.all()) {
+                rollbackQuietly();
+                throw failure(e);
+            }
+            // a subset restore leaves out DDL that needs objects it did not restore
+            try {
+                st.execute("ROLLBACK TO SAVEPOINT pgscribe_ddl");
+                st.execute(pins.sql());
+            } catch (SQLException rollback) {
+                throw failure(rollback);
+            }
+            ddlSkipped++;
+            out.println("Left out DDL that needs objects outside the restored tables: "
+                    + block.statement().lines().findFirst().orElse("") + " (" + e.getMessage().lines().findFirst().orElse("")
+                    + ")");
+        } finally {
+            owners.forget();
+            extensionSchemas = null;
+        }
+    }
+
+    /** A subset restore replays the DDL about its tables and leaves out the rest. */
+    private boolean aboutScope(DdlBlock.Block block) {
+        String object = block.trace().object();
+        if (object != null) {
+            for (String identity : object.split(", ")) {
+                if (identity.indexOf('.') > 0) {
+                    try {
+                        List<String> parts = RestoreScope.splitIdentifiers(identity);
+                        if (parts.size() >= 2 && scope.includes(parts.get(0), parts.get(1))) {
+                            return true;
+                        }
+                    } catch (IllegalArgumentException e) {
+                        // not a schema-qualified name
+                    }
+                }
+            }
+        }
+        // e.g. CREATE INDEX, whose object is the index: about a restored table if it names one
+        String code = block.statement();
+        for (RestoreScope.Name n : RestoreScope.quotedQualifiedNames(code)) {
+            if (scope.includes(n.schema(), n.name())) {
+                return true;
+            }
+        }
+        String upper = code.toUpperCase(java.util.Locale.ROOT);
+        for (RestoreScope.Name n : scope.tables()) {
+            String name = n.name().toUpperCase(java.util.Locale.ROOT);
+            if (upper.contains(" " + name + " ") || upper.contains(" " + name + "(")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Statements from now on run as {@code role} (null: the restore's own session). */
+    private void switchTo(String role) {
+        if (java.util.Objects.equals(role, runAs)) {
+            return;
+        }
+        coalescer().flush(output);
+        executeBuffer();
+        runAs = role;
+    }
+
+    private StatementCoalescer coalescer() {
+        return runAs == null ? direct : sandboxed;
+    }
+
+    private void append(String sql) {
+        coalescer().add(sql, output);
+        statements++;
+        groupStatements++;
+        if (buf.length() >= FLUSH_CHARS) {
+            flush();
+        }
+    }
+
+    private void commit(TransactionHeader h) {
+        applied++;
+        lastHeader = h;
+        groupTransactions++;
+        if (currentHasDdl || groupTransactions >= Restorer.GROUP_TRANSACTIONS
+                || groupStatements >= Restorer.GROUP_STATEMENTS) {
+            endGroup();
+        }
+    }
+
+    /** Commits the open group, with the progress record of its last transaction in it. */
+    private void endGroup() {
+        if (!groupOpen) {
+            return;
+        }
+        switchTo(null);
+        direct.flush(output);
+        TransactionHeader h = groupLast;
+        if (h.hasIdentity()) {
+            // in the same transaction: applied and recorded together, or neither
+            buf.append("UPDATE ").append(Restorer.PROGRESS).append(" SET lsn = '").append(h.commitLsn())
+                    .append("', xid = ").append(h.xid()).append(", commit_time = ")
+                    .append(h.commitTime() == null ? "NULL" : Pg.literal(h.commitTime()))
+                    .append(", segment = ").append(Pg.literal(segment.file())).append(", applied_at = pg_catalog.now();\n");
+        }
+        buf.append("COMMIT;\n");
+        flush();
+        if (h.hasIdentity()) {
+            lastApplied = h.commitLsn();
+        }
+        groupOpen = false;
+        groupTransactions = 0;
+        groupStatements = 0;
+        groupFirst = null;
+        groupLast = null;
+    }
+
+    private void flush() {
+        coalescer().flush(output);
+        executeBuffer();
+    }
+
+    private void executeBuffer() {
+        if (buf.isEmpty()) {
+            return;
+        }
+        String sql = buf.toString();
+        buf.setLength(0);
+        try {
+            if (runAs == null) {
+                st.execute(sql);
+            } else {
+                sandbox.run(runAs, "pg_catalog, pg_temp", sql);
+                st.execute(pins.sql());
+            }
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
+    }
+
+    private void execute(String sql) {
+        try {
+            st.execute(sql);
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
+    }
+
+    private PgscribeException notWritten(String what, String code) {
+        rollbackQuietly();
+        return new PgscribeException("segment " + segment.file() + " holds " + what
+                + (code.isEmpty() ? "" : ": " + SqlText.commentText(code.length() > 200 ? code.substring(0, 200) + "..." : code)),
+                "It matches its checksum, so it was written like this: by hand, by a pgscribe that lost track of the SQL "
+                        + "it wrote, or by someone with write access to the backup set. Nothing of it was applied; restore "
+                        + "to a point before it.", ExitCode.DAMAGED, null);
+    }
+
+    private PgscribeException failure(SQLException e) {
+        String where = "";
+        if (groupFirst != null && groupFirst.hasIdentity()) {
+            where = groupFirst == groupLast
+                    ? " in transaction xid " + groupFirst.xid() + " (commit LSN " + groupFirst.commitLsn() + ", "
+                            + groupFirst.commitTime() + ")"
+                    : " in one of the transactions from xid " + groupFirst.xid() + " (commit LSN " + groupFirst.commitLsn()
+                            + ", " + groupFirst.commitTime() + ") to xid " + groupLast.xid() + " (commit LSN "
+                            + groupLast.commitLsn() + ", " + groupLast.commitTime() + ")";
+        } else if (groupFirst != null) {
+            where = " in a transaction";
+        }
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        String hint = message.contains("row-level security")
+                ? "A table's owner is subject to its own row policies (FORCE ROW LEVEL SECURITY): its rows are applied as "
+                        + "that owner, who may not see them. For the restore, ALTER ROLE that owner BYPASSRLS on the target "
+                        + "(or ALTER TABLE ... NO FORCE ROW LEVEL SECURITY in a copy of the base), then restore again."
+                : "The restored database was dropped. If the cause is an object the segment needs (a role, an "
+                        + "extension), create it on the target server and run restore again.";
+        return new PgscribeException("applying " + segment.file() + where + " failed: " + message, hint, ExitCode.FAILED, e);
+    }
+
+    void rollbackQuietly() {
+        groupOpen = false;
+        buf.setLength(0);
+        direct.discard();
+        sandboxed.discard();
+        runAs = null;
+        try {
+            st.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+            // no transaction open
+        }
+    }
+
+    void close() throws SQLException {
+        owners.close();
+        st.close();
+    }
+
+    long applied() {
+        return applied;
+    }
+
+    long skipped() {
+        return skipped;
+    }
+
+    long statements() {
+        return statements;
+    }
+
+    long copied() {
+        return copied;
+    }
+
+    long ddlSkipped() {
+        return ddlSkipped;
+    }
+
+    long ddlNotReplayed() {
+        return ddlNotReplayed;
+    }
+
+    List<String> notReplayedWhy() {
+        return notReplayedWhy;
+    }
+
+    boolean reachedTarget() {
+        return reachedTarget;
+    }
+
+    TransactionHeader lastHeader() {
+        return lastHeader;
+    }
+}
