@@ -10,8 +10,10 @@ import java.util.Map;
  * compare ({@code [schema, name]}, or {@code ["", "text"]}: compare as text), and whether it
  * is a materialized view (its rows come from its own DDL, never DML).
  */
-@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record TableShape(String schema, String table, List<String> generated, List<String> alwaysIdentity, String kind,
+                         // written only when there is one, so that a manifest of pgscribe 0.1 reads back to its own seal
+                         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
                          Map<String, List<String>> equality) {
 
     public static final String MATVIEW = "matview";

@@ -18,10 +18,11 @@ public final class HealthRules {
     public static final String CAPTURE_DOWN = "capture-down";
     public static final String SEGMENTS_STALE = "segments-stale";
     public static final String DECODER_NOT_ALLOWED = "decoder-not-allowed";
+    public static final String DDL_NOT_REPLAYED = "ddl-not-replayed";
 
     /** The rules this class evaluates (events such as base-failed come from their routes). */
     public static final List<String> RULES = List.of(RETAINED_WAL, WAL_STATUS, SLOT_INACTIVE, SLOT_MISSING, CAPTURE_DOWN,
-            SEGMENTS_STALE, DECODER_NOT_ALLOWED);
+            SEGMENTS_STALE, DECODER_NOT_ALLOWED, DDL_NOT_REPLAYED);
 
     private HealthRules() {
     }
@@ -83,6 +84,13 @@ public final class HealthRules {
                     + (p.captureDownSeconds() > 0 && p.captureDownSeconds() < Long.MAX_VALUE ? " (for " + p.captureDownSeconds() + " s)" : ""),
                     "Look at the runtime's log for why pg_recvlogical stopped (it is restarted with a growing delay); "
                             + "check the server and the role's REPLICATION right."));
+        }
+        if (p != null && p.ddlNotReplayed() > 0) {
+            out.add(new Finding(DDL_NOT_REPLAYED, Severity.CRITICAL, p.ddlNotReplayed() + " DDL statement(s) captured since "
+                    + "the newest base could not be replayed (the first in " + p.notReplayedSegment() + "): a restore past "
+                    + "them lacks them and exits 6",
+                    "Read the NOT REPLAYED notes in that segment (and the warnings in the runtime's log) for why. The next "
+                            + "base covers them (pgscribe.base.cron); until then restores to later points lack that DDL."));
         }
         if (p != null && p.newestSegmentAgeSeconds() != null && p.uncoveredWalBytes() != null
                 && p.newestSegmentAgeSeconds() >= t.segmentStale().toSeconds() && p.uncoveredWalBytes() >= t.segmentStaleWal()) {

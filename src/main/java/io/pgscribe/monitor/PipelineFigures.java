@@ -14,10 +14,19 @@ package io.pgscribe.monitor;
  * @param segments              closed segments in the backup set
  * @param shipBacklog           files not yet shipped (null: shipping off)
  * @param lastBaseAgeSeconds    age of the newest base
+ * @param ddlNotReplayed        DDL written as NOT REPLAYED in segments past the newest base's consistent point
+ * @param notReplayedSegment    the first segment holding such DDL (null: none)
  */
 public record PipelineFigures(Boolean captureUp, Long captureDownSeconds, Long recvlogicalRestarts, Long changesWritten,
                               long spoolBytes, Long newestSegmentAgeSeconds, Long uncoveredWalBytes, long segments,
-                              Integer shipBacklog, Long lastBaseAgeSeconds) {
+                              Integer shipBacklog, Long lastBaseAgeSeconds, long ddlNotReplayed, String notReplayedSegment) {
+
+    public PipelineFigures(Boolean captureUp, Long captureDownSeconds, Long recvlogicalRestarts, Long changesWritten,
+                           long spoolBytes, Long newestSegmentAgeSeconds, Long uncoveredWalBytes, long segments,
+                           Integer shipBacklog, Long lastBaseAgeSeconds) {
+        this(captureUp, captureDownSeconds, recvlogicalRestarts, changesWritten, spoolBytes, newestSegmentAgeSeconds,
+                uncoveredWalBytes, segments, shipBacklog, lastBaseAgeSeconds, 0, null);
+    }
 
     /** The figures the backup set itself gives (segments, bases, WAL past them), with what the caller knows of the rest. */
     public static PipelineFigures of(io.pgscribe.manifest.Manifest m, SlotSample slot, Boolean up, Long downSeconds,
@@ -30,7 +39,19 @@ public record PipelineFigures(Boolean captureUp, Long captureDownSeconds, Long r
                 : Math.max(0, slot.currentWalLsn() - io.pgscribe.slot.Lsn.valueOf(m.capture().coveredLsn()).asLong());
         Long baseAge = m.bases().stream().map(b -> java.time.Instant.parse(b.takenAt())).max(java.time.Instant::compareTo)
                 .map(t -> java.time.Duration.between(t, now).toSeconds()).orElse(null);
+        // DDL the capture could not replay, after the newest base: a restore from that base lacks it
+        io.pgscribe.slot.Lsn newestBase = m.bases().stream().map(b -> io.pgscribe.slot.Lsn.valueOf(b.consistentPoint()))
+                .max(io.pgscribe.slot.Lsn::compareTo).orElse(null);
+        long notReplayed = 0;
+        String first = null;
+        for (io.pgscribe.manifest.SegmentEntry s : m.segments()) {
+            if (s.notReplayedDdl() > 0 && (newestBase == null || s.lastLsn() == null
+                    || !io.pgscribe.slot.Lsn.valueOf(s.lastLsn()).isBefore(newestBase))) {
+                notReplayed += s.notReplayedDdl();
+                first = first == null ? s.file() : first;
+            }
+        }
         return new PipelineFigures(up, downSeconds, restarts, changes, spoolBytes, newestAge, uncovered, m.segments().size(),
-                backlog, baseAge);
+                backlog, baseAge, notReplayed, first);
     }
 }

@@ -38,10 +38,20 @@ final class RoleSandbox {
         this.admin = admin;
     }
 
-    /** Creates the schema (refusing one that is already there: it is not ours). */
+    private static final String MARK = "pgscribe: the restore's role sandbox, dropped when the restore ends";
+
+    /**
+     * Creates the schema. One left by a restore that stopped (--continue on the same target) is
+     * ours and is made again; a schema of that name that is not ours is refused, never dropped.
+     */
     void install() throws SQLException {
+        java.util.List<String> left = Pg.query(admin, "SELECT pg_catalog.obj_description(n.oid, 'pg_namespace') "
+                + "FROM pg_catalog.pg_namespace n WHERE n.nspname = ?", rs -> rs.getString(1), SCHEMA);
+        if (left.size() == 1 && MARK.equals(left.get(0))) {
+            Pg.execute(admin, "DROP SCHEMA " + SqlText.identifier(SCHEMA) + " CASCADE");
+        }
         Pg.execute(admin, "CREATE SCHEMA " + SqlText.identifier(SCHEMA) + "; REVOKE ALL ON SCHEMA " + SqlText.identifier(SCHEMA)
-                + " FROM PUBLIC");
+                + " FROM PUBLIC; COMMENT ON SCHEMA " + SqlText.identifier(SCHEMA) + " IS " + SqlText.literal(MARK));
     }
 
     /**

@@ -47,6 +47,7 @@ final class RestoreBench implements Callable<Integer> {
     static final String PGSCRIBE_GZIP = "pgscribe restore, gzip set";
     static final String NAIVE = "psql db < segment.sql";
     static final String ONE_TX = "psql -1 -f segment.sql";
+    static final String SAME_SQL = "pgscribe restore, 0.1 SQL";
 
     @Option(names = "--workload", split = ",", defaultValue = "bulk,oltp",
             description = "bulk (10,000-row transactions), oltp (pgbench-like small transactions), or both.")
@@ -63,6 +64,23 @@ final class RestoreBench implements Callable<Integer> {
 
     @Option(names = "--keep-backups", description = "Leave the backup sets in --dir, to look at or apply again.")
     boolean keepBackups;
+
+    @Option(names = "--owner", split = ",", defaultValue = "superuser",
+            description = "Who owns the workload's tables: superuser (rows apply in the restore's own session), role (an "
+                    + "ordinary role: rows apply with its rights, in its sandbox), or both.")
+    List<String> owners;
+
+    @Option(names = "--methods", split = "\\|", paramLabel = "METHOD",
+            description = "Only these methods (by name, as in the table, separated by |; jar: the earlier jar); default: all.")
+    List<String> onlyMethods;
+
+    @Option(names = "--warmup", defaultValue = "1",
+            description = "Unmeasured pgscribe restores before the rounds (the first restore of a JVM runs cold).")
+    int warmup;
+
+    @Option(names = "--compare-jar", paramLabel = "JAR", description = "An earlier pgscribe.jar to restore the same segments "
+            + "with, side by side (its statements written as it wrote them: = instead of OPERATOR(pg_catalog.=)).")
+    Path compareJar;
 
     @Option(names = "--dir", defaultValue = "target/bench", description = "Where clusters and backups go.")
     Path dir;
@@ -84,12 +102,16 @@ final class RestoreBench implements Callable<Integer> {
                 report.append("### P2 restore replay rate, ").append(Instant.now().toString(), 0, 10).append("\n\n")
                         .append("- Command: `bench/run restore --workload ").append(String.join(",", workloads))
                         .append(" --changes ").append(changes).append(" --transactions ").append(transactions)
-                        .append(" --repeats ").append(repeats).append("`\n").append(Machine.describe(c)).append('\n');
+                        .append(" --repeats ").append(repeats).append(onlyMethods == null ? "" : " --methods '" + String.join("|", onlyMethods) + "'")
+                        .append(owners.size() == 1 && owners.get(0).equals("superuser") ? "" : " --owner " + String.join(",", owners))
+                        .append(compareJar == null ? "" : " --compare-jar " + compareJar).append("`\n").append(Machine.describe(c)).append('\n');
             }
-            report.append("| workload | changes | transactions | segments | method | median s | changes/s | runs (s) | speed-up vs naive |\n")
-                    .append("|---|---:|---:|---:|---|---:|---:|---|---:|\n");
+            report.append("| workload | changes | transactions | segments | method | median s | changes/s | runs (s) | speed-up vs naive "
+                    + "| time vs the earlier jar, paired by round |\n").append("|---|---:|---:|---:|---|---:|---:|---|---:|---:|\n");
             for (String w : workloads) {
-                report.append(run(cluster, w.strip()));
+                for (String owner : owners) {
+                    report.append(run(cluster, w.strip(), owner.strip()));
+                }
             }
         }
         report.append('\n').append(sizes);
@@ -98,7 +120,10 @@ final class RestoreBench implements Callable<Integer> {
         return 0;
     }
 
-    private String run(LocalCluster cluster, String workload) throws Exception {
+    private String run(LocalCluster cluster, String workload, String owner) throws Exception {
+        if (!owner.equals("superuser") && !owner.equals("role")) {
+            throw new IllegalArgumentException("--owner " + owner + ": superuser or role");
+        }
         String db = "bench_" + workload;
         Path backup = dir.resolve("backup-" + workload).toAbsolutePath();
         LocalCluster.deleteTree(backup);
@@ -115,6 +140,14 @@ final class RestoreBench implements Callable<Integer> {
             };
             try (Connection c = p.connect()) {
                 load.prepare(c);
+                if (owner.equals("role")) {
+                    Pg.execute(c, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_owner') THEN "
+                            + "CREATE ROLE bench_owner; END IF; END $$");
+                    for (String t : Pg.query(c, "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'",
+                            rs -> rs.getString(1))) {
+                        Pg.execute(c, "ALTER TABLE public." + t + " OWNER TO bench_owner");
+                    }
+                }
             }
             p.init(ReplicaIdentityAudit.Mode.REFUSE);
             p.start();
@@ -148,14 +181,40 @@ final class RestoreBench implements Callable<Integer> {
                 (double) gzipBytes / changeCount, walBytes, (double) walBytes / changeCount, 100.0 * sqlBytes / walBytes,
                 100.0 * gzipBytes / walBytes));
         PgTools tools = PgTools.locate("");
-        List<String> methods = List.of(PGSCRIBE, PGSCRIBE_GZIP, NAIVE, ONE_TX);
+        List<String> methods = new ArrayList<>(List.of(PGSCRIBE, PGSCRIBE_GZIP, NAIVE, ONE_TX));
+        Path legacy = null;
+        String jarMethod = null;
+        if (compareJar != null) {
+            // the same segments as the earlier pgscribe wrote them: both restores get the same text
+            legacy = dir.resolve("backup-" + workload + "-0.1").toAbsolutePath();
+            LocalCluster.deleteTree(legacy);
+            copyTree(backup, legacy);
+            LegacyShapes.rewrite(legacy);
+            jarMethod = "pgscribe " + compareJar.getFileName() + " restore, 0.1 SQL";
+            methods.add(SAME_SQL);
+            methods.add(jarMethod);
+        }
+        if (onlyMethods != null) {
+            methods.retainAll(onlyMethods.stream().map(String::strip).map(x -> x.equals("jar") ? null : x).toList());
+            if (onlyMethods.contains("jar") && jarMethod != null) {
+                methods.add(jarMethod);
+            }
+        }
+        for (int w = 0; w < warmup; w++) {
+            String copy = db + "_copy";
+            apply(PGSCRIBE, cluster, db, backup, base, segments, copy, tools);
+            drop(cluster, copy);
+            log("%s: warm-up restore %d done", workload, w + 1);
+        }
         Measurements m = new Measurements();
         for (int round = 0; round < repeats; round++) {
             for (int i = 0; i < methods.size(); i++) {
                 String method = methods.get((i + round) % methods.size());
                 String copy = db + "_copy";
-                double s = apply(method, cluster, db, method.equals(PGSCRIBE_GZIP) ? gzipped : backup, base, segments, copy,
-                        tools);
+                Path set = method.equals(PGSCRIBE_GZIP) ? gzipped : method.equals(SAME_SQL) || method.equals(jarMethod) ? legacy
+                        : backup;
+                double s = method.equals(jarMethod) ? applyWithJar(cluster, db, set, copy)
+                        : apply(method, cluster, db, set, base, segments, copy, tools);
                 Map<String, TableChecksum> got = Verifier.checksums(cluster.connection(copy));
                 expected.keySet().stream().filter(t -> !t.startsWith("pgscribe.")).forEach(t -> {
                     if (!expected.get(t).equals(got.get(t))) {
@@ -171,14 +230,21 @@ final class RestoreBench implements Callable<Integer> {
         StringBuilder rows = new StringBuilder();
         for (String method : methods) {
             double med = m.median(method);
-            rows.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %d | %s | %.2f | %,.0f | %s | %s |%n", workload, changeCount,
+            rows.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %d | %s | %.2f | %,.0f | %s | %s | %s |%n",
+                    workload + (owner.equals("role") ? ", tables of a role" : ""), changeCount,
                     txCount, segments.size(), method.startsWith(PGSCRIBE) ? "**" + method + "**" : "`" + method + "`", med,
                     changeCount / med, Measurements.runsText(m.runs(method)),
-                    method.equals(NAIVE) ? "1.00" : String.format(Locale.ROOT, "%.2f×", m.speedup(method, NAIVE))));
+                    !methods.contains(NAIVE) ? "-" : method.equals(NAIVE) ? "1.00"
+                            : String.format(Locale.ROOT, "%.2f×", m.speedup(method, NAIVE)),
+                    jarMethod == null || !methods.contains(jarMethod) ? "-"
+                            : String.format(Locale.ROOT, "%.2f", 1 / m.speedup(method, jarMethod))));
         }
         if (!keepBackups) {
             LocalCluster.deleteTree(backup);
             LocalCluster.deleteTree(gzipped);
+            if (legacy != null) {
+                LocalCluster.deleteTree(legacy);
+            }
         }
         try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
             Pg.execute(c, "DROP DATABASE " + db + " WITH (FORCE)");
@@ -211,6 +277,26 @@ final class RestoreBench implements Callable<Integer> {
             }
         }
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** The earlier jar's restore in its own JVM; the seconds it reports applying segments (its start-up is not counted). */
+    private double applyWithJar(LocalCluster cluster, String source, Path backup, String copy) throws Exception {
+        ConnectionSpec src = cluster.connection(source);
+        List<String> cmd = List.of("java", "-jar", compareJar.toAbsolutePath().toString(), "-s", "pgscribe.source.host=" + src.host(),
+                "-s", "pgscribe.source.port=" + src.port(), "-s", "pgscribe.source.database=" + source,
+                "-s", "pgscribe.backup.dir=" + backup, "restore", "--to-db", copy);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PGSCRIBE_SOURCE_PASSWORD", src.password());
+        Process proc = pb.start();
+        String out = new String(proc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (proc.waitFor() != 0) {
+            throw new IllegalStateException(compareJar + " restore failed:\n" + out);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("segments applied in ([0-9.]+) s").matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException(compareJar + " restore printed no time:\n" + out);
+        }
+        return Double.parseDouble(m.group(1));
     }
 
     private static void run(List<String> command, Path stdin, ConnectionSpec target) throws IOException, InterruptedException {

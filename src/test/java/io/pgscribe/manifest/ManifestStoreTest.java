@@ -48,4 +48,13 @@ class ManifestStoreTest {
         assertThatThrownBy(() -> ManifestStore.read(tmp.resolve("nope.json"))).isInstanceOf(ManifestException.class)
                 .satisfies(e -> assertThat(((ManifestException) e).hint()).contains("pgscribe init"));
     }
+
+    @Test
+    void aManifestThatPgscribe01WroteReadsBackToItsOwnSeal() {
+        // written by pgscribe 0.1 (init, commit 92245a5): the seal is the sha256 of the manifest as this version
+        // writes it again, so a field this version writes otherwise would make every older backup set unreadable
+        Manifest m = ManifestStore.read(java.nio.file.Path.of("src/test/resources/fixtures/manifest-0.1/manifest.json"));
+        assertThat(m.capture().tables()).extracting(TableShape::table).contains("t");
+        assertThat(m.bases()).hasSize(1);
+    }
 }

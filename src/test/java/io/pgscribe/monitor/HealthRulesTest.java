@@ -102,4 +102,27 @@ class HealthRulesTest {
         assertThat(HealthRules.evaluate("s", slot(false, MB, "reserved", null), null, up,
                 new DecoderAllowance("h:1", "wal2json", null, null), T)).isEmpty();
     }
+
+    @Test
+    void ddlTheCaptureCouldNotReplayAfterTheNewestBaseIsCriticalUntilABaseCoversIt() {
+        PipelineFigures p = new PipelineFigures(true, 0L, 0L, 0L, 0, 10L, 0L, 3, null, 60L, 2, "segments/0000000001000000-x.sql");
+        List<Finding> f = HealthRules.evaluate("s", slot(true, MB, "reserved", null), null, p, T);
+        assertThat(rules(f)).containsExactly("ddl-not-replayed:CRITICAL");
+        assertThat(f.get(0).message()).contains("2 DDL statement(s)").contains("segments/0000000001000000-x.sql").contains("exits 6");
+    }
+
+    @Test
+    void theFiguresCountNotReplayedDdlOnlyPastTheNewestBase() {
+        io.pgscribe.manifest.Manifest m = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(java.util.Map.of(
+                "bases", List.of(java.util.Map.of("file", "base/b.sql", "consistentPoint", "0/2000", "takenAt",
+                        "2026-12-01T00:00:00Z")),
+                "segments", List.of(
+                        java.util.Map.of("file", "segments/1.sql", "ordinal", 1, "firstLsn", "0/1000", "lastLsn", "0/1800",
+                                "ddlNotReplayed", 1),
+                        java.util.Map.of("file", "segments/2.sql", "ordinal", 2, "firstLsn", "0/2100", "lastLsn", "0/2200",
+                                "ddlNotReplayed", 3))), io.pgscribe.manifest.Manifest.class);
+        PipelineFigures p = PipelineFigures.of(m, null, true, 0L, 0L, 0L, 0, null, java.time.Instant.parse("2026-12-02T00:00:00Z"));
+        assertThat(p.ddlNotReplayed()).isEqualTo(3);
+        assertThat(p.notReplayedSegment()).isEqualTo("segments/2.sql");
+    }
 }
