@@ -1,5 +1,6 @@
 package io.pgscribe.base;
 
+import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.Manifest;
@@ -64,6 +65,7 @@ public final class BaseJob {
 
     public void prepare(Exchange exchange) throws SQLException {
         Manifest m = store.load();
+        SourceIdentity.verify(spec, m.source().identity(), store.file().getParent().toString());
         Instant now = clock.instant();
         String tempSlot = temporarySlotName(m.slot(), now);
         SlotCreation slot = SlotManager.createTemporaryWithSnapshot(spec, tempSlot, m.decoder());

@@ -1,5 +1,6 @@
 package io.pgscribe.base;
 
+import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.server.ConnectionSpec;
@@ -37,7 +38,8 @@ public final class GlobalsJob {
     record Run(String name, Instant startedAt, ExecDump dump) {
     }
 
-    public void prepare(Exchange exchange) {
+    public void prepare(Exchange exchange) throws java.sql.SQLException {
+        SourceIdentity.verify(spec, store.load().source().identity(), store.file().getParent().toString());
         Instant now = clock.instant();
         String name = GlobalsDump.fileName(now);
         ExecDump dump = new ExecDump("pg_dumpall --globals-only", store.file().getParent().resolve("globals").resolve(name),

@@ -75,6 +75,7 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     private Lsn lastCommitLsn;
     private Lsn coveredLsn;
+    private Lsn coveredEndLsn;
     private SpoolPosition safePosition;
     private SpoolPosition checkpointed;
     private long segmentsClosed;
@@ -123,6 +124,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         CaptureState state = m.capture() == null ? CaptureState.initial(List.of()) : m.capture();
         lastCommitLsn = state.lastCommitLsn() == null ? null : Lsn.valueOf(state.lastCommitLsn());
         coveredLsn = state.coveredLsn() == null ? null : Lsn.valueOf(state.coveredLsn());
+        coveredEndLsn = state.coveredEndLsn() == null ? null : Lsn.valueOf(state.coveredEndLsn());
         safePosition = state.resumeAt();
         checkpointed = state.resumeAt();
         segmentsClosed = state.segmentsClosed();
@@ -228,6 +230,7 @@ public final class CaptureSink implements SpoolCheckpoint {
             // every transaction committed before it, which is what covered means
             if (!m.transactional() && !inTxn && m.lsn() != null && (coveredLsn == null || m.lsn().isAfter(coveredLsn))) {
                 coveredLsn = m.lsn();
+                coveredEndLsn = null;
             }
         } else if (change instanceof Change.Truncate t) {
             if (inTransactionToWrite(t) && !DdlEvent.SCHEMA.equals(t.schema())) {
@@ -286,6 +289,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         }
         if (header.hasIdentity() && (coveredLsn == null || header.commitLsn().isAfter(coveredLsn))) {
             coveredLsn = header.commitLsn();
+            coveredEndLsn = header.endLsn();
         }
         inTxn = false;
         skipping = false;
@@ -525,7 +529,8 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     private CaptureState state(long closed) {
         return new CaptureState(lastCommitLsn == null ? null : lastCommitLsn.asString(),
-                coveredLsn == null ? null : coveredLsn.asString(), safePosition, shapes.snapshot(), closed);
+                coveredLsn == null ? null : coveredLsn.asString(), safePosition, shapes.snapshot(), closed,
+                coveredEndLsn == null ? null : coveredEndLsn.asString(), List.of());
     }
 
     private void segmentClosed(SegmentEntry entry) {

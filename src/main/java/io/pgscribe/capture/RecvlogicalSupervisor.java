@@ -76,9 +76,25 @@ public final class RecvlogicalSupervisor {
     private Thread thread;
     private final AtomicLong restarts = new AtomicLong();
 
-    /** {@code decoderOptions}: as recorded in the manifest when the backup set was started. */
+    /** What must hold before pg_recvlogical starts; throws when it does not. */
+    @FunctionalInterface
+    public interface Guard {
+        Guard NONE = () -> { };
+
+        void check() throws java.sql.SQLException;
+    }
+
+    private final Guard beforeStart;
+    /** Why pg_recvlogical is not started again (null: it is, as usual): a person must act first. */
+    private volatile String halted;
+
+    /**
+     * {@code decoderOptions}: as recorded in the manifest when the backup set was started;
+     * {@code beforeStart}: checked before every start (the set's source, the spool's position). A
+     * refusal from it (exit 4 or 5) halts the capture until the runtime is restarted.
+     */
     public RecvlogicalSupervisor(PgTools tools, ConnectionSpec spec, String slot, List<String> decoderOptions,
-                                 SpoolDirectory spool, Options options, Consumer<Exit> onExit) {
+                                 SpoolDirectory spool, Options options, Consumer<Exit> onExit, Guard beforeStart) {
         if (options.fsyncIntervalSeconds() <= 0) {
             throw new IllegalArgumentException("pgscribe.spool.fsync-interval must be at least 1: with 0 pg_recvlogical "
                     + "never fsyncs, and would report unsynced positions as durable");
@@ -90,6 +106,7 @@ public final class RecvlogicalSupervisor {
         this.spool = spool;
         this.options = options;
         this.onExit = onExit;
+        this.beforeStart = beforeStart;
     }
 
     public synchronized void start() {
@@ -128,6 +145,11 @@ public final class RecvlogicalSupervisor {
     public Optional<ProcessHandle> process() {
         Process p = process;
         return p != null && p.isAlive() ? Optional.of(p.toHandle()) : Optional.empty();
+    }
+
+    /** Why pg_recvlogical stays stopped until the runtime is restarted, if it does. */
+    public Optional<String> halted() {
+        return Optional.ofNullable(halted);
     }
 
     public long restarts() {
@@ -204,6 +226,19 @@ public final class RecvlogicalSupervisor {
     /** Runs one process to its end; null when stopped on request. */
     private Exit runOnce() {
         stopOrphan();
+        try {
+            beforeStart.check();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot check " + spec.describe() + " before starting pg_recvlogical: "
+                    + e.getMessage(), e);
+        } catch (io.pgscribe.PgscribeException e) {
+            if (e.exitCode() == io.pgscribe.ExitCode.REFUSED || e.exitCode() == io.pgscribe.ExitCode.DAMAGED) {
+                halted = e.getMessage() + (e.hint() == null ? "" : " HINT: " + e.hint());
+                LOG.error("pg_recvlogical is not started for slot {}: {}", slot, halted);
+                return null;
+            }
+            throw e;
+        }
         SpoolFile file = spool.advanceForNewProcess();
         List<String> cmd = new ArrayList<>(List.of(tools.path("pg_recvlogical"),
                 "--dbname=" + spec.conninfo("pgscribe-" + slot),
@@ -244,6 +279,18 @@ public final class RecvlogicalSupervisor {
                     }
                     break;
                 }
+                if (!spool.currentPresent()) {
+                    // the server learns positions as pg_recvlogical fsyncs a file no longer in the spool: stop
+                    // it telling the server so; what it wrote is still read from the file the capture holds open
+                    p.destroyForcibly();
+                    p.waitFor();
+                    halted = "the spool " + spool.path() + " lost the file pg_recvlogical was writing (deleted while it "
+                            + "ran); pg_recvlogical was stopped so that the server keeps every change not yet read. HINT: "
+                            + "Restart pgscribe: on start it asks the server for what the spool lost, or records the hole "
+                            + "in the backup set.";
+                    LOG.error("{}", halted);
+                    break;
+                }
                 rotateIfBig(p);
             }
             errReader.join(2000);
@@ -263,7 +310,7 @@ public final class RecvlogicalSupervisor {
             process = null;
             deletePid();
         }
-        if (!running) {
+        if (!running || halted != null) {
             LOG.info("Stopped pg_recvlogical for slot {}", slot);
             return null;
         }

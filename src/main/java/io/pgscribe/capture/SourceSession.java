@@ -1,5 +1,6 @@
 package io.pgscribe.capture;
 
+import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.Pg;
 import java.sql.Connection;
@@ -18,15 +19,27 @@ public final class SourceSession implements AutoCloseable {
     }
 
     private final ConnectionSpec spec;
+    private final SourceIdentity recorded;
+    private final String where;
     private Connection connection;
 
-    public SourceSession(ConnectionSpec spec) {
+    /** {@code recorded}: the backup set's source; a connection that reaches anything else is refused. */
+    public SourceSession(ConnectionSpec spec, SourceIdentity recorded, String where) {
         this.spec = spec;
+        this.recorded = recorded;
+        this.where = where;
     }
 
     public synchronized <T> T run(Work<T> work) throws SQLException {
         if (connection == null || connection.isClosed()) {
-            connection = Pg.connect(spec, "pgscribe-capture");
+            Connection c = Pg.connect(spec, "pgscribe-capture");
+            try {
+                SourceIdentity.read(c).requireRecorded(recorded, where, spec.host() + ":" + spec.port());
+            } catch (SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            connection = c;
         }
         try {
             return work.run(connection);

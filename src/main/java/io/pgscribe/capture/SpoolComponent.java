@@ -20,14 +20,14 @@ import org.apache.camel.support.DefaultEndpoint;
 public final class SpoolComponent extends DefaultComponent {
 
     private record Source(SpoolDirectory spool, SpoolCheckpoint checkpoint, Charset charset, int batchLines,
-                          Duration pollDelay) {
+                          Duration pollDelay, CaptureFault fault) {
     }
 
     private final Map<String, Source> sources = new java.util.concurrent.ConcurrentHashMap<>();
 
     public void register(String pipeline, SpoolDirectory spool, SpoolCheckpoint checkpoint, Charset charset, int batchLines,
-                         Duration pollDelay) {
-        sources.put(pipeline, new Source(spool, checkpoint, charset, batchLines, pollDelay));
+                         Duration pollDelay, CaptureFault fault) {
+        sources.put(pipeline, new Source(spool, checkpoint, charset, batchLines, pollDelay, fault));
     }
 
     @Override
@@ -56,7 +56,7 @@ public final class SpoolComponent extends DefaultComponent {
         @Override
         public Consumer createConsumer(Processor processor) throws Exception {
             SpoolConsumer c = new SpoolConsumer(this, processor, source.spool(), source.checkpoint(), source.charset(),
-                    source.batchLines(), source.pollDelay());
+                    source.batchLines(), source.pollDelay(), source.fault());
             configureConsumer(c);
             return c;
         }

@@ -31,12 +31,15 @@ final class SpoolConsumer extends DefaultConsumer {
     private final Charset charset;
     private final int batchLines;
     private final Duration pollDelay;
+    private final CaptureFault fault;
+    private io.pgscribe.manifest.SpoolPosition failedAt;
     private volatile boolean running;
     private ExecutorService executor;
 
     SpoolConsumer(Endpoint endpoint, Processor processor, SpoolDirectory spool, SpoolCheckpoint checkpoint, Charset charset,
-                  int batchLines, Duration pollDelay) {
+                  int batchLines, Duration pollDelay, CaptureFault fault) {
         super(endpoint, processor);
+        this.fault = fault;
         this.spool = spool;
         this.checkpoint = checkpoint;
         this.charset = charset;
@@ -85,11 +88,12 @@ final class SpoolConsumer extends DefaultConsumer {
                     failure = e;
                 }
                 if (failure != null) {
-                    getExceptionHandler().handleException("The capture failed; it goes back to its last closed segment "
-                            + "and reads the spool again from there in " + backoff.toSeconds() + " s", failure);
+                    report(failure, backoff);
                     follower.close();
-                    if (!sleep(backoff)) {
-                        return;
+                    if (stopping || !pause(backoff)) {
+                        // nothing read since the checkpoint is kept: the next start reads it again
+                        checkpoint.recover();
+                        break;
                     }
                     backoff = backoff.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1)
                             : backoff.multipliedBy(2);
@@ -106,6 +110,11 @@ final class SpoolConsumer extends DefaultConsumer {
                     }
                 } else {
                     backoff = Duration.ofSeconds(1);
+                    // moved: a segment closed since the failure, so the checkpoint is past it
+                    if (fault.current().isPresent() && !java.util.Objects.equals(checkpoint.resumePosition(), failedAt)) {
+                        fault.moved().ifPresent(f -> LOG.info("The capture moves again (it failed {} time(s) since {}: {})",
+                                f.count(), f.since(), f.headline()));
+                    }
                 }
             }
             checkpoint.shutdown();
@@ -113,6 +122,22 @@ final class SpoolConsumer extends DefaultConsumer {
             LOG.error("Could not close the open segment on stop: {}", e.toString());
         } finally {
             follower.close();
+        }
+    }
+
+    /** One ERROR line per new cause (the stack trace at DEBUG), then a reminder at the 2nd, 4th, 8th... repeat. */
+    private void report(Exception failure, Duration backoff) {
+        if (fault.current().isEmpty()) {
+            failedAt = checkpoint.resumePosition();
+        }
+        boolean fresh = fault.failed(failure, java.time.Instant.now());
+        CaptureFault.State f = fault.current().orElseThrow();
+        String retry = "; it goes back to its last closed segment and reads the spool again in " + backoff.toSeconds() + " s";
+        if (fresh) {
+            LOG.error("The capture failed: {}{}{}", f.headline(), f.hint() == null ? "" : " HINT: " + f.hint(), retry);
+            LOG.debug("The capture failed", failure);
+        } else if (Long.bitCount(f.count()) == 1) {
+            LOG.warn("The capture still fails ({} times since {}): {}{}", f.count(), f.since(), f.headline(), retry);
         }
     }
 
@@ -137,6 +162,21 @@ final class SpoolConsumer extends DefaultConsumer {
         } finally {
             releaseExchange(exchange, false);
         }
+    }
+
+    /** Waits {@code d}, or less when the consumer is told to stop (false then): a stop never waits out a backoff. */
+    private boolean pause(Duration d) {
+        long until = System.nanoTime() + d.toNanos();
+        while (running) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return true;
+            }
+            if (!sleep(Duration.ofNanos(Math.min(left, 100_000_000L)))) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** False when interrupted while stopping. */

@@ -65,7 +65,10 @@ public final class PgscribeCommand {
             file = Path.of("application.properties");
         }
         Settings loaded = Settings.load(file, overrides);
-        return database == null ? loaded : loaded.forDatabase(database);
+        Settings chosen = database == null ? loaded : loaded.forDatabase(database);
+        // every command refuses wrong settings before it does anything (exit 2)
+        chosen.pipelines().forEach(io.pgscribe.config.SettingsCheck::require);
+        return chosen;
     }
 
     /** One-shot commands print what they do; only warnings come through the log. */

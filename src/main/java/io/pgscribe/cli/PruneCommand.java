@@ -1,5 +1,9 @@
 package io.pgscribe.cli;
 
+import io.pgscribe.PgscribeException;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.pg.SourceIdentity;
+import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.ExitCode;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
@@ -29,9 +33,35 @@ final class PruneCommand implements Callable<Integer> {
         PgscribeCommand.quietLogs();
         Settings s = parent.settings();
         ManifestStore store = new ManifestStore(s.getPath(Setting.BACKUP_DIR).toAbsolutePath());
-        ManifestStore.read(store.file());
+        Manifest m = ManifestStore.read(store.file());
+        requireSource(s, m, store);
         new Pruner(store, RetentionSettings.policy(s), Clock.systemUTC(), s.getBoolean(Setting.SHIP_ENABLED))
                 .prune(dryRun, System.out);
         return ExitCode.OK;
+    }
+
+    /**
+     * Prune applies this pipeline's retention: never to a set of another database. The server's
+     * identity is checked when it can be reached; prune itself needs no server.
+     */
+    private static void requireSource(Settings s, Manifest m, ManifestStore store) {
+        ConnectionSpec spec = ConnectionSpec.source(s);
+        String where = store.file().getParent().toString();
+        if (!spec.database().equals(m.source().database())) {
+            new SourceIdentity(m.source().systemIdentifier(), spec.database())
+                    .requireRecorded(m.source().identity(), where, spec.host() + ":" + spec.port());
+        }
+        try {
+            SourceIdentity.verify(spec, m.source().identity(), where);
+        } catch (PgscribeException e) {
+            if (e.exitCode() == ExitCode.REFUSED) {
+                throw e;
+            }
+            System.out.println("note: cannot reach " + spec.describe() + " to check that it is the backup set's source; "
+                    + "pruning by the manifest alone");
+        } catch (java.sql.SQLException e) {
+            System.out.println("note: cannot check that " + spec.describe() + " is the backup set's source (" + e.getMessage()
+                    + "); pruning by the manifest alone");
+        }
     }
 }

@@ -98,6 +98,7 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PgscribeCommand.quietLogs();
+        refuseContradictions();
         Settings s = parent.settings();
         ConnectionSpec source = ConnectionSpec.source(s);
         RestoreTarget t = target();
@@ -117,6 +118,38 @@ final class RestoreCommand implements Callable<Integer> {
             }
         }
     }
+
+    /** Flags that cannot all be meant are refused before anything is read or connected to. */
+    void refuseContradictions() {
+        if (toDb.isBlank()) {
+            throw new PgscribeException("--to-db is empty", "Name the database to restore into, e.g. --to-db shop_restored.",
+                    ExitCode.USAGE, null);
+        }
+        int bytes = toDb.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_NAME_BYTES) {
+            // the server would cut it to 63 bytes and restore under a name nobody asked for
+            throw new PgscribeException("--to-db is " + bytes + " bytes long; PostgreSQL names hold at most " + MAX_NAME_BYTES,
+                    "Choose a shorter name.", ExitCode.USAGE, null);
+        }
+        if (toDb.indexOf('\0') >= 0) {
+            throw new PgscribeException("--to-db contains a NUL character", "Choose another name.", ExitCode.USAGE, null);
+        }
+        if (continueExisting && replace) {
+            throw new PgscribeException("--continue and --replace contradict each other: --continue adds to --to-db, "
+                    + "--replace drops it", "Use one of them.", ExitCode.USAGE, null);
+        }
+        if (continueExisting && withGlobals) {
+            throw new PgscribeException("--continue applies only segments; the globals were applied by the first restore",
+                    "Leave out --with-globals.", ExitCode.USAGE, null);
+        }
+        if (exclusive && target == null) {
+            throw new PgscribeException("--exclusive needs a target to stop before", "Add --to-time, --to-lsn or --to-xid, or "
+                    + "leave out --exclusive.", ExitCode.USAGE, null);
+        }
+    }
+
+    /** NAMEDATALEN - 1. */
+    static final int MAX_NAME_BYTES = 63;
 
     private RestoreTarget target() {
         if (target == null) {

@@ -50,6 +50,15 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try {
+            return check();
+        } catch (io.pgscribe.PgscribeException e) {
+            // a check that cannot run is UNKNOWN to a monitoring system, whatever made it fail
+            return unknown(e.getMessage() + (e.hint() == null ? "" : " (" + e.hint() + ")"));
+        }
+    }
+
+    private int check() {
         PgscribeCommand.quietLogs();
         Settings s;
         try {
@@ -82,7 +91,11 @@ final class StatusCommand implements Callable<Integer> {
         // from outside, a refusal shows as a list without the plugin while nothing reads the slot
         DecoderAllowance decoder = slot == null ? null
                 : new DecoderAllowance(spec.host() + ":" + spec.port(), slot.plugin(), allowlist, null);
-        List<Finding> findings = HealthRules.evaluate(slotName, slot, null, p, decoder, Thresholds.fromSettings(s));
+        List<Finding> findings = new java.util.ArrayList<>(HealthRules.evaluate(slotName, slot, null, p, decoder,
+                Thresholds.fromSettings(s)));
+        findings.addAll(io.pgscribe.monitor.PipelineFaults.holes(m));
+        io.pgscribe.monitor.PipelineFaults.readFault(backupDir).flatMap(f -> io.pgscribe.monitor.PipelineFaults
+                .captureFailing(f, ", as the runtime last reported at " + f.last())).ifPresent(findings::add);
         Severity worst = HealthRules.worst(findings);
         if (json) {
             printJson(m, slotName, slot, up, pid, p, findings, worst, spec);

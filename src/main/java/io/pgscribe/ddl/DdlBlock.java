@@ -79,7 +79,8 @@ public final class DdlBlock {
     private static void body(DdlEvent e, List<String> searchPath, String statement, StringBuilder out) {
         out.append(SET_ROLE_PREFIX).append(SqlText.identifier(e.role())).append(";\n");
         out.append(SET_PATH_PREFIX).append(searchPath.isEmpty() ? "''" : IdentifierList.quoted(searchPath)).append(";\n");
-        String s = statement.strip();
+        // psql -f of the segment must run the statement as the server ran it: no variable inside
+        String s = SqlText.withoutPsqlVariables(statement.strip());
         out.append(s);
         if (SqlScanner.needsTerminator(s)) {
             // after a trailing -- comment the terminator needs a line of its own

@@ -17,11 +17,13 @@ import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.TableShape;
+import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.Pg;
 import io.pgscribe.server.PgTools;
 import io.pgscribe.slot.SlotCreation;
 import io.pgscribe.slot.SlotManager;
+import io.pgscribe.storage.BackupSetLock;
 import io.pgscribe.storage.DurableFiles;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -68,56 +70,85 @@ public final class Initializer {
         PgTools tools = PgTools.locate(settings.get(Setting.PG_BINDIR));
         // a bad value is refused before anything is created on the server
         BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT));
-
-        try (Connection c = Pg.connect(spec, "pgscribe-init")) {
-            Preflight pre = new Preflight().check(c, tools, plugin, slotName, true);
-            out.println("Server: " + pre.facts().version());
-            pre.notes().forEach(n -> out.println("note: " + n));
-            if (!pre.passed()) {
-                StringBuilder msg = new StringBuilder("preflight found " + pre.problems().size() + " problem(s):");
-                StringBuilder hints = new StringBuilder();
-                for (Preflight.Problem p : pre.problems()) {
-                    msg.append("\n  - ").append(p.message());
-                    hints.append(hints.isEmpty() ? "" : " ").append(p.hint());
+        // one writer per set, and a directory that cannot be written is found before the server is touched
+        boolean madeDir = !Files.exists(backupDir);
+        boolean done = false;
+        try (BackupSetLock lock = BackupSetLock.acquire(backupDir, "init")) {
+            try (Connection c = Pg.connect(spec, "pgscribe-init")) {
+                Result r = run(options, c, spec, plugin, slotName, backupDir, store, tools);
+                done = true;
+                return r;
+            } finally {
+                if (!done && madeDir) {
+                    removeUnused(backupDir);
                 }
-                throw new PgscribeException(msg.toString(), hints.toString(), ExitCode.REFUSED, null);
             }
-            out.println("Preflight: ok (wal_level=logical, slots and WAL senders free, " + plugin.pluginName()
-                    + " present" + (pre.pluginListed() ? " and allowed" : "") + ", client tools compatible)");
-
-            Optional<SlotManager.SlotState> slot = SlotManager.find(c, slotName);
-            if (store.exists()) {
-                Manifest m = ManifestStore.read(store.file());
-                if (slot.isPresent() && slotName.equals(m.slot()) && spec.database().equals(m.source().database())) {
-                    CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
-                    out.println("Already initialised: slot " + slotName + " and backup set " + backupDir
-                            + " exist; nothing to do.");
-                    return new Result(true, m.bases().isEmpty() ? null : m.bases().get(m.bases().size() - 1),
-                            null, List.of(), List.of());
-                }
-                throw new PgscribeException("backup directory " + backupDir + " already holds a backup set of database "
-                        + m.source().database() + " with slot " + m.slot() + (slot.isEmpty() ? ", and that slot is gone" : ""),
-                        "Use an empty pgscribe.backup.dir for a new backup set (keep the old one as it is).",
-                        ExitCode.REFUSED, null);
-            }
-            if (slot.isPresent()) {
-                throw new PgscribeException("replication slot \"" + slotName + "\" already exists but " + backupDir
-                        + " holds no backup set", "If it is a leftover, drop it (SELECT pg_drop_replication_slot('"
-                        + slotName + "')); otherwise choose another pgscribe.slot.name.", ExitCode.REFUSED, null);
-            }
-
-            List<ReplicaIdentityAudit.Gap> gaps = ReplicaIdentityAudit.find(c);
-            if (!gaps.isEmpty()) {
-                handleGaps(c, gaps, options.replicaIdentity());
-            } else {
-                out.println("Replica identity: every table's UPDATE and DELETE can be decoded");
-            }
-            CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
-            out.println("DDL capture: schema pgscribe, table pgscribe.ddl_log, event triggers installed");
-
-            prepareDirectory(backupDir);
-            return initialise(spec, c, tools, plugin, slotName, backupDir, store, options, gaps, pre);
         }
+    }
+
+    /** A refused init leaves no directory behind: only the lock file was made in it. */
+    private static void removeUnused(Path backupDir) {
+        try (var entries = Files.list(backupDir)) {
+            if (entries.allMatch(p -> p.getFileName().toString().equals(BackupSetLock.FILE))) {
+                Files.deleteIfExists(backupDir.resolve(BackupSetLock.FILE));
+                Files.deleteIfExists(backupDir);
+            }
+        } catch (java.io.IOException e) {
+            // a leftover empty directory is harmless: the next init uses it
+        }
+    }
+
+    private Result run(Options options, Connection c, ConnectionSpec spec, DecoderPlugin plugin, String slotName,
+                       Path backupDir, ManifestStore store, PgTools tools) throws SQLException {
+        Preflight pre = new Preflight().check(c, tools, plugin, slotName, true);
+        out.println("Server: " + pre.facts().version());
+        pre.notes().forEach(n -> out.println("note: " + n));
+        if (!pre.passed()) {
+            StringBuilder msg = new StringBuilder("preflight found " + pre.problems().size() + " problem(s):");
+            StringBuilder hints = new StringBuilder();
+            for (Preflight.Problem p : pre.problems()) {
+                msg.append("\n  - ").append(p.message());
+                hints.append(hints.isEmpty() ? "" : " ").append(p.hint());
+            }
+            throw new PgscribeException(msg.toString(), hints.toString(), ExitCode.REFUSED, null);
+        }
+        out.println("Preflight: ok (wal_level=logical, slots and WAL senders free, " + plugin.pluginName()
+                + " present" + (pre.pluginListed() ? " and allowed" : "") + ", client tools compatible)");
+
+        Optional<SlotManager.SlotState> slot = SlotManager.find(c, slotName);
+        if (store.exists()) {
+            Manifest m = ManifestStore.read(store.file());
+            SourceIdentity.read(c).requireRecorded(m.source().identity(), backupDir.toString(),
+                    spec.host() + ":" + spec.port());
+            if (slot.isPresent() && slotName.equals(m.slot())) {
+                CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
+                out.println("Already initialised: slot " + slotName + " and backup set " + backupDir
+                        + " exist; nothing to do.");
+                return new Result(true, m.bases().isEmpty() ? null : m.bases().get(m.bases().size() - 1),
+                        null, List.of(), List.of());
+            }
+            throw new PgscribeException("backup directory " + backupDir + " already holds a backup set of database "
+                    + m.source().database() + " with slot " + m.slot() + (slot.isEmpty() ? ", and that slot is gone" : ""),
+                    "Use an empty pgscribe.backup.dir for a new backup set (keep the old one as it is).",
+                    ExitCode.REFUSED, null);
+        }
+        if (slot.isPresent()) {
+            throw new PgscribeException("replication slot \"" + slotName + "\" already exists but " + backupDir
+                    + " holds no backup set", "If it is a leftover, drop it (SELECT pg_drop_replication_slot('"
+                    + slotName + "')); otherwise choose another pgscribe.slot.name.", ExitCode.REFUSED, null);
+        }
+
+        List<ReplicaIdentityAudit.Gap> gaps = ReplicaIdentityAudit.find(c);
+        if (!gaps.isEmpty()) {
+            handleGaps(c, gaps, options.replicaIdentity());
+        } else {
+            out.println("Replica identity: every table's UPDATE and DELETE can be decoded");
+        }
+        CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
+        out.println("DDL capture: schema pgscribe, table pgscribe.ddl_log, event triggers installed");
+
+        prepareDirectory(backupDir);
+        return initialise(spec, c, tools, plugin, slotName, backupDir, store, options, gaps, pre);
     }
 
     private Result initialise(ConnectionSpec spec, Connection c, PgTools tools, DecoderPlugin plugin, String slotName,

@@ -35,6 +35,10 @@ public record Manifest(
     /** The database the backup set is of. */
     public record Source(String database, String systemIdentifier, String serverVersion, int serverVersionNum,
                          String encoding) {
+        /** Which database of which server: what every writer checks before it writes. */
+        public io.pgscribe.pg.SourceIdentity identity() {
+            return new io.pgscribe.pg.SourceIdentity(systemIdentifier, database);
+        }
     }
 
     /**
@@ -125,11 +129,11 @@ public record Manifest(
     }
 
     public Manifest withSegment(SegmentEntry segment, CaptureState newCapture) {
-        return with(bases, globals, append(segments, segment), newCapture, retention, shipping);
+        return with(bases, globals, append(segments, segment), newCapture.keepingHoles(capture), retention, shipping);
     }
 
     public Manifest withCapture(CaptureState newCapture) {
-        return with(bases, globals, segments, newCapture, retention, shipping);
+        return with(bases, globals, segments, newCapture.keepingHoles(capture), retention, shipping);
     }
 
     public Manifest withSha256(String checksum) {

@@ -2,6 +2,7 @@ package io.pgscribe.manifest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pgscribe.ExitCode;
 import io.pgscribe.storage.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +20,18 @@ import java.util.function.UnaryOperator;
 public final class ManifestStore {
 
     public static final String FILE_NAME = "manifest.json";
+
+    /** What to do: the manifest is the set's record of its own files, and is never rebuilt from them (README). */
+    static final String LOST_MANIFEST_HINT = "Put back a copy of manifest.json: the S3 copy (s3://BUCKET/PREFIX/manifest.json, "
+            + "when shipping is on) or your file backup of the directory. Without one, see \"A lost manifest\" in the README.";
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -109,24 +122,29 @@ public final class ManifestStore {
     /** Reads and checks a manifest file. */
     public static Manifest read(Path file) {
         if (!Files.exists(file)) {
-            throw new ManifestException("no manifest at " + file,
-                    "Run `pgscribe init` to start a backup set, or point --backup-dir at an existing one.");
+            Path dir = file.getParent();
+            if (dir != null && (Files.isDirectory(dir.resolve("segments")) || Files.isDirectory(dir.resolve("base")))) {
+                throw new ManifestException("the backup set in " + dir + " has lost its manifest (" + FILE_NAME + ")",
+                        LOST_MANIFEST_HINT);
+            }
+            throw new ManifestException("no backup set in " + (dir == null ? file : dir) + " (no " + FILE_NAME + ")",
+                    "Run `pgscribe init` to start one, or point pgscribe.backup.dir at an existing one.", ExitCode.REFUSED);
         }
         Manifest m;
         try {
             m = JSON.readValue(file.toFile(), Manifest.class);
         } catch (IOException e) {
-            throw new ManifestException("manifest " + file + " is not readable JSON: " + e.getMessage(),
-                    "Restore the manifest from a copy (e.g. the S3 copy), or re-create the backup set with `pgscribe init`.");
+            throw new ManifestException("manifest " + file + " is not readable JSON: " + firstLine(e.getMessage()),
+                    LOST_MANIFEST_HINT);
         }
         if (m.format() != Manifest.FORMAT) {
             throw new ManifestException("manifest " + file + " has format " + m.format() + ", this pgscribe reads format "
-                    + Manifest.FORMAT, "Use the pgscribe version that wrote this backup set.");
+                    + Manifest.FORMAT, "Use the pgscribe version that wrote this backup set.", ExitCode.REFUSED);
         }
         String expected = checksumOf(m);
         if (m.sha256() == null || !m.sha256().equals(expected)) {
             throw new ManifestException("manifest " + file + " fails its checksum (it was modified or torn)",
-                    "Restore the manifest from a copy; do not edit manifest.json by hand.");
+                    LOST_MANIFEST_HINT + " Do not edit manifest.json by hand.");
         }
         return m;
     }

@@ -19,10 +19,15 @@ public final class HealthRules {
     public static final String SEGMENTS_STALE = "segments-stale";
     public static final String DECODER_NOT_ALLOWED = "decoder-not-allowed";
     public static final String DDL_NOT_REPLAYED = "ddl-not-replayed";
+    public static final String CAPTURE_FAILING = "capture-failing";
+    public static final String BACKUP_SET_UNREADABLE = "backup-set-unreadable";
+    public static final String ROUTE_STOPPED = "route-stopped";
+    public static final String BACKUP_HOLE = "backup-hole";
 
-    /** The rules this class evaluates (events such as base-failed come from their routes). */
+    /** The rules this class and {@link PipelineFaults} evaluate (events such as base-failed come from their routes). */
     public static final List<String> RULES = List.of(RETAINED_WAL, WAL_STATUS, SLOT_INACTIVE, SLOT_MISSING, CAPTURE_DOWN,
-            SEGMENTS_STALE, DECODER_NOT_ALLOWED, DDL_NOT_REPLAYED);
+            SEGMENTS_STALE, DECODER_NOT_ALLOWED, DDL_NOT_REPLAYED, CAPTURE_FAILING, BACKUP_SET_UNREADABLE, ROUTE_STOPPED,
+            BACKUP_HOLE, PipelineFaults.CAPTURE_HALTED);
 
     private HealthRules() {
     }

@@ -80,15 +80,70 @@ public final class Monitor {
         this.startedAt = clock.instant();
     }
 
+    private io.pgscribe.capture.CaptureFault fault;
+    private String routePrefix;
+    private io.pgscribe.capture.CaptureFault.State lastWrittenFault;
+
+    /** Also reports {@code fault} (the capture's repeating error) and this pipeline's stopped routes. */
+    public Monitor watching(io.pgscribe.capture.CaptureFault fault, String routePrefix) {
+        this.fault = fault;
+        this.routePrefix = routePrefix;
+        return this;
+    }
+
     public Snapshot last() {
         return last;
+    }
+
+    /** Findings on what keeps failing, is halted, lost or stopped. */
+    private List<Finding> faults(Manifest m, Exchange exchange) {
+        List<Finding> out = new ArrayList<>();
+        io.pgscribe.capture.CaptureFault.State f = fault == null ? null : fault.current().orElse(null);
+        if (!java.util.Objects.equals(f, lastWrittenFault)) {
+            PipelineFaults.writeFault(store.file().getParent(), f);
+            lastWrittenFault = f;
+        }
+        PipelineFaults.captureFailing(f, "").ifPresent(out::add);
+        if (recvlogical.supervisor() != null) {
+            recvlogical.supervisor().halted().map(PipelineFaults::halted).ifPresent(out::add);
+        }
+        if (m != null) {
+            out.addAll(PipelineFaults.holes(m));
+        }
+        if (routePrefix != null && exchange != null && exchange.getContext().getStatus().isStarted()) {
+            List<String> stopped = new ArrayList<>();
+            for (org.apache.camel.Route r : exchange.getContext().getRoutes()) {
+                String id = r.getId();
+                if ((routePrefix.isEmpty() || id.startsWith(routePrefix)) && r.isAutoStartup()
+                        && !exchange.getContext().getRouteController().getRouteStatus(id).isStarted()) {
+                    stopped.add(id + " (" + exchange.getContext().getRouteController().getRouteStatus(id) + ")");
+                }
+            }
+            if (!stopped.isEmpty()) {
+                out.add(new Finding(HealthRules.ROUTE_STOPPED, Severity.CRITICAL, "route(s) " + String.join(", ", stopped)
+                        + " stopped by themselves: what they do (bases, pruning, shipping, capture) no longer happens",
+                        "See the log for why; fix it and restart pgscribe."));
+            }
+        }
+        return out;
     }
 
     /** One sample; returns the events for the alert route. */
     public synchronized List<AlertEvent> sample(Exchange exchange) {
         registerMeters(exchange);
         Instant now = clock.instant();
-        Manifest m = store.load();
+        Manifest m;
+        try {
+            m = store.load();
+        } catch (RuntimeException e) {
+            // a manifest gone or damaged while running: every writer of the set fails until it is back
+            io.pgscribe.PgscribeException p = e instanceof io.pgscribe.PgscribeException x ? x : null;
+            List<Finding> findings = new ArrayList<>(faults(null, exchange));
+            findings.add(new Finding(HealthRules.BACKUP_SET_UNREADABLE, Severity.EMERGENCY, e.getMessage(),
+                    p != null && p.hint() != null ? p.hint() : "Put manifest.json back from a copy."));
+            last = new Snapshot(last == null ? null : last.slot(), last == null ? null : last.pipeline(), findings, now, null);
+            return report(findings, last == null ? null : last.slot());
+        }
         SlotSample slot;
         OutputPluginAllowlist allowlist;
         try (Connection c = Pg.connect(spec, "pgscribe-monitor")) {
@@ -115,9 +170,14 @@ public final class Monitor {
         Long inactiveSeconds = inactiveSince == null ? null : Duration.between(inactiveSince, now).toSeconds();
         DecoderAllowance decoder = slot == null ? null : new DecoderAllowance(spec.host() + ":" + spec.port(), slot.plugin(),
                 allowlist, recvlogical.supervisor() == null ? null : recvlogical.supervisor().decoderRefusal().orElse(null));
-        List<Finding> findings = HealthRules.evaluate(slotName, slot, inactiveSeconds, p, decoder, thresholds);
+        List<Finding> findings = new ArrayList<>(HealthRules.evaluate(slotName, slot, inactiveSeconds, p, decoder, thresholds));
+        findings.addAll(faults(m, exchange));
         last = new Snapshot(slot, p, findings, now, null);
+        return report(findings, slot);
+    }
 
+    /** Each finding as a firing event; each rule that fired last time and not now as resolved. */
+    private List<AlertEvent> report(List<Finding> findings, SlotSample slot) {
         List<AlertEvent> events = new ArrayList<>();
         Set<String> now_ = new HashSet<>();
         for (Finding f : findings) {

@@ -37,6 +37,7 @@ final class BaseFilter {
     private final Set<Name> tables = new HashSet<>();
     private final Map<Name, Name> sequenceOwner = new HashMap<>();
     private final Set<Name> keptSequences = new HashSet<>();
+    private final Set<Name> sequences = new HashSet<>();
     private int kept;
     private int left;
 
@@ -57,6 +58,9 @@ final class BaseFilter {
             boolean streaming = false; // TABLE DATA is decided by its header and streamed
             String line;
             String pendingSeparator = null;
+            // pg_dump's headers and COPY lines count only between statements: inside a literal
+            // (a view's text, a function body) the same line is data a role wrote
+            io.pgscribe.sql.SqlLexer lexer = new io.pgscribe.sql.SqlLexer();
             while ((line = in.readLine()) != null) {
                 if (inCopy) {
                     if (streaming) {
@@ -70,8 +74,10 @@ final class BaseFilter {
                     }
                     continue;
                 }
-                Matcher h = HEADER.matcher(line);
-                if (h.matches()) {
+                boolean between = !lexer.hasCode() && !lexer.isInsideLiteralOrComment();
+                feed(lexer, line);
+                Matcher h = between ? HEADER.matcher(line) : null;
+                if (h != null && h.matches()) {
                     if (type != null && !"TABLE DATA".equals(type)) {
                         decide(type, schema, tag, entry, w);
                     }
@@ -98,11 +104,11 @@ final class BaseFilter {
                     emitLine(type, streaming, entry, w, pendingSeparator);
                     pendingSeparator = null;
                 }
-                if (line.equals("--")) {
+                if (between && line.equals("--")) {
                     pendingSeparator = line; // may open the next entry's header
                     continue;
                 }
-                if (line.startsWith("COPY ") && line.endsWith(" FROM stdin;")) {
+                if (between && line.startsWith("COPY ") && line.endsWith(" FROM stdin;")) {
                     inCopy = true;
                 }
                 emitLine(type, streaming, entry, w, line);
@@ -135,13 +141,30 @@ final class BaseFilter {
         if (keep) {
             w.append(entry);
         } else {
-            // session settings between entries still apply to what follows
-            for (String l : entry.toString().split("\n")) {
-                if (l.startsWith("SET ") || l.startsWith("SELECT pg_catalog.set_config(")) {
-                    w.write(l);
-                    w.write('\n');
+            // session settings between entries still apply to what follows: whole statements only,
+            // never a line of a literal that looks like one
+            try (io.pgscribe.sql.SqlScanner sc = io.pgscribe.sql.SqlScanner.of(entry.toString())) {
+                io.pgscribe.sql.SqlScanner.Statement st;
+                while ((st = sc.next()) != null) {
+                    String code = st.hasCode() ? st.code() : "";
+                    if ((code.startsWith("SET ") || code.startsWith("SELECT pg_catalog.set_config(")) && code.indexOf('\n') < 0) {
+                        w.write(code);
+                        w.write('\n');
+                    }
                 }
             }
+        }
+    }
+
+    /** One line of SQL (not COPY data) into the lexer; a statement's end starts the next. */
+    private static void feed(io.pgscribe.sql.SqlLexer lexer, String line) {
+        for (int i = 0; i < line.length(); i++) {
+            if (lexer.feed(line.charAt(i))) {
+                lexer.reset();
+            }
+        }
+        if (lexer.feed('\n')) {
+            lexer.reset();
         }
     }
 
@@ -191,8 +214,19 @@ final class BaseFilter {
             if (tables.contains(n) && !scope.includes(n.schema(), n.name())) {
                 return false;
             }
+            // e.g. the GRANT on a sequence left out with its table
+            if (sequences.contains(n) && !keptSequences.contains(n)) {
+                return false;
+            }
         }
         return true;
+    }
+
+    /** The tables of a plain dump. */
+    static Set<Name> tablesOf(java.util.function.Supplier<java.io.InputStream> base) {
+        BaseFilter f = new BaseFilter(RestoreScope.ALL);
+        f.collect(base);
+        return Set.copyOf(f.tables);
     }
 
     /** First pass: the dump's tables, and which table owns each sequence. */
@@ -200,9 +234,15 @@ final class BaseFilter {
         try (BufferedReader in = reader(base.get())) {
             String line;
             boolean inCopy = false;
+            io.pgscribe.sql.SqlLexer lexer = new io.pgscribe.sql.SqlLexer();
             while ((line = in.readLine()) != null) {
                 if (inCopy) {
                     inCopy = !line.equals("\\.");
+                    continue;
+                }
+                boolean between = !lexer.hasCode() && !lexer.isInsideLiteralOrComment();
+                feed(lexer, line);
+                if (!between) {
                     continue;
                 }
                 if (line.startsWith("COPY ") && line.endsWith(" FROM stdin;")) {
@@ -210,6 +250,9 @@ final class BaseFilter {
                     continue;
                 }
                 Matcher h = HEADER.matcher(line);
+                if (h.matches() && h.group(2).equals("SEQUENCE")) {
+                    sequences.add(new Name(h.group(3), h.group(1)));
+                }
                 if (h.matches() && h.group(2).equals("TABLE")) {
                     tables.add(new Name(h.group(3), h.group(1)));
                     continue;

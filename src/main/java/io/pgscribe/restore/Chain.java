@@ -66,6 +66,7 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
                             + pruned.pointInTimeFrom() + " (pgscribe restore --plan shows the chain).",
                     ExitCode.REFUSED, null);
         }
+        refuseHoles(m, base, target);
         List<SegmentEntry> all = new ArrayList<>(m.segments());
         all.sort(Comparator.comparingLong(SegmentEntry::ordinal));
         List<SegmentEntry> segs = new ArrayList<>();
@@ -82,6 +83,32 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
         }
         GlobalsEntry globals = m.globals().isEmpty() ? null : m.globals().get(m.globals().size() - 1);
         return new Chain(backupDir, base, globals, segs, moreAfter);
+    }
+
+    /**
+     * A hole (transactions the set lost) after the base and before the target: the chain would
+     * replay later transactions without the lost ones, a database that never existed.
+     */
+    private static void refuseHoles(Manifest m, BaseEntry base, RestoreTarget target) {
+        if (m.capture() == null) {
+            return;
+        }
+        Lsn cp = Lsn.valueOf(base.consistentPoint());
+        for (io.pgscribe.manifest.CaptureState.Hole h : m.capture().holes()) {
+            Lsn before = h.beforeLsn() == null ? null : Lsn.valueOf(h.beforeLsn());
+            Lsn after = h.afterLsn() == null ? null : Lsn.valueOf(h.afterLsn());
+            if (before != null && !before.isAfter(cp)) {
+                continue; // the base holds what the hole lost
+            }
+            if (after != null && target.lsn() != null && !target.lsn().isAfter(after)) {
+                continue; // the target comes before the hole
+            }
+            throw new PgscribeException("the backup set has a hole between " + (after == null ? "its first base" : after)
+                    + " and " + h.beforeLsn() + " (" + h.cause() + "), after base " + base.file() + " and before the target ("
+                    + target.describe() + "): the transactions committed in it are in no segment",
+                    (after == null ? "" : "Restore to a point before it (--to-lsn " + after + "), or ")
+                            + "to a point after a base taken after " + h.beforeLsn() + ".", ExitCode.DAMAGED, null);
+        }
     }
 
     private static boolean baseFits(BaseEntry b, RestoreTarget t) {

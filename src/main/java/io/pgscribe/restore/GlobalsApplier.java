@@ -32,14 +32,71 @@ final class GlobalsApplier {
     private GlobalsApplier() {
     }
 
-    static Result apply(Connection c, Path file, PrintStream out) throws SQLException {
+    /**
+     * The statements a globals dump holds, and the only ones applied (as the restoring superuser):
+     * anything else in the file was not written by pg_dumpall and is reported, never run.
+     */
+    private static final List<String> ALLOWED = List.of("CREATE ROLE ", "ALTER ROLE ", "COMMENT ON ROLE ", "GRANT ",
+            "CREATE TABLESPACE ", "ALTER TABLESPACE ", "COMMENT ON TABLESPACE ", "SECURITY LABEL FOR ");
+    /** The session settings pg_dumpall opens with. */
+    private static final Set<String> SETTINGS = Set.of("default_transaction_read_only", "client_encoding",
+            "standard_conforming_strings");
+
+    /**
+     * The SQL of a globals dump without psql's meta-command lines ({@code \restrict}): a line that
+     * starts with a backslash is one only between statements; inside a literal it is text.
+     */
+    static String withoutMetaCommands(String dump) {
         StringBuilder sql = new StringBuilder();
-        try {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (!line.startsWith("\\")) { // psql meta-commands (\restrict, \connect) are not SQL
-                    sql.append(line).append('\n');
+        io.pgscribe.sql.SqlLexer lexer = new io.pgscribe.sql.SqlLexer();
+        for (String line : dump.split("\n", -1)) {
+            boolean between = !lexer.hasCode() && !lexer.isInsideLiteralOrComment();
+            if (line.startsWith("\\")) {
+                if (between) {
+                    continue;
+                }
+                if (!lexer.isInsideLiteralOrComment()) {
+                    throw new io.pgscribe.PgscribeException("the globals dump has a psql meta-command inside a statement ("
+                            + line.strip() + "): pg_dumpall does not write that", "Restore without --with-globals, or "
+                            + "create the roles on the target server yourself.", io.pgscribe.ExitCode.DAMAGED, null);
                 }
             }
+            String text = line + "\n";
+            for (int i = 0; i < text.length(); i++) {
+                if (lexer.feed(text.charAt(i))) {
+                    lexer.reset();
+                }
+            }
+            sql.append(text);
+        }
+        return sql.toString();
+    }
+
+    /** Whether pg_dumpall writes statements like {@code code}; null when it does, else why not. */
+    static String refusal(String code) {
+        String upper = code.toUpperCase(Locale.ROOT);
+        if (upper.startsWith("SET ")) {
+            String name = upper.substring(4).strip().split("[\\s=]+", 2)[0].toLowerCase(Locale.ROOT);
+            if (!SETTINGS.contains(name)) {
+                return "a setting pg_dumpall does not write";
+            }
+            if (name.equals("standard_conforming_strings") && !upper.matches("(?s)SET STANDARD_CONFORMING_STRINGS\\s*=\\s*ON\\s*;")) {
+                return "strings read otherwise than the file was split";
+            }
+            return null;
+        }
+        for (String a : ALLOWED) {
+            if (upper.startsWith(a)) {
+                return null;
+            }
+        }
+        return "not a statement of a globals dump";
+    }
+
+    static Result apply(Connection c, Path file, PrintStream out) throws SQLException {
+        String sql;
+        try {
+            sql = withoutMetaCommands(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -49,13 +106,18 @@ final class GlobalsApplier {
         int applied = 0;
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(true);
-        try (SqlScanner scanner = new SqlScanner(new StringReader(sql.toString()))) {
+        try (SqlScanner scanner = new SqlScanner(new StringReader(sql))) {
             SqlScanner.Statement st;
             while ((st = scanner.next()) != null) {
                 if (!st.hasCode()) {
                     continue;
                 }
                 String code = st.code();
+                String refused = refusal(code);
+                if (refused != null) {
+                    failures.add(code.lines().findFirst().orElse(code) + " -- refused: " + refused);
+                    continue;
+                }
                 String role = roleOf(code);
                 if (role != null && existing.contains(role)) {
                     leftAlone.add(role);

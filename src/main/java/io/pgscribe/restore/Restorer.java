@@ -11,6 +11,7 @@ import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.segment.SegmentReader;
 import io.pgscribe.segment.TransactionHeader;
+import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.Pg;
 import io.pgscribe.server.PgEncodings;
@@ -158,6 +159,9 @@ public final class Restorer {
             }
             chain.verifyGlobals();
         }
+        if (!o.scope().all()) {
+            refuseEmptyScope(chain, m, o.scope());
+        }
         if (o.planOnly()) {
             ChainScan.Counts counts = ChainScan.count(chain, target, charset);
             RestorePlan.print(chain, target, o, counts, out);
@@ -170,17 +174,21 @@ public final class Restorer {
 
         ConnectionSpec admin = o.targetServer().withDatabase("postgres");
         ConnectionSpec targetDb = o.targetServer().withDatabase(o.targetDatabase());
-        refuseSource(o, m);
         if (o.continueExisting()) {
+            try (Connection c = Pg.connect(admin, "pgscribe-restore", knobs(o))) {
+                refuseSource(c, o, m);
+            }
             return applySegments(chain, m, targetDb, t0, target, o);
         }
-        try (Connection c = Pg.connect(admin, "pgscribe-restore")) {
+        try (Connection c = Pg.connect(admin, "pgscribe-restore", knobs(o))) {
+            refuseSource(c, o, m);
             if (!Pg.query(c, "SELECT 1 FROM pg_database WHERE datname = ?", rs -> 1, o.targetDatabase()).isEmpty()) {
                 if (!o.replace()) {
                     throw new PgscribeException("database " + o.targetDatabase() + " already exists on " + admin.host() + ":"
                             + admin.port(), "Restore into a new name, or pass --replace to drop it first (--continue applies "
                             + "new segments to one restored with --keep-progress).", ExitCode.REFUSED, null);
                 }
+                refuseCaptured(targetDb, o);
                 Pg.execute(c, "DROP DATABASE " + SqlText.identifier(o.targetDatabase()) + " WITH (FORCE)");
                 out.println("Dropped the existing database " + o.targetDatabase() + " (--replace)");
             }
@@ -189,7 +197,17 @@ public final class Restorer {
                 out.println("Globals: " + g.applied() + " statement(s) of " + chain.globals().file() + " applied");
             }
             refuseMissingRoles(c, chain, o);
-            Pg.execute(c, createDatabase(o.targetDatabase(), readMetadata(chain)));
+            try {
+                Pg.execute(c, createDatabase(o.targetDatabase(), readMetadata(chain)));
+            } catch (SQLException e) {
+                // two restores into one new name at once: the second finds the first's database
+                if ("42P04".equals(e.getSQLState()) || "23505".equals(e.getSQLState())) {
+                    throw new PgscribeException("database " + o.targetDatabase() + " was created on " + admin.host() + ":"
+                            + admin.port() + " while this restore was preparing (another restore into the same name?)",
+                            "Let the other one finish, or restore into another name.", ExitCode.REFUSED, null);
+                }
+                throw e;
+            }
         }
         boolean ok = false;
         try {
@@ -209,6 +227,42 @@ public final class Restorer {
                 dropQuietly(admin, o.targetDatabase());
             }
         }
+    }
+
+    /**
+     * Every --only-table and --only-schema must name something in the base or the stream: a typo
+     * would otherwise restore an empty database and call it done.
+     */
+    private void refuseEmptyScope(Chain chain, Manifest m, RestoreScope scope) {
+        java.util.Set<RestoreScope.Name> known = new java.util.TreeSet<>(java.util.Comparator.comparing(RestoreScope.Name::toString));
+        known.addAll(BaseFilter.tablesOf(() -> BaseSql.open(chain.base(), chain.locate(chain.base()), tools)));
+        m.capture().tables().forEach(t -> known.add(new RestoreScope.Name(t.schema(), t.table())));
+        List<String> unknown = new java.util.ArrayList<>();
+        List<String> like = new java.util.ArrayList<>();
+        for (RestoreScope.Name n : scope.tables()) {
+            if (!known.contains(n)) {
+                unknown.add("--only-table " + n);
+                known.stream().filter(k -> k.name().equalsIgnoreCase(n.name())).forEach(k -> like.add(quoted(k)));
+            }
+        }
+        for (String schema : scope.schemas()) {
+            if (known.stream().noneMatch(k -> k.schema().equals(schema))) {
+                unknown.add("--only-schema " + schema);
+                known.stream().filter(k -> k.schema().equalsIgnoreCase(schema)).map(k -> SqlText.identifier(k.schema()))
+                        .distinct().forEach(like::add);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new PgscribeException(String.join(", ", unknown) + ": no such table in the base " + chain.base().file()
+                    + " or in the stream after it, so this restore would bring back nothing",
+                    (like.isEmpty() ? "Check the name (schema.table, as in \\dt)." : "Did you mean " + String.join(" or ",
+                            like.stream().distinct().toList()) + "? Quote names with capitals in the flag: --only-table '\"Sales\".\"Orders\"'.")
+                            + " `pgscribe restore --plan` shows the chain.", ExitCode.USAGE, null);
+        }
+    }
+
+    private static String quoted(RestoreScope.Name n) {
+        return SqlText.identifier(n.schema()) + "." + SqlText.identifier(n.name());
     }
 
     /** DDL runs as the role that ran it, never as someone else: every such role must exist on the target. */
@@ -236,12 +290,43 @@ public final class Restorer {
         }
     }
 
-    private void refuseSource(Options o, Manifest m) {
-        ConnectionSpec src = o.source();
-        boolean sameServer = src.host().equals(o.targetServer().host()) && src.port() == o.targetServer().port();
-        if (sameServer && m.source().database().equals(o.targetDatabase())) {
-            throw new PgscribeException("the target database " + o.targetDatabase() + " is the database this backup is of",
+    /** A target given by flags is fixed by flags; the default target is the source server. */
+    private static Pg.Knobs knobs(Options o) {
+        return o.targetServer().withDatabase("x").equals(o.source().withDatabase("x")) ? Pg.Knobs.SOURCE : Pg.Knobs.RESTORE_TARGET;
+    }
+
+    /**
+     * The source database is never a target: known by the target server's system identifier and
+     * the database name, whatever host name or address reaches it.
+     */
+    private static void refuseSource(Connection admin, Options o, Manifest m) throws SQLException {
+        SourceIdentity server = SourceIdentity.read(admin);
+        if (server.systemIdentifier().equals(m.source().systemIdentifier()) && m.source().database().equals(o.targetDatabase())) {
+            throw new PgscribeException("the target database " + o.targetDatabase() + " on " + o.targetServer().host() + ":"
+                    + o.targetServer().port() + " is the database this backup is of (the server's system identifier "
+                    + server.systemIdentifier() + " is the one the backup set records)",
                     "Restore into a new name, check it, then switch the application over.", ExitCode.REFUSED, null);
+        }
+    }
+
+    /**
+     * {@code --replace} drops only a database nothing captures: one with pgscribe's event triggers
+     * or a replication slot is a live source (perhaps renamed, perhaps of another set), and
+     * dropping it would drop its slots and break its backups.
+     */
+    private static void refuseCaptured(ConnectionSpec targetDb, Options o) throws SQLException {
+        List<String> found = new java.util.ArrayList<>();
+        try (Connection c = Pg.connect(targetDb, "pgscribe-restore")) {
+            found.addAll(Pg.query(c, "SELECT 'replication slot ' || slot_name FROM pg_catalog.pg_replication_slots "
+                    + "WHERE database = pg_catalog.current_database() ORDER BY slot_name", rs -> rs.getString(1)));
+            found.addAll(Pg.query(c, "SELECT 'event trigger ' || evtname FROM pg_catalog.pg_event_trigger "
+                    + "WHERE evtname LIKE 'pgscribe\\_%' ORDER BY evtname", rs -> rs.getString(1)));
+        }
+        if (!found.isEmpty()) {
+            throw new PgscribeException("--replace would drop database " + o.targetDatabase() + " on " + o.targetServer().host()
+                    + ":" + o.targetServer().port() + ", which is being captured (" + String.join(", ", found)
+                    + "): a source, not a restored copy", "Restore into a new name. To retire that database, stop its "
+                    + "pipeline and run `pgscribe uninstall` for it first.", ExitCode.REFUSED, null);
         }
     }
 
@@ -317,6 +402,7 @@ public final class Restorer {
         long applyStart = System.nanoTime();
         Progress progress = new Progress(chain.segmentBytes(), out, terminal);
         long bytesBefore = 0;
+        RoleSandbox installed = null;
         try (Connection c = Pg.connect(target, "pgscribe-restore");
              Connection admin = Pg.connect(target, "pgscribe-restore-roles")) {
             SessionPins pins = new SessionPins();
@@ -327,6 +413,7 @@ public final class Restorer {
             }
             RoleSandbox sandbox = new RoleSandbox(c, admin);
             sandbox.install();
+            installed = sandbox;
             applier = new SegmentApplier(c, o.scope(), consistentPoint, lastApplied, restoreTarget, out, sandbox, pins,
                     o.allowLegacyDdl());
             for (SegmentEntry seg : chain.segments()) {
@@ -353,6 +440,7 @@ public final class Restorer {
             refreshMaterializedViews(c);
             CaptureObjects.uninstall(c);
             sandbox.uninstall();
+            installed = null;
             if (!o.keepProgress()) {
                 Pg.execute(c, "DROP SCHEMA IF EXISTS pgscribe_restore CASCADE");
             }
@@ -380,6 +468,17 @@ public final class Restorer {
                     + applying.toMillis() / 1000.0 + " s)");
             return new Summary(chain.base().file(), segmentsRead, applier.applied(), applier.skipped(), applier.statements(),
                     raised, elapsed, applying, reached, applier.ddlSkipped(), applier.copied(), applier.ddlNotReplayed());
+        } catch (RuntimeException | SQLException e) {
+            // a failed restore leaves neither its sandbox nor its role behind (the database may stay, for --continue)
+            if (installed != null) {
+                try (Connection again = Pg.connect(target, "pgscribe-restore-roles")) {
+                    installed.uninstall(again);
+                } catch (RuntimeException | SQLException cleanup) {
+                    out.println("WARNING: could not drop the restore's sandbox (schema " + RoleSandbox.PREFIX
+                            + "..., role pgscribe_nobody_...): " + cleanup.getMessage());
+                }
+            }
+            throw e;
         }
     }
 

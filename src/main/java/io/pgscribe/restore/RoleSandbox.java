@@ -14,19 +14,25 @@ import java.util.Map;
  * AUTHORIZATION, also to everything the SQL calls (triggers, defaults, functions in DDL), so
  * nothing can climb back to the restoring superuser. Objects the SQL creates are that role's.
  *
- * <p>The functions live in schema {@value #SCHEMA}, on which no role but the superuser has
- * USAGE: their owners cannot name them to change or replace them. The schema is dropped when
- * the restore ends. This is how PostgreSQL 16 applies logical replication as a table's owner
- * (run_as_owner = false), done with what SQL offers.
+ * <p>The functions live in a schema of their own, on which no role but the superuser has USAGE:
+ * their owners cannot name them to change or replace them. Its name is new for every restore
+ * ({@value #PREFIX} and random digits), so that no role of the source can have made one of that
+ * name beforehand; it is dropped when the restore ends, only with what the restore put in it.
+ * Deferred constraint triggers that the SQL queued fire before the function returns, still
+ * with the role's rights; whatever a trigger defers again fires at COMMIT as {@link #nobody()}.
+ * This is how PostgreSQL 16 applies logical replication as a table's owner (run_as_owner =
+ * false), done with what SQL offers.
  */
 final class RoleSandbox {
 
-    static final String SCHEMA = "pgscribe_replay";
+    static final String PREFIX = "pgscribe_replay_";
 
     private final Connection c;
     private final Connection admin;
+    private final String schema = PREFIX + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
     private final Map<String, String> functionByRole = new HashMap<>();
     private final Map<String, PreparedStatement> calls = new HashMap<>();
+    private String nobody;
 
     /**
      * {@code c}: the connection statements run on; {@code admin}: another to the same database,
@@ -40,18 +46,24 @@ final class RoleSandbox {
 
     private static final String MARK = "pgscribe: the restore's role sandbox, dropped when the restore ends";
 
-    /**
-     * Creates the schema. One left by a restore that stopped (--continue on the same target) is
-     * ours and is made again; a schema of that name that is not ours is refused, never dropped.
-     */
+    /** Creates the schema: a new one, never one found there. */
     void install() throws SQLException {
-        java.util.List<String> left = Pg.query(admin, "SELECT pg_catalog.obj_description(n.oid, 'pg_namespace') "
-                + "FROM pg_catalog.pg_namespace n WHERE n.nspname = ?", rs -> rs.getString(1), SCHEMA);
-        if (left.size() == 1 && MARK.equals(left.get(0))) {
-            Pg.execute(admin, "DROP SCHEMA " + SqlText.identifier(SCHEMA) + " CASCADE");
+        Pg.execute(admin, "CREATE SCHEMA " + SqlText.identifier(schema) + "; REVOKE ALL ON SCHEMA " + SqlText.identifier(schema)
+                + " FROM PUBLIC; COMMENT ON SCHEMA " + SqlText.identifier(schema) + " IS " + SqlText.literal(MARK));
+    }
+
+    /**
+     * A role with no rights, made for this restore: the restore's own transactions commit as it,
+     * so that a deferred trigger event a role's SQL queued and deferred again runs with no rights
+     * rather than the restoring superuser's.
+     */
+    String nobody() throws SQLException {
+        if (nobody == null) {
+            String name = schema.replace(PREFIX, "pgscribe_nobody_");
+            Pg.execute(admin, "CREATE ROLE " + SqlText.identifier(name) + " NOLOGIN NOINHERIT");
+            nobody = name;
         }
-        Pg.execute(admin, "CREATE SCHEMA " + SqlText.identifier(SCHEMA) + "; REVOKE ALL ON SCHEMA " + SqlText.identifier(SCHEMA)
-                + " FROM PUBLIC; COMMENT ON SCHEMA " + SqlText.identifier(SCHEMA) + " IS " + SqlText.literal(MARK));
+        return nobody;
     }
 
     /**
@@ -75,13 +87,15 @@ final class RoleSandbox {
         if (f != null) {
             return f;
         }
-        f = SqlText.qualified(SCHEMA, "as_" + (functionByRole.size() + 1));
+        f = SqlText.qualified(schema, "as_" + (functionByRole.size() + 1));
         // the path is set for the call only: the function's own SET clause puts the caller's back on exit
         Pg.execute(admin, "CREATE FUNCTION " + f + "(path text, statements text) RETURNS void LANGUAGE plpgsql "
                 + "SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pgscribe$\n"
                 + "BEGIN\n"
                 + "    PERFORM pg_catalog.set_config('search_path', path, true);\n"
                 + "    EXECUTE statements;\n"
+                // what the statements deferred fires here, with this role's rights
+                + "    SET CONSTRAINTS ALL IMMEDIATE;\n"
                 + "END\n"
                 + "$pgscribe$; "
                 + "REVOKE ALL ON FUNCTION " + f + "(text, text) FROM PUBLIC; "
@@ -90,13 +104,44 @@ final class RoleSandbox {
         return f;
     }
 
-    /** Drops the schema and everything in it. */
+    /**
+     * Drops the functions, then the schema (RESTRICT: only what the restore made goes), and the
+     * role with no rights.
+     */
     void uninstall() throws SQLException {
+        uninstall(admin);
+    }
+
+    /** The same through {@code via}, e.g. a new connection after the restore's own failed. */
+    void uninstall(Connection via) throws SQLException {
         for (PreparedStatement p : calls.values()) {
-            p.close();
+            try {
+                p.close();
+            } catch (SQLException e) {
+                // its connection is gone
+            }
         }
         calls.clear();
+        SQLException failed = null;
+        try {
+            for (String f : functionByRole.values()) {
+                Pg.execute(via, "DROP FUNCTION IF EXISTS " + f + "(text, text)");
+            }
+            Pg.execute(via, "DROP SCHEMA IF EXISTS " + SqlText.identifier(schema));
+        } catch (SQLException e) {
+            failed = e;
+        }
         functionByRole.clear();
-        Pg.execute(admin, "DROP SCHEMA IF EXISTS " + SqlText.identifier(SCHEMA) + " CASCADE");
+        if (nobody != null) {
+            try {
+                Pg.execute(via, "DROP ROLE IF EXISTS " + SqlText.identifier(nobody));
+                nobody = null;
+            } catch (SQLException e) {
+                failed = failed == null ? e : failed;
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
     }
 }

@@ -210,6 +210,13 @@ final class SegmentApplier {
         String role;
         try {
             role = role(r);
+            if (runAs != null && !java.util.Objects.equals(role, runAs)) {
+                // the pending batch of another role may create, drop or give away the tables this one
+                // names: it runs first, and the owners are asked again after it
+                coalescer().flush(output);
+                executeBuffer();
+                role = role(r);
+            }
         } catch (SQLException e) {
             rollbackQuietly();
             throw failure(e);
@@ -235,6 +242,12 @@ final class SegmentApplier {
         boolean superuser = true;
         for (RestoreScope.Name t : r.tables()) {
             TableOwners.Owner o = owners.of(t);
+            if (o.unsafeTrigger() != null) {
+                throw new PgscribeException("applying " + segment.file() + ": table " + t + " belongs to a superuser, and its "
+                        + "trigger " + o.unsafeTrigger() + " fires during a restore (ENABLE ALWAYS or REPLICA): it would run "
+                        + "that role's code with the restoring superuser's rights", "Restore to a point before it, or make the "
+                        + "function SECURITY DEFINER (or the trigger ENABLE) on the source.", ExitCode.REFUSED, null);
+            }
             if (!o.superuser()) {
                 superuser = false;
                 roles.add(o.role());
@@ -435,7 +448,8 @@ final class SegmentApplier {
                     .append(h.commitTime() == null ? "NULL" : Pg.literal(h.commitTime()))
                     .append(", segment = ").append(Pg.literal(segment.file())).append(", applied_at = pg_catalog.now();\n");
         }
-        buf.append("COMMIT;\n");
+        // a deferred trigger event still queued fires at COMMIT as the current role: one with no rights
+        buf.append("SET LOCAL ROLE ").append(SqlText.identifier(nobody())).append(";\nCOMMIT;\n");
         flush();
         if (h.hasIdentity()) {
             lastApplied = h.commitLsn();
@@ -445,6 +459,15 @@ final class SegmentApplier {
         groupStatements = 0;
         groupFirst = null;
         groupLast = null;
+    }
+
+    private String nobody() {
+        try {
+            return sandbox.nobody();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
     }
 
     private void flush() {
@@ -459,11 +482,15 @@ final class SegmentApplier {
         String sql = buf.toString();
         buf.setLength(0);
         try {
-            if (runAs == null) {
-                st.execute(sql);
-            } else {
-                sandbox.run(runAs, "pg_catalog, pg_temp", sql);
-                st.execute(pins.sql());
+            try {
+                if (runAs == null) {
+                    st.execute(sql);
+                } else {
+                    sandbox.run(runAs, "pg_catalog, pg_temp", sql);
+                    st.execute(pins.sql());
+                }
+            } finally {
+                owners.forget(); // whatever ran may have made, dropped or given away tables
             }
         } catch (SQLException e) {
             rollbackQuietly();

@@ -15,9 +15,15 @@ import java.util.Map;
  */
 final class TableOwners {
 
-    /** A table's owner; {@code superuser}: changes to it may run in the restore's own session. */
-    record Owner(String role, boolean superuser) {
-        static final Owner NONE = new Owner(null, true); // no such table: its statement fails, running nothing
+    /**
+     * A table's owner; {@code superuser}: changes to it may run in the restore's own session.
+     * {@code unsafeTrigger}: a trigger of a superuser's table that fires during a restore and runs
+     * a function of another role with the caller's rights (a role given TRIGGER on the table made
+     * it): changes to that table are refused.
+     */
+    record Owner(String role, boolean superuser, String unsafeTrigger) {
+        // no such table, asked after every batch before it ran: its statement fails, running nothing
+        static final Owner NONE = new Owner(null, true, null);
     }
 
     private final Connection c;
@@ -32,12 +38,17 @@ final class TableOwners {
         Owner o = cache.get(table);
         if (o == null) {
             if (query == null) {
-                query = c.prepareStatement("SELECT r.rolname, r.rolsuper FROM pg_catalog.pg_class c "
+                query = c.prepareStatement("SELECT r.rolname, r.rolsuper, (SELECT pg_catalog.format('%I (function %s of role %I)', "
+                        + "t.tgname, t.tgfoid::pg_catalog.regprocedure, fr.rolname) FROM pg_catalog.pg_trigger t "
+                        + "JOIN pg_catalog.pg_proc f ON f.oid = t.tgfoid JOIN pg_catalog.pg_roles fr ON fr.oid = f.proowner "
+                        + "WHERE t.tgrelid = c.oid AND t.tgenabled IN ('A', 'R') AND NOT t.tgisinternal AND NOT f.prosecdef "
+                        + "AND NOT fr.rolsuper ORDER BY t.tgname LIMIT 1) FROM pg_catalog.pg_class c "
                         + "JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = pg_catalog.to_regclass(?)");
             }
             query.setString(1, SqlText.qualified(table.schema(), table.name()));
             try (ResultSet rs = query.executeQuery()) {
-                o = rs.next() ? new Owner(rs.getString(1), rs.getBoolean(2)) : Owner.NONE;
+                o = rs.next() ? new Owner(rs.getString(1), rs.getBoolean(2), rs.getBoolean(2) ? rs.getString(3) : null)
+                        : Owner.NONE;
             }
             cache.put(table, o);
         }

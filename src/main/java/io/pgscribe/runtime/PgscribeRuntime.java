@@ -11,6 +11,10 @@ import io.pgscribe.capture.CaptureSink;
 import io.pgscribe.capture.Heartbeat;
 import io.pgscribe.capture.SequenceSampler;
 import io.pgscribe.capture.SourceSession;
+import io.pgscribe.capture.CaptureFault;
+import io.pgscribe.capture.SpoolRecovery;
+import io.pgscribe.pg.SourceIdentity;
+import io.pgscribe.storage.BackupSetLock;
 import io.pgscribe.capture.RecvlogicalComponent;
 import io.pgscribe.capture.RecvlogicalSupervisor;
 import io.pgscribe.capture.SpoolComponent;
@@ -53,15 +57,19 @@ import org.apache.camel.main.Main;
  */
 public final class PgscribeRuntime {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PgscribeRuntime.class);
+
     /** Used when application.properties names no routes: the routes packed into the jar. */
     static final String DEFAULT_ROUTES = "classpath:routes/*.yaml";
 
     private final Main main;
     private final List<PipelineParts> pipelines;
+    private final List<BackupSetLock> locks;
 
-    private PgscribeRuntime(Main main, List<PipelineParts> pipelines) {
+    private PgscribeRuntime(Main main, List<PipelineParts> pipelines, List<BackupSetLock> locks) {
         this.main = main;
         this.pipelines = pipelines;
+        this.locks = locks;
     }
 
     /**
@@ -104,6 +112,7 @@ public final class PgscribeRuntime {
 
     public static PgscribeRuntime create(Settings settings) {
         List<Settings> each = settings.pipelines();
+        each.forEach(io.pgscribe.config.SettingsCheck::require);
         checkDistinct(each);
         Main main = new Main();
         SpoolComponent spool = new SpoolComponent();
@@ -111,8 +120,16 @@ public final class PgscribeRuntime {
         main.bind("pgscribe-spool", spool);
         main.bind("pgscribe-recvlogical", recvlogical);
         List<PipelineParts> parts = new ArrayList<>();
-        for (Settings p : each) {
-            parts.add(assemble(p, main, spool, recvlogical));
+        // one writer per backup set, for the runtime's life: taken before anything in a set is touched
+        List<BackupSetLock> locks = new ArrayList<>();
+        try {
+            for (Settings p : each) {
+                locks.add(BackupSetLock.acquire(p.getPath(Setting.BACKUP_DIR).toAbsolutePath(), "run"));
+                parts.add(assemble(p, main, spool, recvlogical));
+            }
+        } catch (RuntimeException e) {
+            locks.forEach(BackupSetLock::close);
+            throw e;
         }
         Properties props = new Properties();
         settings.asMap().forEach((k, v) -> {
@@ -126,7 +143,7 @@ public final class PgscribeRuntime {
                 ? "pgscribe-" + each.get(0).get(Setting.SLOT_NAME) : "pgscribe");
         main.setOverrideProperties(props);
         main.addMainListener(new PipelineRoutes(parts));
-        return new PgscribeRuntime(main, List.copyOf(parts));
+        return new PgscribeRuntime(main, List.copyOf(parts), List.copyOf(locks));
     }
 
     /** Two pipelines writing one directory, or reading one slot, would corrupt each other's backup. */
@@ -156,6 +173,7 @@ public final class PgscribeRuntime {
         ManifestStore store = new ManifestStore(backupDir);
         Manifest manifest = ManifestStore.read(store.file());
         String where = settings.pipeline() == null ? "" : "pgscribe.database." + settings.pipeline() + ".";
+        requireSource(ConnectionSpec.source(settings), manifest, backupDir);
         DecoderPlugin plugin = DecoderPlugin.fromName(manifest.decoder());
         if (!plugin.pluginName().equals(settings.get(Setting.DECODER))) {
             throw new PgscribeException("the backup set in " + backupDir + " was made with " + manifest.decoder()
@@ -175,10 +193,13 @@ public final class PgscribeRuntime {
         String prefix = settings.pipeline() != null ? name + "." : "";
         SpoolDirectory spool = new SpoolDirectory(backupDir.resolve("spool"),
                 plugin == DecoderPlugin.WAL2JSON ? "jsonl" : "sql");
+        ConnectionSpec spec = ConnectionSpec.source(settings);
+        // before the capture reads the manifest's resume point: the spool must still hold it
+        SpoolRecovery recovery = new SpoolRecovery(spool, store, spec, slot, Clock.systemUTC());
+        checkSpool(recovery, spec);
         CaptureSink sink = new CaptureSink(plugin, store, spool,
                 new SegmentWriter.Policy(settings.getLong(Setting.SEGMENT_MAX_BYTES), settings.getSeconds(Setting.SEGMENT_MAX_AGE)),
                 Clock.systemUTC());
-        ConnectionSpec spec = ConnectionSpec.source(settings);
         PgTools tools = PgTools.locate(settings.get(Setting.PG_BINDIR));
         RecvlogicalSupervisor.Options options = new RecvlogicalSupervisor.Options(
                 settings.getInt(Setting.SPOOL_FSYNC_INTERVAL), settings.getInt(Setting.SPOOL_STATUS_INTERVAL),
@@ -189,12 +210,20 @@ public final class PgscribeRuntime {
                     + ": pg_recvlogical would never fsync, and would report unsynced positions as durable",
                     "Set it to 1 or more seconds.", ExitCode.USAGE, null);
         }
+        // before every start: never another server's changes into this set (a slot name alone does not tell),
+        // and never a spool that lost the position the capture resumes at
+        RecvlogicalSupervisor.Guard guard = () -> {
+            SourceIdentity.verify(spec, manifest.source().identity(), backupDir.toString());
+            recovery.check();
+        };
         RecvlogicalComponent.Capture recvlogical = recvlogicalComponent.register(name, onExit ->
-                new RecvlogicalSupervisor(tools, spec, slot, manifest.decoderOptions(), spool, options, onExit));
+                new RecvlogicalSupervisor(tools, spec, slot, manifest.decoderOptions(), spool, options, onExit, guard));
+        CaptureFault fault = new CaptureFault();
         spoolComponent.register(name, spool, sink, PgEncodings.charsetOf(manifest.source().encoding()),
-                settings.getInt(Setting.SPOOL_BATCH_LINES), Duration.ofMillis(settings.getLong(Setting.SPOOL_POLL_DELAY_MS)));
+                settings.getInt(Setting.SPOOL_BATCH_LINES), Duration.ofMillis(settings.getLong(Setting.SPOOL_POLL_DELAY_MS)),
+                fault);
 
-        SourceSession session = new SourceSession(spec);
+        SourceSession session = new SourceSession(spec, manifest.source().identity(), backupDir.toString());
         main.bind(prefix + "captureSink", sink);
         main.bind(prefix + "sequenceSampler", new SequenceSampler(session));
         main.bind(prefix + "heartbeat", new Heartbeat(session));
@@ -229,13 +258,48 @@ public final class PgscribeRuntime {
                 settings.getSeconds(Setting.ALERT_REPEAT_INTERVAL), severity(settings), Clock.systemUTC());
         main.bind(prefix + "alerter", alerter);
         Monitor monitor = new Monitor(spec, slot, store, backupDir.resolve("spool"), recvlogical, sink, boundShipper,
-                Thresholds.fromSettings(settings), Clock.systemUTC());
+                Thresholds.fromSettings(settings), Clock.systemUTC()).watching(fault, prefix);
         main.bind(prefix + "monitor", monitor);
         main.bind(prefix + "pgscribe-health", new PipelineHealthCheck(settings.pipeline() == null ? "pipeline"
                 : name, monitor));
         main.bind(prefix + "globalsJob", new GlobalsJob(spec, tools, store, settings.getBoolean(Setting.GLOBALS_NO_ROLE_PASSWORDS),
                 settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC()));
         return new PipelineParts(name, prefix, settings, sink, recvlogical, shipper);
+    }
+
+    /** At start, so that the capture does not begin at a position the spool lost; again before every pg_recvlogical. */
+    private static void checkSpool(SpoolRecovery recovery, ConnectionSpec spec) {
+        try {
+            recovery.check();
+        } catch (PgscribeException e) {
+            if (e.exitCode() == ExitCode.REFUSED || e.exitCode() == ExitCode.DAMAGED) {
+                throw e;
+            }
+            LOG.warn("Cannot check the spool against the slot on {} now ({}); checked before pg_recvlogical starts",
+                    spec.describe(), e.getMessage());
+        } catch (java.sql.SQLException e) {
+            LOG.warn("Cannot check the spool against the slot on {} now ({}); checked before pg_recvlogical starts",
+                    spec.describe(), e.getMessage());
+        }
+    }
+
+    /**
+     * A set of another server or database is refused before anything runs. A server that cannot be
+     * reached now is checked again before every start of pg_recvlogical and every dump.
+     */
+    private static void requireSource(ConnectionSpec spec, Manifest manifest, Path backupDir) {
+        try {
+            SourceIdentity.verify(spec, manifest.source().identity(), backupDir.toString());
+        } catch (PgscribeException e) {
+            if (e.exitCode() == ExitCode.REFUSED) {
+                throw e;
+            }
+            LOG.warn("Cannot reach {} to check that it is the backup set's source ({}); checked before streaming", spec.describe(),
+                    e.getMessage());
+        } catch (java.sql.SQLException e) {
+            LOG.warn("Cannot check that {} is the backup set's source ({}); checked before streaming", spec.describe(),
+                    e.getMessage());
+        }
     }
 
     private static Severity severity(Settings settings) {
@@ -259,12 +323,20 @@ public final class PgscribeRuntime {
 
     /** Stops gracefully: pg_recvlogical after its last fsync, then the open segment at the last COMMIT. */
     public void stop() throws Exception {
-        main.stop();
+        try {
+            main.stop();
+        } finally {
+            locks.forEach(BackupSetLock::close);
+        }
     }
 
     /** Runs until the JVM is told to stop (SIGTERM, Ctrl-C), then stops gracefully. */
     public void run() throws Exception {
-        main.run();
+        try {
+            main.run();
+        } finally {
+            locks.forEach(BackupSetLock::close);
+        }
     }
 
     public CamelContext camelContext() {

@@ -105,6 +105,29 @@ public final class SegmentReader implements Closeable {
         return null;
     }
 
+    /** What a whole segment holds, read to its footer. */
+    public record Summary(long transactions, String firstLsn, String lastLsn) {
+    }
+
+    /**
+     * Reads {@code file} to its footer: how many transactions, the commit LSNs of the first and
+     * the last (null for decoder_raw). Throws (exit 5) when it does not read as a closed segment.
+     */
+    public static Summary scan(Path file, Charset charset) {
+        try (SegmentReader r = new SegmentReader(file, charset)) {
+            String first = null;
+            String last = null;
+            Part p;
+            while ((p = r.next()) != null) {
+                if (p instanceof Begin b && b.header().commitLsn() != null) {
+                    first = first == null ? b.header().commitLsn().asString() : first;
+                    last = b.header().commitLsn().asString();
+                }
+            }
+            return new Summary(r.transactions(), first, last);
+        }
+    }
+
     public long transactions() {
         return transactions;
     }

@@ -54,6 +54,9 @@ public final class SegmentWriter {
     private TransactionHeader first;
     private TransactionHeader last;
     private long txnStart = -1;
+    // of every byte written into the open segment, to compare with what the disk gives back at close
+    private java.security.MessageDigest written = DurableFiles.newSha256();
+    private java.security.MessageDigest writtenAtTxnStart;
 
     public SegmentWriter(Path dir, Policy policy, Clock clock, ManifestStore manifest, Charset charset, String header,
                          Consumer<SegmentEntry> onClosed) {
@@ -83,6 +86,7 @@ public final class SegmentWriter {
             open(h, ordinalIfAnonymous);
         }
         txnStart = position();
+        writtenAtTxnStart = cloneOf(written);
         write(h.beginLine());
         write("\n");
         if (first == null) {
@@ -92,6 +96,7 @@ public final class SegmentWriter {
 
     public void write(CharSequence sql) {
         byte[] bytes = sql.toString().getBytes(charset);
+        written.update(bytes);
         try {
             if (bytes.length > buf.remaining()) {
                 flushBuffer();
@@ -129,6 +134,7 @@ public final class SegmentWriter {
             flushBuffer();
             channel.truncate(txnStart);
             channel.position(txnStart);
+            written = writtenAtTxnStart;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot cut back segment " + partialPath, e);
         }
@@ -182,9 +188,17 @@ public final class SegmentWriter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // read back before the manifest lists it: the disk must give back every byte written, no
+        // more and no less (a full disk, a short write, another writer); `verify --backup` also lexes it
+        String sha256 = DurableFiles.sha256(target);
+        String expected = java.util.HexFormat.of().formatHex(written.digest());
+        if (!sha256.equals(expected)) {
+            throw new IllegalStateException("segment " + finalName + " reads back as other bytes (" + bytes + ", sha256 "
+                    + sha256 + ") than were written (sha256 " + expected + "); it is not listed in the manifest");
+        }
         SegmentEntry entry = new SegmentEntry("segments/" + finalName, state.segmentsClosed(), lsnText(first),
                 lsnText(last), first.commitTime(), last.commitTime(), transactions, bytes,
-                DurableFiles.sha256(target), spoolEnd).withDdl(ddlNotReplayed, ddlRoles);
+                sha256, spoolEnd).withDdl(ddlNotReplayed, ddlRoles);
         manifest.update(m -> m.withSegment(entry, state));
         LOG.info("Closed segment {}: {} transactions, {} bytes", finalName, transactions, bytes);
         reset();
@@ -201,6 +215,14 @@ public final class SegmentWriter {
             throw new UncheckedIOException(e);
         }
         reset();
+    }
+
+    private static java.security.MessageDigest cloneOf(java.security.MessageDigest d) {
+        try {
+            return (java.security.MessageDigest) d.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 of this JVM cannot be cloned", e);
+        }
     }
 
     /** Forgets the open segment file after a failure, leaving it on disk as .partial. */
@@ -224,6 +246,8 @@ public final class SegmentWriter {
         first = last = null;
         txnStart = -1;
         buf.clear();
+        written = DurableFiles.newSha256();
+        writtenAtTxnStart = null;
     }
 
     private void open(TransactionHeader h, long ordinal) {

@@ -24,11 +24,29 @@ public final class Pg {
         T map(ResultSet rs) throws SQLException;
     }
 
+    /** What a user changes to reach a server: named in the hint when a connection fails. */
+    public record Knobs(String hostPort, String credentials, String database) {
+        public static final Knobs SOURCE = new Knobs("pgscribe.source.host / pgscribe.source.port",
+                "pgscribe.source.user and its password (PGSCRIBE_SOURCE_PASSWORD or pgscribe.source.passfile)",
+                "pgscribe.source.database");
+        public static final Knobs RESTORE_TARGET = new Knobs("--target-host / --target-port",
+                "--target-user and its password (PGSCRIBE_TARGET_PASSWORD)", "--to-db");
+    }
+
     public static Connection connect(ConnectionSpec spec, String applicationName) {
         return connect(spec, spec.jdbcProperties(applicationName));
     }
 
+    /** Like {@link #connect(ConnectionSpec, String)}, naming {@code knobs} when it fails. */
+    public static Connection connect(ConnectionSpec spec, String applicationName, Knobs knobs) {
+        return connect(spec, spec.jdbcProperties(applicationName), knobs);
+    }
+
     public static Connection connect(ConnectionSpec spec, Properties props) {
+        return connect(spec, props, Knobs.SOURCE);
+    }
+
+    private static Connection connect(ConnectionSpec spec, Properties props, Knobs knobs) {
         try {
             Connection c = DriverManager.getConnection(spec.jdbcUrl(), props);
             if (!"database".equals(props.getProperty("replication"))) {
@@ -39,21 +57,24 @@ public final class Pg {
             }
             return c;
         } catch (SQLException e) {
-            throw unreachable(spec, e);
+            throw unreachable(spec, e, knobs);
         }
     }
 
     public static PgscribeException unreachable(ConnectionSpec spec, SQLException e) {
+        return unreachable(spec, e, Knobs.SOURCE);
+    }
+
+    public static PgscribeException unreachable(ConnectionSpec spec, SQLException e, Knobs knobs) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String hint;
         if (state.startsWith("08")) {
             hint = "Check that the server runs and accepts connections at " + spec.host() + ":" + spec.port()
-                    + " (pgscribe.source.host / pgscribe.source.port).";
+                    + " (" + knobs.hostPort() + ").";
         } else if (state.equals("28P01") || state.equals("28000")) {
-            hint = "Check pgscribe.source.user and its password (PGSCRIBE_SOURCE_PASSWORD or pgscribe.source.passfile), "
-                    + "and pg_hba.conf.";
+            hint = "Check " + knobs.credentials() + ", and pg_hba.conf.";
         } else if (state.equals("3D000")) {
-            hint = "Check pgscribe.source.database.";
+            hint = "Check " + knobs.database() + ".";
         } else {
             hint = "Check the connection settings in application.properties.";
         }

@@ -176,9 +176,17 @@ public final class S3Store implements AutoCloseable {
                     + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()),
                     "Check the store; the operation is retried.", ExitCode.FAILED, null);
         }
+        if (t instanceof SdkClientException && noCredentials(t)) {
+            // the SDK's own message lists every provider of its chain: long, and not what the operator fixes
+            return new PgscribeException("no credentials for " + where + " while " + doing + ": pgscribe.s3.access-key "
+                    + "is unset and the AWS default credentials chain found none",
+                    "Set pgscribe.s3.access-key and PGSCRIBE_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).",
+                    ExitCode.USAGE, null);
+        }
         if (t instanceof SdkClientException) {
             return new PgscribeException("cannot reach " + where + " while " + doing + ": " + rootMessage(t),
-                    "Check pgscribe.s3.endpoint and that the store is up; files wait locally and are shipped when it is back.",
+                    "Check pgscribe.s3.endpoint and that the store is up" + (doing.equals("shipping")
+                            ? "; files wait locally and are shipped when it is back." : "."),
                     ExitCode.FAILED, null);
         }
         if (t instanceof PgscribeException p) {
@@ -186,6 +194,15 @@ public final class S3Store implements AutoCloseable {
         }
         return new PgscribeException(doing + " at " + where + " failed: " + rootMessage(t), "Check the store.", ExitCode.FAILED,
                 null);
+    }
+
+    private static boolean noCredentials(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().startsWith("Unable to load credentials")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String rootMessage(Throwable t) {

@@ -59,6 +59,7 @@ public final class Shipper {
     private boolean alerted;
     private String lastFailure;
     private String lastShippedManifestSha;
+    private boolean storeClaimed;
     private Instant lastSuccess;
     private int runFiles;
     private long runBytes;
@@ -93,6 +94,14 @@ public final class Shipper {
     /** What this run uploads, in order; the manifest last, when the store's copy is behind. */
     public List<Upload> pending() {
         Manifest m = store.load();
+        if (!storeClaimed && s3 != null) {
+            requireOwnStore(m);
+            storeClaimed = true;
+        }
+        return uploads(m);
+    }
+
+    private List<Upload> uploads(Manifest m) {
         Manifest.Shipping shipped = m.shippingState();
         List<Upload> uploads = new ArrayList<>();
         for (GlobalsEntry g : m.globals()) {
@@ -124,6 +133,48 @@ public final class Shipper {
             uploads.add(new Upload("manifest.json", store.file().resolveSibling(REMOTE_MANIFEST), -1, null, true));
         }
         return uploads;
+    }
+
+    /**
+     * The store's location must hold this backup set or none: another set's manifest there (two
+     * servers with one database name, two sets of one database) would be overwritten, and its
+     * files pruned, by this one.
+     */
+    private void requireOwnStore(Manifest m) {
+        if (s3.head("manifest.json") == null) {
+            return;
+        }
+        Path copy = store.file().resolveSibling(".manifest-store-check.json");
+        try {
+            s3.download("manifest.json", copy);
+            Manifest there;
+            try {
+                there = ManifestStore.read(copy);
+            } catch (PgscribeException e) {
+                LOG.warn("The manifest at {} cannot be read ({}); this backup set's replaces it", s3.config().describe(),
+                        e.getMessage());
+                return;
+            }
+            if (!sameSet(there, m)) {
+                throw new PgscribeException(s3.config().describe() + " holds another backup set: of database "
+                        + there.source().database() + " on the server with system identifier " + there.source().systemIdentifier()
+                        + ", slot " + there.slot() + ", started " + there.createdAt() + "; this one is of database "
+                        + m.source().database() + " on system " + m.source().systemIdentifier() + ", slot " + m.slot()
+                        + ", started " + m.createdAt() + ". Shipping here would overwrite its manifest and delete its files",
+                        "Give this backup set its own pgscribe.s3.prefix (or bucket).", io.pgscribe.ExitCode.REFUSED, null);
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(copy);
+            } catch (IOException e) {
+                // a leftover copy is harmless
+            }
+        }
+    }
+
+    static boolean sameSet(Manifest a, Manifest b) {
+        return a.source().identity().equals(b.source().identity()) && java.util.Objects.equals(a.slot(), b.slot())
+                && java.util.Objects.equals(a.createdAt(), b.createdAt());
     }
 
     private boolean ready(BaseEntry b) {
@@ -247,7 +298,9 @@ public final class Shipper {
         LOG.warn("Shipping failed ({} in a row; files wait locally, next try in {} s): {}", failures, wait.toMillis() / 1000.0,
                 e.getMessage());
         exchange.getMessage().removeHeader("pgscribeAlert");
-        if (!alerted && !now.isBefore(failingSince.plus(alertAfter))) {
+        // a refusal does not pass by itself: it is an alert at once
+        boolean refused = e.exitCode() == io.pgscribe.ExitCode.REFUSED;
+        if (!alerted && (refused || !now.isBefore(failingSince.plus(alertAfter)))) {
             alerted = true;
             exchange.getMessage().setHeader("pgscribeAlert", ALERT);
             exchange.getMessage().setHeader("pgscribeAlertState", "firing");
@@ -261,7 +314,7 @@ public final class Shipper {
     }
 
     public synchronized State state() {
-        int waiting = (int) pending().stream().filter(u -> !u.manifest()).count();
+        int waiting = (int) uploads(store.load()).stream().filter(u -> !u.manifest()).count();
         return new State(waiting, failingSince, lastFailure, lastSuccess);
     }
 

@@ -24,6 +24,9 @@ public final class SpoolDirectory {
 
     private final Path dir;
     private final String extension;
+    /** The highest seq and run this set has used: a spool made again never reuses a name. */
+    private long seqFloor;
+    private long runFloor;
 
     public SpoolDirectory(Path dir, String extension) {
         this.dir = dir;
@@ -32,6 +35,35 @@ public final class SpoolDirectory {
 
     public Path path() {
         return dir;
+    }
+
+    /** New files come after {@code f} even if it is gone: a lost spool's names stay unique. */
+    public synchronized void continueAfter(SpoolFile f) {
+        seqFloor = Math.max(seqFloor, f.seq());
+        runFloor = Math.max(runFloor, f.run());
+    }
+
+    /** Whether the file {@code position} names is here and holds at least its offset. */
+    public boolean holds(io.pgscribe.manifest.SpoolPosition position) {
+        SpoolFile f = SpoolFile.parse(position.file());
+        if (f == null) {
+            return false;
+        }
+        try {
+            return Files.isRegularFile(resolve(f), java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.size(resolve(f)) >= position.offset();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether the file pg_recvlogical writes ({@code current}'s target) is still in the directory. */
+    public boolean currentPresent() {
+        try {
+            Path target = Files.readSymbolicLink(current());
+            return Files.isRegularFile(dir.resolve(target), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public Path current() {
@@ -93,10 +125,17 @@ public final class SpoolDirectory {
      */
     public SpoolFile advance(boolean newRun) {
         DurableFiles.ownerOnlyDirectory(dir);
-        SpoolFile last = last();
-        long seq = last == null ? 1 : last.seq() + 1;
-        long run = last == null ? 1 : (newRun ? last.run() + 1 : last.run());
-        SpoolFile next = new SpoolFile(seq, run, extension);
+        SpoolFile next;
+        synchronized (this) {
+            SpoolFile last = last();
+            long lastSeq = Math.max(last == null ? 0 : last.seq(), seqFloor);
+            long lastRun = Math.max(last == null ? 0 : last.run(), runFloor);
+            long seq = lastSeq + 1;
+            long run = lastRun == 0 ? 1 : (newRun ? lastRun + 1 : lastRun);
+            next = new SpoolFile(seq, run, extension);
+            seqFloor = seq;
+            runFloor = run;
+        }
         Path file = resolve(next);
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(DurableFiles.OWNER_FILE));

@@ -59,4 +59,38 @@ public final class SqlText {
         }
         sb.append(text, start, text.length()).append(quote);
     }
+
+    /**
+     * {@code sql} as psql runs it unchanged: a colon before a name or quote outside literals and
+     * comments ({@code a[1:n]}) gets a space after it, which means the same to the server, so that
+     * psql ({@code psql -f} of a segment) never reads it as a variable ({@code :LAST_ERROR_MESSAGE})
+     * whose text a role could have chosen. {@code ::} casts are left as they are.
+     */
+    public static String withoutPsqlVariables(String sql) {
+        SqlLexer lexer = new SqlLexer();
+        StringBuilder out = null;
+        for (int i = 0; i < sql.length(); i++) {
+            char ch = sql.charAt(i);
+            boolean code = !lexer.isInsideLiteralOrComment();
+            if (lexer.feed(ch)) {
+                lexer.reset();
+            }
+            if (ch == ':' && code && i + 1 < sql.length() && (i == 0 || sql.charAt(i - 1) != ':')) {
+                char next = sql.charAt(i + 1);
+                if (next == '\'' || next == '"' || next == '_' || Character.isLetter(next)) {
+                    if (out == null) {
+                        out = new StringBuilder(sql.length() + 8).append(sql, 0, i + 1);
+                    } else {
+                        out.append(ch);
+                    }
+                    out.append(' ');
+                    continue;
+                }
+            }
+            if (out != null) {
+                out.append(ch);
+            }
+        }
+        return out == null ? sql : out.toString();
+    }
 }

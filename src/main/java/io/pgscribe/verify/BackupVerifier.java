@@ -56,7 +56,8 @@ public final class BackupVerifier {
                 checks.add(new Check("segment number " + expected + (s.ordinal() > expected + 1 ? " to " + (s.ordinal() - 1) : ""),
                         -1, "missing from the manifest (a hole in the chain)"));
             }
-            checks.add(stored(backupDir, s));
+            Check c = stored(backupDir, s);
+            checks.add(c.ok() ? readable(backupDir, s, io.pgscribe.server.PgEncodings.charsetOf(m.source().encoding())) : c);
             expected = s.ordinal() + 1;
         }
         return checks;
@@ -90,6 +91,25 @@ public final class BackupVerifier {
             return new Check(entry.file(), entry.bytes(), "CONTENT CHECKSUM MISMATCH (sha256 of the SQL " + d.contentSha256() + ")");
         }
         return new Check(entry.file(), entry.bytes(), null);
+    }
+
+    /**
+     * A segment that matches its checksum must also read as a closed segment holding what the
+     * manifest says: its footer, its transaction count, its first and last commit LSN.
+     */
+    private static Check readable(Path dir, SegmentEntry s, java.nio.charset.Charset charset) {
+        io.pgscribe.segment.SegmentReader.Summary got;
+        try {
+            got = io.pgscribe.segment.SegmentReader.scan(StoredFiles.locate(dir, s.file()), charset);
+        } catch (io.pgscribe.PgscribeException | java.io.UncheckedIOException e) {
+            return new Check(s.file(), s.bytes(), "UNREADABLE (" + e.getMessage() + ")");
+        }
+        if (got.transactions() != s.transactions() || !java.util.Objects.equals(got.firstLsn(), s.firstLsn())
+                || !java.util.Objects.equals(got.lastLsn(), s.lastLsn())) {
+            return new Check(s.file(), s.bytes(), "HOLDS " + got.transactions() + " transaction(s) " + got.firstLsn() + " to "
+                    + got.lastLsn() + ", the manifest says " + s.transactions() + " (" + s.firstLsn() + " to " + s.lastLsn() + ")");
+        }
+        return new Check(s.file(), s.bytes(), null);
     }
 
     public static void print(List<Check> checks, PrintStream out) {

@@ -37,7 +37,8 @@ REVOKE ALL ON pgscribe.ddl_log FROM PUBLIC;
 CREATE TABLE IF NOT EXISTS pgscribe.settings (name text PRIMARY KEY, value text NOT NULL);
 INSERT INTO pgscribe.settings VALUES ('new_tables_replica_identity_full', 'on') ON CONFLICT (name) DO NOTHING;
 -- 2: the author's role and standard_conforming_strings recorded so that no role can forge them
-INSERT INTO pgscribe.settings VALUES ('capture_objects_version', '2')
+-- 3: DDL run by an extension's script is never replayed on its own (its CREATE EXTENSION replays it)
+INSERT INTO pgscribe.settings VALUES ('capture_objects_version', '3')
     ON CONFLICT (name) DO UPDATE SET value = excluded.value;
 REVOKE ALL ON pgscribe.settings FROM PUBLIC;
 
@@ -209,7 +210,10 @@ BEGIN
     ELSE
         SELECT string_agg(c.object_identity, ', ' ORDER BY c.object_identity),
                string_agg(DISTINCT c.object_type, ', '),
-               coalesce(bool_and(c.schema_name = 'pgscribe' OR c.schema_name = 'pg_temp' OR c.schema_name LIKE 'pg\_temp\_%'), false),
+               -- an extension's script (run as the bootstrap superuser for a trusted extension): its
+               -- CREATE EXTENSION replays it; its firings never run as DDL of their own
+               coalesce(bool_and(c.schema_name = 'pgscribe' OR c.schema_name = 'pg_temp' OR c.schema_name LIKE 'pg\_temp\_%'), false)
+                   OR coalesce(bool_or(c.in_extension), false),
                (SELECT coalesce(jsonb_agg(s), '[]') FROM (
                     SELECT DISTINCT jsonb_array_elements(pgscribe.table_shapes(c2.objid)) AS s
                       FROM pg_event_trigger_ddl_commands() c2

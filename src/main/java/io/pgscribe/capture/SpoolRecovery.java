@@ -1,0 +1,101 @@
+package io.pgscribe.capture;
+
+import io.pgscribe.ExitCode;
+import io.pgscribe.PgscribeException;
+import io.pgscribe.manifest.CaptureState;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.manifest.SpoolPosition;
+import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.server.Pg;
+import io.pgscribe.slot.Lsn;
+import io.pgscribe.slot.SlotManager;
+import io.pgscribe.spool.SpoolDirectory;
+import io.pgscribe.spool.SpoolFile;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Before pg_recvlogical starts: the spool must still hold the position the capture resumes at.
+ * When it does not (the spool was deleted, truncated or lost with its disk), the server decides
+ * what is lost. Its slot sends again every transaction that commits at or after its confirmed
+ * position; the closed segments hold every transaction up to the covered one, whose commit
+ * record ends at {@code coveredEndLsn}. So when the confirmed position is not past that end,
+ * nothing is lost: the capture reads the new spool from its start (transactions already in
+ * segments are skipped by their LSN). Otherwise the changes in between are gone: the hole is
+ * recorded in the manifest (no restore crosses it, the backup-hole alert fires until a base is
+ * taken after it) and the capture goes on from the slot, so that later changes are kept.
+ */
+public final class SpoolRecovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolRecovery.class);
+
+    /** What the check found. */
+    public enum Outcome { INTACT, RESUMED_FROM_SLOT, HOLE_RECORDED }
+
+    private final SpoolDirectory spool;
+    private final ManifestStore store;
+    private final ConnectionSpec spec;
+    private final String slot;
+    private final Clock clock;
+
+    public SpoolRecovery(SpoolDirectory spool, ManifestStore store, ConnectionSpec spec, String slot, Clock clock) {
+        this.spool = spool;
+        this.store = store;
+        this.spec = spec;
+        this.slot = slot;
+        this.clock = clock;
+        // names of a spool made again continue after the one the manifest knows
+        CaptureState c = store.load().capture();
+        if (c != null && c.resumeAt() != null && SpoolFile.parse(c.resumeAt().file()) != null) {
+            spool.continueAfter(SpoolFile.parse(c.resumeAt().file()));
+        }
+    }
+
+    public synchronized Outcome check() throws SQLException {
+        Manifest m = store.load();
+        CaptureState c = m.capture();
+        SpoolPosition at = c == null ? null : c.resumeAt();
+        if (at == null || spool.holds(at)) {
+            return Outcome.INTACT;
+        }
+        Lsn confirmed;
+        try (Connection conn = Pg.connect(spec, "pgscribe-capture")) {
+            Optional<SlotManager.SlotState> s = SlotManager.find(conn, slot);
+            if (s.isEmpty()) {
+                throw new PgscribeException("the spool lost " + at.file() + " (where the capture resumes), and the slot " + slot
+                        + " is gone too", "Start a new backup set: pgscribe init into a new pgscribe.backup.dir.",
+                        ExitCode.DAMAGED, null);
+            }
+            confirmed = s.get().confirmedFlushLsn();
+        }
+        Lsn covered = c.coveredLsn() == null ? null : Lsn.valueOf(c.coveredLsn());
+        Lsn coveredEnd = c.coveredEndLsn() != null ? Lsn.valueOf(c.coveredEndLsn()) : covered;
+        String lost = "spool file " + at.file() + " at offset " + at.offset() + ", where the capture resumes, is "
+                + (spool.holds(new SpoolPosition(at.file(), 0)) ? "shorter than that" : "missing") + " in " + spool.path();
+        if (!io.pgscribe.decode.DecoderPlugin.fromName(m.decoder()).carriesTransactionIdentity()) {
+            // decoder_raw's stream carries no LSN: nothing can be skipped, so nothing can be read again
+            throw new PgscribeException(lost + "; with " + m.decoder() + " the capture cannot tell what the slot sends "
+                    + "again from what the segments hold", "Start a new backup set: pgscribe init into a new "
+                    + "pgscribe.backup.dir (this one restores up to its last segment).", ExitCode.DAMAGED, null);
+        }
+        if (confirmed != null && coveredEnd != null && !confirmed.isAfter(coveredEnd)) {
+            store.update(x -> x.withCapture(x.capture().resumingFromStart()));
+            LOG.warn("{}; the slot {} still holds every change after {} (it confirmed {}), so the capture reads them "
+                    + "from the server again: nothing is lost", lost, slot, covered, confirmed);
+            return Outcome.RESUMED_FROM_SLOT;
+        }
+        CaptureState.Hole hole = new CaptureState.Hole(covered == null ? null : covered.asString(),
+                confirmed == null ? null : confirmed.asString(), clock.instant().toString(), lost);
+        store.update(x -> x.withCapture(x.capture().withHole(hole).resumingFromStart()));
+        LOG.error("{}, and the slot {} had confirmed changes up to {}: every transaction committed after {} and before {} "
+                + "is missing from this backup set. The capture goes on from the slot; take a new base so that later points "
+                + "can be restored (restores to points before {} still work).", lost, slot, confirmed,
+                covered == null ? "the first base" : covered, confirmed, covered == null ? "that" : covered);
+        return Outcome.HOLE_RECORDED;
+    }
+}
