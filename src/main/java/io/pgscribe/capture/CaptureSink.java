@@ -78,7 +78,10 @@ public final class CaptureSink implements SpoolCheckpoint {
     private Lsn coveredEndLsn;
     private SpoolPosition safePosition;
     private SpoolPosition checkpointed;
-    private long segmentsClosed;
+    private volatile long segmentsClosed;
+    private volatile long lastSequenceSample = -1; // id of the last pgscribe.sequence_log row committed into a segment
+    private long txnSequenceSample = -1;
+    private final Object sequenceSampleSeen = new Object();
 
     // the transaction being read
     private boolean inTxn;
@@ -204,6 +207,31 @@ public final class CaptureSink implements SpoolCheckpoint {
         }
     }
 
+    /** Segments closed so far in this backup set. */
+    public long segmentsClosed() {
+        return segmentsClosed;
+    }
+
+    /** The id of the last pgscribe.sequence_log row whose transaction is in a segment (open or closed), -1 before one. */
+    public long lastSequenceSample() {
+        return lastSequenceSample;
+    }
+
+    /** Waits until the sample {@code id} of pgscribe.sequence_log is in a segment; false after {@code atMost}. */
+    public boolean awaitSequenceSample(long id, java.time.Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        synchronized (sequenceSampleSeen) {
+            while (lastSequenceSample < id) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(sequenceSampleSeen, left);
+            }
+            return true;
+        }
+    }
+
     public long transactionsWritten() {
         return transactionsWritten.get();
     }
@@ -262,6 +290,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         headerWritten = false;
         skipping = header.hasIdentity() && lastCommitLsn != null && !header.commitLsn().isAfter(lastCommitLsn);
         ddlMatcher.beginTransaction();
+        txnSequenceSample = -1;
         txnNotReplayed = 0;
         txnDdlRoles.clear();
         pendingDrop = null;
@@ -271,6 +300,12 @@ public final class CaptureSink implements SpoolCheckpoint {
     private void commit(Change.Commit c) {
         if (!inTxn) {
             throw new DecodeException("COMMIT without BEGIN in the spool");
+        }
+        if (txnSequenceSample > lastSequenceSample) {
+            synchronized (sequenceSampleSeen) {
+                lastSequenceSample = txnSequenceSample; // written now, or already in a closed segment when skipped
+                sequenceSampleSeen.notifyAll();
+            }
         }
         if (skipping) {
             transactionsSkipped.incrementAndGet();
@@ -350,6 +385,10 @@ public final class CaptureSink implements SpoolCheckpoint {
                     .append('\n');
             SequenceSample.parse(values.get("sequences")).forEach(x -> x.render(sql));
             emit(null);
+            String id = values.get("id");
+            if (id != null) {
+                txnSequenceSample = Long.parseLong(id);
+            }
         }
     }
 

@@ -82,6 +82,10 @@ public final class RecvlogicalSupervisor {
         Guard NONE = () -> { };
 
         void check() throws java.sql.SQLException;
+
+        /** After pg_recvlogical ended: nothing streams the slot until the next start. */
+        default void exited() {
+        }
     }
 
     private final Guard beforeStart;
@@ -225,8 +229,8 @@ public final class RecvlogicalSupervisor {
 
     /** Runs one process to its end; null when stopped on request. */
     private Exit runOnce() {
-        stopOrphan();
         try {
+            stopOrphan();
             beforeStart.check();
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot check " + spec.describe() + " before starting pg_recvlogical: "
@@ -309,6 +313,11 @@ public final class RecvlogicalSupervisor {
         } finally {
             process = null;
             deletePid();
+            try {
+                beforeStart.exited();
+            } catch (RuntimeException e) {
+                LOG.warn("Could not record where slot {} stood when pg_recvlogical ended: {}", slot, e.getMessage());
+            }
         }
         if (!running || halted != null) {
             LOG.info("Stopped pg_recvlogical for slot {}", slot);
@@ -366,6 +375,17 @@ public final class RecvlogicalSupervisor {
             Optional<ProcessHandle> h = ProcessHandle.of(pid);
             if (h.isPresent() && h.get().isAlive()
                     && h.get().info().command().map(c -> c.endsWith("pg_recvlogical")).orElse(false)) {
+                Optional<ProcessHandle> parent = h.get().parent().filter(ProcessHandle::isAlive)
+                        .filter(x -> x.pid() != ProcessHandle.current().pid())
+                        .filter(x -> x.info().command().map(c -> c.endsWith("java")).orElse(false));
+                if (parent.isPresent()) {
+                    // the lock file was removed, or the set is reached by two paths: that runtime still streams it
+                    throw new io.pgscribe.PgscribeException("pg_recvlogical (pid " + pid + ") of another running pgscribe "
+                            + "(pid " + parent.get().pid() + ") streams this backup set's slot " + slot,
+                            "Run one runtime per backup set: stop one of them. (Its lock file " + spool.path().getParent()
+                                    .resolve(io.pgscribe.storage.BackupSetLock.FILE) + " may have been deleted.)",
+                            io.pgscribe.ExitCode.REFUSED, null);
+                }
                 LOG.warn("pg_recvlogical (pid {}) of an earlier run is still running; stopping it", pid);
                 signal(pid, "INT");
                 try {
@@ -375,6 +395,8 @@ public final class RecvlogicalSupervisor {
                     h.get().onExit().get(15, TimeUnit.SECONDS);
                 }
             }
+        } catch (io.pgscribe.PgscribeException e) {
+            throw e;
         } catch (Exception e) {
             LOG.warn("Could not check {}: {}", pidFile, e.toString());
         }

@@ -9,10 +9,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sequences are not in the change stream. On a schedule this reads every sequence's value
- * and, when any changed since the last sample, logs them in {@code pgscribe.sequence_log};
- * the row reaches the stream at its commit and the capture writes setval() there, so a
- * restore to any point has sequence values at least as high as they were at the last sample.
+ * Sequences are not in the change stream. On a schedule, after every closed segment and when
+ * the runtime stops, this reads every sequence's value and, when any changed since the last
+ * sample, logs them in {@code pgscribe.sequence_log}; the row reaches the stream at its commit
+ * and the capture writes setval() there, so a restore to any point has each sequence as of its
+ * last sample before that point, and a stopped runtime's backup has them as they were at the stop.
  */
 public final class SequenceSampler {
 
@@ -31,9 +32,42 @@ public final class SequenceSampler {
     private final SourceSession session;
     private final Map<String, SequenceSample> last = new HashMap<>();
     private final AtomicLong samplesLogged = new AtomicLong();
+    private final java.time.Duration interval;
+    private final java.util.function.LongSupplier segmentsClosed;
+    private final java.time.Clock clock;
+    private java.time.Instant lastSampled;
+    private long closedAtLastSample = -1;
+    private long lastLoggedId = -1;
 
-    public SequenceSampler(SourceSession session) {
+    /**
+     * {@code segmentsClosed}: how many segments the capture has closed; a sample follows each
+     * (its row lands in the next segment, so a backup is never more than one segment behind).
+     */
+    public SequenceSampler(SourceSession session, java.time.Duration interval, java.util.function.LongSupplier segmentsClosed,
+                           java.time.Clock clock) {
         this.session = session;
+        this.interval = interval;
+        this.segmentsClosed = segmentsClosed;
+        this.clock = clock;
+    }
+
+    /** Called often (the capture's tick): samples when the interval has passed or a segment has closed since. */
+    public synchronized int tick() throws SQLException {
+        java.time.Instant now = clock.instant();
+        long closed = segmentsClosed.getAsLong();
+        boolean due = lastSampled == null || !now.isBefore(lastSampled.plus(interval)) || closed != closedAtLastSample;
+        if (!due) {
+            return 0;
+        }
+        // counted before the sample: a segment that closes while it runs gets a sample of its own
+        closedAtLastSample = closed;
+        lastSampled = now;
+        return sample();
+    }
+
+    /** The id of the last row logged in pgscribe.sequence_log, -1 before the first. */
+    public synchronized long lastLoggedId() {
+        return lastLoggedId;
     }
 
     /** Samples now; returns how many sequences changed (and were logged). */
@@ -46,8 +80,9 @@ public final class SequenceSampler {
         List<SequenceSample> changed = now.stream().filter(s -> !s.equals(last.get(key(s)))).toList();
         if (!changed.isEmpty()) {
             String json = SequenceSample.toJson(changed);
-            session.run(c -> Pg.query(c, "INSERT INTO pgscribe.sequence_log (sequences) VALUES (?::jsonb) RETURNING id",
-                    rs -> rs.getLong(1), json));
+            List<Long> id = session.run(c -> Pg.query(c, "INSERT INTO pgscribe.sequence_log (sequences) VALUES (?::jsonb) "
+                    + "RETURNING id", rs -> rs.getLong(1), json));
+            lastLoggedId = id.get(0);
             samplesLogged.incrementAndGet();
         }
         last.clear();

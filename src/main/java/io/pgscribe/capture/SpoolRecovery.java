@@ -12,6 +12,8 @@ import io.pgscribe.slot.Lsn;
 import io.pgscribe.slot.SlotManager;
 import io.pgscribe.spool.SpoolDirectory;
 import io.pgscribe.spool.SpoolFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -56,10 +58,86 @@ public final class SpoolRecovery {
         }
     }
 
+    /** Where the slot stood when pg_recvlogical last ended, in the spool: nothing but a person moves it meanwhile. */
+    static final String SLOT_AT_EXIT = "slot-at-exit";
+
+    /** After pg_recvlogical ended: records the slot's confirmed position, to compare at the next start. */
+    public synchronized void recordSlotAtExit() {
+        try (Connection conn = Pg.connect(spec, "pgscribe-capture")) {
+            Optional<SlotManager.SlotState> s = SlotManager.find(conn, slot);
+            if (s.isPresent() && !s.get().active() && s.get().confirmedFlushLsn() != null) {
+                io.pgscribe.storage.DurableFiles.writeAtomically(spool.path().resolve(SLOT_AT_EXIT),
+                        s.get().confirmedFlushLsn().asString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Could not record slot {} at pg_recvlogical's exit: {}", slot, e.toString());
+        }
+    }
+
+    /**
+     * What the slot tells before a start: that it is still the one the set was made with (its
+     * plugin), that the server has not gone back behind what the segments hold (restored from an
+     * older copy: its new transactions would take LSNs the set already covers, and be skipped as
+     * sent again), and that nobody moved it while pg_recvlogical was not running (advanced or
+     * made again by hand: what it skipped is a hole).
+     */
+    private void checkSlot(Manifest m) throws SQLException {
+        Path recorded = spool.path().resolve(SLOT_AT_EXIT);
+        try (Connection conn = Pg.connect(spec, "pgscribe-capture")) {
+            Optional<SlotManager.SlotState> s = SlotManager.find(conn, slot);
+            if (s.isEmpty()) {
+                return; // pg_recvlogical says so, and slot-missing alerts
+            }
+            String plugin = io.pgscribe.decode.DecoderPlugin.fromName(m.decoder()).pluginName();
+            if (s.get().plugin() != null && !s.get().plugin().equals(plugin)) {
+                throw new PgscribeException("slot " + slot + " now decodes with " + s.get().plugin() + ", but this backup set "
+                        + "was made with " + plugin + ": the slot was dropped and made again by hand", "Drop that slot and "
+                        + "start a new backup set (pgscribe init into a new pgscribe.backup.dir); this one restores up to its "
+                        + "last segment.", ExitCode.REFUSED, null);
+            }
+            CaptureState c = m.capture();
+            Lsn coveredEnd = c == null ? null : c.coveredEndLsn() != null ? Lsn.valueOf(c.coveredEndLsn())
+                    : c.coveredLsn() != null ? Lsn.valueOf(c.coveredLsn()) : null;
+            Lsn now = Lsn.valueOf(Pg.string(conn, "SELECT pg_catalog.pg_current_wal_insert_lsn()::text"));
+            if (coveredEnd != null && now.isBefore(coveredEnd)) {
+                throw new PgscribeException("the server's WAL ends at " + now + ", before " + coveredEnd + ", up to which this "
+                        + "backup set already holds its transactions: the server was restored from an older copy (or is "
+                        + "another with the same system identifier); its new transactions would be skipped as already "
+                        + "backed up", "Start a new backup set for this server (pgscribe init into a new pgscribe.backup.dir); "
+                        + "this one restores the old history up to its last segment.", ExitCode.REFUSED, null);
+            }
+            Lsn confirmed = s.get().confirmedFlushLsn();
+            if (Files.exists(recorded) && confirmed != null && !s.get().active()) {
+                Lsn before;
+                try {
+                    before = Lsn.valueOf(Files.readString(recorded).strip());
+                } catch (java.io.IOException | RuntimeException e) {
+                    before = null;
+                }
+                if (before != null && confirmed.isAfter(before)) {
+                    String cause = "slot " + slot + " was moved from " + before + " to " + confirmed + " while no pg_recvlogical "
+                            + "streamed it (pg_replication_slot_advance, or dropped and made again)";
+                    CaptureState.Hole hole = new CaptureState.Hole(before.asString(), confirmed.asString(),
+                            clock.instant().toString(), cause);
+                    store.update(x -> x.withCapture(x.capture().withHole(hole)));
+                    LOG.error("{}: every transaction committed after {} and before {} is missing from this backup set. The "
+                            + "capture goes on from the slot; take a new base so that later points can be restored.", cause,
+                            before, confirmed);
+                }
+            }
+        }
+        try {
+            Files.deleteIfExists(recorded); // pg_recvlogical starts now: from here on it moves the slot
+        } catch (java.io.IOException e) {
+            LOG.debug("Could not delete {}: {}", recorded, e.toString());
+        }
+    }
+
     public synchronized Outcome check() throws SQLException {
         Manifest m = store.load();
         CaptureState c = m.capture();
         SpoolPosition at = c == null ? null : c.resumeAt();
+        checkSlot(m);
         if (at == null || spool.holds(at)) {
             return Outcome.INTACT;
         }

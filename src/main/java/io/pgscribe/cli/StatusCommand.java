@@ -94,6 +94,13 @@ final class StatusCommand implements Callable<Integer> {
         List<Finding> findings = new java.util.ArrayList<>(HealthRules.evaluate(slotName, slot, null, p, decoder,
                 Thresholds.fromSettings(s)));
         findings.addAll(io.pgscribe.monitor.PipelineFaults.holes(m));
+        if (up && io.pgscribe.storage.BackupSetLock.isHeld(backupDir).orElse(true) == Boolean.FALSE) {
+            // a killed runtime's pg_recvlogical goes on streaming: nothing closes segments, takes bases or alerts
+            findings.add(new Finding(io.pgscribe.monitor.PipelineFaults.RUNTIME_GONE, Severity.CRITICAL, "pg_recvlogical "
+                    + pid.map(x -> "(pid " + x + ") ").orElse("") + "reads the slot " + slotName + ", but no pgscribe runtime "
+                    + "holds the backup set " + backupDir + ": nothing closes segments, takes bases, ships or alerts",
+                    "Start the runtime (pgscribe run): it stops that pg_recvlogical and takes over."));
+        }
         io.pgscribe.monitor.PipelineFaults.readFault(backupDir).flatMap(f -> io.pgscribe.monitor.PipelineFaults
                 .captureFailing(f, ", as the runtime last reported at " + f.last())).ifPresent(findings::add);
         Severity worst = HealthRules.worst(findings);

@@ -25,7 +25,17 @@ final class UninstallCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PgscribeCommand.quietLogs();
         Settings s = parent.settings();
-        Uninstaller.run(ConnectionSpec.source(s), s.get(Setting.SLOT_NAME), dryRun, System.out);
+        java.nio.file.Path dir = s.getPath(Setting.BACKUP_DIR);
+        // a runtime holds the set's lock for its life, also while pg_recvlogical restarts and the slot looks idle
+        io.pgscribe.storage.BackupSetLock lock = java.nio.file.Files.isDirectory(dir)
+                ? io.pgscribe.storage.BackupSetLock.acquire(dir.toAbsolutePath(), "uninstall") : null;
+        try {
+            Uninstaller.run(ConnectionSpec.source(s), s.get(Setting.SLOT_NAME), dryRun, System.out);
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
         return ExitCode.OK;
     }
 }

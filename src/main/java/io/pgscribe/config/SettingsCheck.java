@@ -19,14 +19,19 @@ public final class SettingsCheck {
             Setting.SEGMENT_MAX_AGE, Setting.CAPTURE_TICK_MS, Setting.CAPTURE_RESTART_DELAY, Setting.CAPTURE_RESTART_MAX_DELAY,
             Setting.COMPRESSION_INTERVAL_MS, Setting.BASE_TIMEOUT, Setting.SHIP_INTERVAL_MS, Setting.SHIP_RETRY_MAX_DELAY,
             Setting.SHIP_PART_SIZE, Setting.MONITOR_INTERVAL_MS, Setting.HEARTBEAT_INTERVAL_MS,
-            Setting.SEQUENCES_SAMPLE_INTERVAL_MS);
+            Setting.SEQUENCES_SAMPLE_INTERVAL_MS, Setting.RETENTION_POINT_IN_TIME_DAYS);
 
     /** 0 means off (thresholds) or the default (compression level). */
     private static final Set<Setting> NOT_NEGATIVE = EnumSet.of(Setting.COMPRESSION_LEVEL,
-            Setting.RETENTION_POINT_IN_TIME_DAYS, Setting.RETENTION_BASES_DAYS, Setting.RETENTION_MONTHLY_BASES,
+            Setting.RETENTION_BASES_DAYS, Setting.RETENTION_MONTHLY_BASES,
             Setting.SHIP_ALERT_AFTER, Setting.ALERT_RETAINED_WAL_WARNING, Setting.ALERT_RETAINED_WAL_CRITICAL,
             Setting.ALERT_RETAINED_WAL_EMERGENCY, Setting.ALERT_SLOT_INACTIVE_EMERGENCY, Setting.ALERT_CAPTURE_DOWN_GRACE,
             Setting.ALERT_SEGMENT_STALE, Setting.ALERT_SEGMENT_STALE_WAL, Setting.ALERT_REPEAT_INTERVAL);
+
+    /** Read as int. */
+    private static final Set<Setting> INTS = EnumSet.of(Setting.COMPRESSION_LEVEL, Setting.RETENTION_BASES_DAYS,
+            Setting.RETENTION_MONTHLY_BASES, Setting.RETENTION_POINT_IN_TIME_DAYS, Setting.SPOOL_BATCH_LINES,
+            Setting.SPOOL_FSYNC_INTERVAL, Setting.SPOOL_STATUS_INTERVAL);
 
     private static final Set<Setting> PORTS = EnumSet.of(Setting.SOURCE_PORT, Setting.ALERT_SMTP_PORT);
 
@@ -154,7 +159,11 @@ public final class SettingsCheck {
     private static Long number(Settings s, Setting k, List<String> out, String prefix) {
         Long v = parse(s.get(k));
         if (v == null) {
-            out.add(prefix + k.key() + " is \"" + s.get(k) + "\"; it must be a whole number");
+            out.add(prefix + k.key() + " is \"" + s.get(k) + "\"; " + (s.get(k).strip().matches("-?[0-9]+")
+                    ? "that is too large" : "it must be a whole number"));
+        } else if (Math.abs(v) > Integer.MAX_VALUE && INTS.contains(k)) {
+            out.add(prefix + k.key() + " is " + v + "; that is too large (at most " + Integer.MAX_VALUE + ")");
+            return null;
         }
         return v;
     }

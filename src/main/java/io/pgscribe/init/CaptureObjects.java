@@ -60,7 +60,32 @@ public final class CaptureObjects {
                 + "DROP EVENT TRIGGER IF EXISTS pgscribe_ddl_command_start");
     }
 
-    /** Removes the event triggers and the schema (the DDL log with it). */
+    /**
+     * Objects outside schema pgscribe that use one of its objects (its types are usable by every
+     * role: a column of type pgscribe.settings, a view over pgscribe.ddl_log). Dropping the schema
+     * with CASCADE would drop them, or their columns and data, with it.
+     */
+    public static java.util.List<String> outsideDependents(Connection c) throws SQLException {
+        return Pg.query(c, "WITH ns AS (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'pgscribe'), "
+                + "mine(cls, oid) AS (SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, x.oid "
+                + "FROM pg_catalog.pg_class x, ns WHERE x.relnamespace = ns.oid "
+                + "UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, x.oid FROM pg_catalog.pg_type x, ns "
+                + "WHERE x.typnamespace = ns.oid "
+                + "UNION ALL SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, x.oid FROM pg_catalog.pg_proc x, ns "
+                + "WHERE x.pronamespace = ns.oid) "
+                + "SELECT DISTINCT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) FROM pg_catalog.pg_depend d "
+                + "JOIN mine m ON d.refclassid = m.cls AND d.refobjid = m.oid WHERE d.deptype IN ('n', 'a') "
+                // a column default has no schema of its own: its table's; pgscribe's own event triggers go with it
+                + "AND CASE d.classid WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN (SELECT n.nspname "
+                + "FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_class r ON r.oid = ad.adrelid "
+                + "JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE ad.oid = d.objid) IS DISTINCT FROM 'pgscribe' "
+                + "WHEN 'pg_catalog.pg_event_trigger'::pg_catalog.regclass THEN (SELECT e.evtname FROM pg_catalog.pg_event_trigger e "
+                + "WHERE e.oid = d.objid) NOT IN ('pgscribe_ddl_command_end', 'pgscribe_ddl_command_start', 'pgscribe_sql_drop') "
+                + "ELSE (pg_catalog.pg_identify_object(d.classid, d.objid, d.objsubid)).schema IS DISTINCT FROM 'pgscribe' END "
+                + "ORDER BY 1", rs -> rs.getString(1));
+    }
+
+    /** Removes the event triggers and the schema (the DDL log with it); see {@link #outsideDependents} first. */
     public static void uninstall(Connection c) throws SQLException {
         Pg.execute(c, "DROP EVENT TRIGGER IF EXISTS pgscribe_ddl_command_end; DROP EVENT TRIGGER IF EXISTS pgscribe_sql_drop; "
                 + "DROP EVENT TRIGGER IF EXISTS pgscribe_ddl_command_start; DROP SCHEMA IF EXISTS pgscribe CASCADE");

@@ -27,6 +27,17 @@ public final class Uninstaller {
                         "Stop the pgscribe runtime first.", ExitCode.REFUSED, null);
             }
             boolean objects = CaptureObjects.installed(c);
+            // the capture objects serve every backup set of this database: another set's slot keeps them
+            java.util.List<String> others = Pg.query(c, "SELECT slot_name::text FROM pg_catalog.pg_replication_slots "
+                    + "WHERE slot_type = 'logical' AND database = pg_catalog.current_database() AND slot_name <> ? ORDER BY 1",
+                    rs -> rs.getString(1), slotName);
+            java.util.List<String> users = objects && others.isEmpty() ? CaptureObjects.outsideDependents(c) : java.util.List.of();
+            if (!users.isEmpty()) {
+                throw new PgscribeException("objects of " + spec.database() + " use schema pgscribe's objects, and would be "
+                        + "dropped with it: " + String.join("; ", users), "Change them so that they no longer use it (e.g. "
+                        + "ALTER TABLE ... ALTER COLUMN ... TYPE text), then run uninstall again; nothing was dropped.",
+                        ExitCode.REFUSED, null);
+            }
             String prefix = dryRun ? "Would drop " : "Dropped ";
             if (slot.isPresent()) {
                 if (!dryRun) {
@@ -36,7 +47,11 @@ public final class Uninstaller {
             } else {
                 out.println("No replication slot " + slotName + " on " + spec.describe());
             }
-            if (objects) {
+            if (objects && !others.isEmpty()) {
+                out.println("Kept schema pgscribe and its event triggers: the logical slot(s) " + String.join(", ", others)
+                        + " of " + spec.database() + " may be other pgscribe backup sets, whose DDL capture needs them "
+                        + "(uninstall those too, and the last one drops them)");
+            } else if (objects) {
                 if (!dryRun) {
                     CaptureObjects.uninstall(c);
                 }

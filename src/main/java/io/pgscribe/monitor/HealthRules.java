@@ -27,7 +27,7 @@ public final class HealthRules {
     /** The rules this class and {@link PipelineFaults} evaluate (events such as base-failed come from their routes). */
     public static final List<String> RULES = List.of(RETAINED_WAL, WAL_STATUS, SLOT_INACTIVE, SLOT_MISSING, CAPTURE_DOWN,
             SEGMENTS_STALE, DECODER_NOT_ALLOWED, DDL_NOT_REPLAYED, CAPTURE_FAILING, BACKUP_SET_UNREADABLE, ROUTE_STOPPED,
-            BACKUP_HOLE, PipelineFaults.CAPTURE_HALTED);
+            BACKUP_HOLE, PipelineFaults.CAPTURE_HALTED, PipelineFaults.LOCK_LOST);
 
     private HealthRules() {
     }

@@ -91,6 +91,14 @@ public final class Monitor {
         return this;
     }
 
+    private io.pgscribe.storage.LockWatch lockWatch;
+
+    /** Also reports a lock on the backup set that this runtime lost. */
+    public Monitor watchingLock(io.pgscribe.storage.LockWatch lock) {
+        this.lockWatch = lock;
+        return this;
+    }
+
     public Snapshot last() {
         return last;
     }
@@ -109,6 +117,11 @@ public final class Monitor {
         }
         if (m != null) {
             out.addAll(PipelineFaults.holes(m));
+        }
+        String lockLost = lockWatch == null ? null : lockWatch.problem();
+        if (lockLost != null) {
+            out.add(new Finding(PipelineFaults.LOCK_LOST, Severity.EMERGENCY, lockLost, "Two runtimes write this backup set: "
+                    + "stop the other one (its capture refuses to start while this one streams), then restart this one."));
         }
         if (routePrefix != null && exchange != null && exchange.getContext().getStatus().isStarted()) {
             List<String> stopped = new ArrayList<>();

@@ -25,6 +25,8 @@ public final class PipelineFaults {
 
     public static final String FAULT_FILE = ".capture-fault.json";
     public static final String CAPTURE_HALTED = "capture-halted";
+    public static final String LOCK_LOST = "backup-set-unlocked";
+    public static final String RUNTIME_GONE = "runtime-not-running";
 
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
 

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 final class BaseFilter {
 
-    private static final Pattern HEADER = Pattern.compile("^-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); Owner: .*$");
+    static final Pattern HEADER = Pattern.compile("^-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); Owner: .*$");
     private static final Pattern OWNED_BY = Pattern.compile("^ALTER SEQUENCE (.+) OWNED BY (.+);$");
     private static final Set<String> DROP_IN_SUBSET = Set.of("VIEW", "MATERIALIZED VIEW", "MATERIALIZED VIEW DATA",
             "FOREIGN TABLE", "BLOB", "BLOB DATA", "LARGE OBJECT", "BLOBS", "SUBSCRIPTION");
@@ -157,7 +157,7 @@ final class BaseFilter {
     }
 
     /** One line of SQL (not COPY data) into the lexer; a statement's end starts the next. */
-    private static void feed(io.pgscribe.sql.SqlLexer lexer, String line) {
+    static void feed(io.pgscribe.sql.SqlLexer lexer, String line) {
         for (int i = 0; i < line.length(); i++) {
             if (lexer.feed(line.charAt(i))) {
                 lexer.reset();

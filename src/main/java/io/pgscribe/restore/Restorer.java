@@ -213,7 +213,9 @@ public final class Restorer {
         try {
             loadBase(chain, targetDb, o.scope());
             try (Connection c = Pg.connect(targetDb, "pgscribe-restore")) {
-                // the copy's event triggers came with the base: nothing done to the copy is to be logged
+                // the copy's event triggers came with the base: nothing done to the copy is to be logged, and
+                // the database's own must not fire at the restore's own DDL (a DDL audit table would gain rows)
+                Pg.execute(c, "SET session_replication_role = replica");
                 CaptureObjects.dropEventTriggers(c);
                 Pg.execute(c, "CREATE SCHEMA pgscribe_restore; CREATE TABLE " + PROGRESS + " (lsn pg_catalog.pg_lsn, "
                         + "xid pg_catalog.int8, commit_time pg_catalog.text, segment pg_catalog.text, applied_at "
@@ -356,7 +358,7 @@ public final class Restorer {
         return sql.toString();
     }
 
-    private void loadBase(Chain chain, ConnectionSpec target, RestoreScope scope) {
+    private void loadBase(Chain chain, ConnectionSpec target, RestoreScope scope) throws SQLException {
         BaseEntry entry = chain.base();
         Path base = chain.locate(entry);
         Path filtered = null;
@@ -371,14 +373,15 @@ public final class Restorer {
                 script = Files.newInputStream(filtered);
             }
             out.println("Loading base into " + target.database() + " ...");
-            // the script goes through standard input: a compressed or custom-format base is never unpacked on disk
-            PgTools.Result r = PgTools.run(List.of(tools.path("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                    "--single-transaction", "--no-password", "-d", target.conninfo("pgscribe-restore"), "-f", "-"),
-                    target.toolEnvironment(), Duration.ofHours(24), script);
-            if (!r.ok()) {
-                throw new PgscribeException("loading the base " + entry.file() + " failed: " + r.stderr().strip(),
-                        "Fix the cause above (e.g. roles the base refers to: restore with --with-globals, or create them) "
-                                + "and run restore again.", ExitCode.FAILED, null);
+            // the script goes through standard input: a compressed or custom-format base is never unpacked on disk.
+            // replica: the base's own event triggers, triggers and rules must not fire at its load (pg_dump's
+            // REFRESH MATERIALIZED VIEW would feed a DDL audit table rows the stream brings again)
+            java.util.Map<String, String> env = new java.util.HashMap<>(target.toolEnvironment());
+            env.put("PGOPTIONS", "-c session_replication_role=replica");
+            int asOwner = new BaseLoader(tools, target, env).load(script, entry.file());
+            if (asOwner > 0) {
+                out.println("Base: the rows of " + asOwner + " table(s) whose CHECK constraints, domains or generated columns "
+                        + "call a role's functions were loaded with their owner's rights");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -438,7 +441,15 @@ public final class Restorer {
             Pg.execute(c, pins.sql());
             int raised = SequenceSync.raiseOwnedSequences(c);
             refreshMaterializedViews(c);
-            CaptureObjects.uninstall(c);
+            List<String> users = CaptureObjects.outsideDependents(c);
+            if (users.isEmpty()) {
+                CaptureObjects.uninstall(c);
+            } else {
+                // a role's column of a pgscribe type, a view over its DDL log: CASCADE would drop them with their data
+                CaptureObjects.dropEventTriggers(c);
+                out.println("WARNING: schema pgscribe is left in " + target.database() + ": its objects are used by "
+                        + String.join("; ", users));
+            }
             sandbox.uninstall();
             installed = null;
             if (!o.keepProgress()) {

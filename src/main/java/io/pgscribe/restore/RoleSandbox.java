@@ -44,10 +44,14 @@ final class RoleSandbox {
         this.admin = admin;
     }
 
+    private static final String REPLICA = "SET session_replication_role = replica";
+
     private static final String MARK = "pgscribe: the restore's role sandbox, dropped when the restore ends";
 
     /** Creates the schema: a new one, never one found there. */
     void install() throws SQLException {
+        // the restored database's own event triggers must not fire at the restore's own DDL
+        Pg.execute(admin, REPLICA);
         Pg.execute(admin, "CREATE SCHEMA " + SqlText.identifier(schema) + "; REVOKE ALL ON SCHEMA " + SqlText.identifier(schema)
                 + " FROM PUBLIC; COMMENT ON SCHEMA " + SqlText.identifier(schema) + " IS " + SqlText.literal(MARK));
     }
@@ -80,6 +84,11 @@ final class RoleSandbox {
         call.setString(1, searchPath);
         call.setString(2, sql);
         call.execute();
+    }
+
+    /** The qualified name of {@code role}'s function {@code (path text, statements text)}, made when first asked. */
+    String functionFor(String role) throws SQLException {
+        return function(role);
     }
 
     private String function(String role) throws SQLException {
@@ -123,6 +132,11 @@ final class RoleSandbox {
         }
         calls.clear();
         SQLException failed = null;
+        try {
+            Pg.execute(via, REPLICA);
+        } catch (SQLException e) {
+            failed = e;
+        }
         try {
             for (String f : functionByRole.values()) {
                 Pg.execute(via, "DROP FUNCTION IF EXISTS " + f + "(text, text)");

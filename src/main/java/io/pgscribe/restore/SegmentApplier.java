@@ -242,11 +242,12 @@ final class SegmentApplier {
         boolean superuser = true;
         for (RestoreScope.Name t : r.tables()) {
             TableOwners.Owner o = owners.of(t);
-            if (o.unsafeTrigger() != null) {
-                throw new PgscribeException("applying " + segment.file() + ": table " + t + " belongs to a superuser, and its "
-                        + "trigger " + o.unsafeTrigger() + " fires during a restore (ENABLE ALWAYS or REPLICA): it would run "
-                        + "that role's code with the restoring superuser's rights", "Restore to a point before it, or make the "
-                        + "function SECURITY DEFINER (or the trigger ENABLE) on the source.", ExitCode.REFUSED, null);
+            if (o.foreignCode() != null) {
+                throw new PgscribeException("applying " + segment.file() + ": table " + t + " belongs to a superuser, and "
+                        + "changing its rows runs " + o.foreignCode() + " (through a CHECK, a domain, a generated column, an "
+                        + "index, or a trigger or rule that fires during a restore): it would run with the restoring superuser's "
+                        + "rights", "Restore to a point before it; or, on the source, give the table to a role that is no "
+                        + "superuser (ALTER TABLE ... OWNER TO), or make that function SECURITY DEFINER.", ExitCode.REFUSED, null);
             }
             if (!o.superuser()) {
                 superuser = false;

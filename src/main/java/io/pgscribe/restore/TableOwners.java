@@ -17,11 +17,10 @@ final class TableOwners {
 
     /**
      * A table's owner; {@code superuser}: changes to it may run in the restore's own session.
-     * {@code unsafeTrigger}: a trigger of a superuser's table that fires during a restore and runs
-     * a function of another role with the caller's rights (a role given TRIGGER on the table made
-     * it): changes to that table are refused.
+     * {@code foreignCode}: of a superuser's table, another role's function its rows would run
+     * with the caller's rights ({@link ForeignCode}): changes to that table are refused.
      */
-    record Owner(String role, boolean superuser, String unsafeTrigger) {
+    record Owner(String role, boolean superuser, String foreignCode) {
         // no such table, asked after every batch before it ran: its statement fails, running nothing
         static final Owner NONE = new Owner(null, true, null);
     }
@@ -29,6 +28,7 @@ final class TableOwners {
     private final Connection c;
     private final Map<RestoreScope.Name, Owner> cache = new HashMap<>();
     private PreparedStatement query;
+    private PreparedStatement foreign;
 
     TableOwners(Connection c) {
         this.c = c;
@@ -38,17 +38,33 @@ final class TableOwners {
         Owner o = cache.get(table);
         if (o == null) {
             if (query == null) {
-                query = c.prepareStatement("SELECT r.rolname, r.rolsuper, (SELECT pg_catalog.format('%I (function %s of role %I)', "
-                        + "t.tgname, t.tgfoid::pg_catalog.regprocedure, fr.rolname) FROM pg_catalog.pg_trigger t "
-                        + "JOIN pg_catalog.pg_proc f ON f.oid = t.tgfoid JOIN pg_catalog.pg_roles fr ON fr.oid = f.proowner "
-                        + "WHERE t.tgrelid = c.oid AND t.tgenabled IN ('A', 'R') AND NOT t.tgisinternal AND NOT f.prosecdef "
-                        + "AND NOT fr.rolsuper ORDER BY t.tgname LIMIT 1) FROM pg_catalog.pg_class c "
+                query = c.prepareStatement("SELECT r.rolname, r.rolsuper FROM pg_catalog.pg_class c "
                         + "JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = pg_catalog.to_regclass(?)");
             }
-            query.setString(1, SqlText.qualified(table.schema(), table.name()));
+            String name = SqlText.qualified(table.schema(), table.name());
+            query.setString(1, name);
+            String role = null;
+            boolean superuser = true;
+            boolean found;
             try (ResultSet rs = query.executeQuery()) {
-                o = rs.next() ? new Owner(rs.getString(1), rs.getBoolean(2), rs.getBoolean(2) ? rs.getString(3) : null)
-                        : Owner.NONE;
+                found = rs.next();
+                if (found) {
+                    role = rs.getString(1);
+                    superuser = rs.getBoolean(2);
+                }
+            }
+            if (!found) {
+                o = Owner.NONE;
+            } else if (superuser) {
+                if (foreign == null) {
+                    foreign = c.prepareStatement(ForeignCode.query("pg_catalog.to_regclass(?)::pg_catalog.oid"));
+                }
+                foreign.setString(1, name);
+                try (ResultSet rs = foreign.executeQuery()) {
+                    o = new Owner(role, true, rs.next() ? rs.getString(1) : null);
+                }
+            } else {
+                o = new Owner(role, false, null);
             }
             cache.put(table, o);
         }
@@ -75,6 +91,9 @@ final class TableOwners {
     void close() throws SQLException {
         if (query != null) {
             query.close();
+        }
+        if (foreign != null) {
+            foreign.close();
         }
     }
 }

@@ -15,6 +15,7 @@ import io.pgscribe.capture.CaptureFault;
 import io.pgscribe.capture.SpoolRecovery;
 import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.storage.BackupSetLock;
+import io.pgscribe.storage.LockWatch;
 import io.pgscribe.capture.RecvlogicalComponent;
 import io.pgscribe.capture.RecvlogicalSupervisor;
 import io.pgscribe.capture.SpoolComponent;
@@ -64,9 +65,9 @@ public final class PgscribeRuntime {
 
     private final Main main;
     private final List<PipelineParts> pipelines;
-    private final List<BackupSetLock> locks;
+    private final List<LockWatch> locks;
 
-    private PgscribeRuntime(Main main, List<PipelineParts> pipelines, List<BackupSetLock> locks) {
+    private PgscribeRuntime(Main main, List<PipelineParts> pipelines, List<LockWatch> locks) {
         this.main = main;
         this.pipelines = pipelines;
         this.locks = locks;
@@ -79,7 +80,7 @@ public final class PgscribeRuntime {
      * are named after it.
      */
     public record PipelineParts(String name, String prefix, Settings settings, CaptureSink captureSink,
-                                RecvlogicalComponent.Capture recvlogical, Shipper shipper) {
+                                RecvlogicalComponent.Capture recvlogical, Shipper shipper, SequenceSampler sequences) {
 
         /** The placeholders this pipeline's routes are made with: its settings (no secret) and its name. */
         Map<String, Object> templateParameters() {
@@ -121,14 +122,15 @@ public final class PgscribeRuntime {
         main.bind("pgscribe-recvlogical", recvlogical);
         List<PipelineParts> parts = new ArrayList<>();
         // one writer per backup set, for the runtime's life: taken before anything in a set is touched
-        List<BackupSetLock> locks = new ArrayList<>();
+        List<LockWatch> locks = new ArrayList<>();
         try {
             for (Settings p : each) {
-                locks.add(BackupSetLock.acquire(p.getPath(Setting.BACKUP_DIR).toAbsolutePath(), "run"));
-                parts.add(assemble(p, main, spool, recvlogical));
+                LockWatch lock = new LockWatch(BackupSetLock.acquire(realDir(p.getPath(Setting.BACKUP_DIR)), "run"));
+                locks.add(lock);
+                parts.add(assemble(p, main, spool, recvlogical, lock));
             }
         } catch (RuntimeException e) {
-            locks.forEach(BackupSetLock::close);
+            locks.forEach(LockWatch::close);
             throw e;
         }
         Properties props = new Properties();
@@ -143,7 +145,19 @@ public final class PgscribeRuntime {
                 ? "pgscribe-" + each.get(0).get(Setting.SLOT_NAME) : "pgscribe");
         main.setOverrideProperties(props);
         main.addMainListener(new PipelineRoutes(parts));
-        return new PgscribeRuntime(main, List.copyOf(parts), List.copyOf(locks));
+        PgscribeRuntime[] self = new PgscribeRuntime[1];
+        main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+            @Override
+            public void beforeStop(org.apache.camel.main.BaseMainSupport m) {
+                // SIGTERM: while the capture still runs
+                if (self[0] != null) {
+                    self[0].sampleSequencesBeforeStop();
+                }
+            }
+        });
+        PgscribeRuntime runtime = new PgscribeRuntime(main, List.copyOf(parts), List.copyOf(locks));
+        self[0] = runtime;
+        return runtime;
     }
 
     /** Two pipelines writing one directory, or reading one slot, would corrupt each other's backup. */
@@ -168,8 +182,9 @@ public final class PgscribeRuntime {
     }
 
     private static PipelineParts assemble(Settings settings, Main main, SpoolComponent spoolComponent,
-                                          RecvlogicalComponent recvlogicalComponent) {
-        Path backupDir = settings.getPath(Setting.BACKUP_DIR).toAbsolutePath();
+                                          RecvlogicalComponent recvlogicalComponent, LockWatch lock) {
+        // the directory itself, not a name of it: a symlink switched while running must not send writes elsewhere
+        Path backupDir = realDir(settings.getPath(Setting.BACKUP_DIR));
         ManifestStore store = new ManifestStore(backupDir);
         Manifest manifest = ManifestStore.read(store.file());
         String where = settings.pipeline() == null ? "" : "pgscribe.database." + settings.pipeline() + ".";
@@ -212,9 +227,17 @@ public final class PgscribeRuntime {
         }
         // before every start: never another server's changes into this set (a slot name alone does not tell),
         // and never a spool that lost the position the capture resumes at
-        RecvlogicalSupervisor.Guard guard = () -> {
-            SourceIdentity.verify(spec, manifest.source().identity(), backupDir.toString());
-            recovery.check();
+        RecvlogicalSupervisor.Guard guard = new RecvlogicalSupervisor.Guard() {
+            @Override
+            public void check() throws java.sql.SQLException {
+                SourceIdentity.verify(spec, manifest.source().identity(), backupDir.toString());
+                recovery.check();
+            }
+
+            @Override
+            public void exited() {
+                recovery.recordSlotAtExit();
+            }
         };
         RecvlogicalComponent.Capture recvlogical = recvlogicalComponent.register(name, onExit ->
                 new RecvlogicalSupervisor(tools, spec, slot, manifest.decoderOptions(), spool, options, onExit, guard));
@@ -225,7 +248,9 @@ public final class PgscribeRuntime {
 
         SourceSession session = new SourceSession(spec, manifest.source().identity(), backupDir.toString());
         main.bind(prefix + "captureSink", sink);
-        main.bind(prefix + "sequenceSampler", new SequenceSampler(session));
+        SequenceSampler sequences = new SequenceSampler(session,
+                Duration.ofMillis(settings.getLong(Setting.SEQUENCES_SAMPLE_INTERVAL_MS)), sink::segmentsClosed, Clock.systemUTC());
+        main.bind(prefix + "sequenceSampler", sequences);
         main.bind(prefix + "heartbeat", new Heartbeat(session));
         BaseJob baseJob = new BaseJob(spec, tools, store, settings.getBoolean(Setting.BASE_CHECKSUMS),
                 settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC(),
@@ -258,13 +283,22 @@ public final class PgscribeRuntime {
                 settings.getSeconds(Setting.ALERT_REPEAT_INTERVAL), severity(settings), Clock.systemUTC());
         main.bind(prefix + "alerter", alerter);
         Monitor monitor = new Monitor(spec, slot, store, backupDir.resolve("spool"), recvlogical, sink, boundShipper,
-                Thresholds.fromSettings(settings), Clock.systemUTC()).watching(fault, prefix);
+                Thresholds.fromSettings(settings), Clock.systemUTC()).watching(fault, prefix).watchingLock(lock);
         main.bind(prefix + "monitor", monitor);
         main.bind(prefix + "pgscribe-health", new PipelineHealthCheck(settings.pipeline() == null ? "pipeline"
                 : name, monitor));
         main.bind(prefix + "globalsJob", new GlobalsJob(spec, tools, store, settings.getBoolean(Setting.GLOBALS_NO_ROLE_PASSWORDS),
                 settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC()));
-        return new PipelineParts(name, prefix, settings, sink, recvlogical, shipper);
+        return new PipelineParts(name, prefix, settings, sink, recvlogical, shipper, sequences);
+    }
+
+    /** The backup directory with every symlink of its path resolved (as given when it does not exist). */
+    static Path realDir(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (java.io.IOException e) {
+            return dir.toAbsolutePath().normalize();
+        }
     }
 
     /** At start, so that the capture does not begin at a position the spool lost; again before every pg_recvlogical. */
@@ -321,12 +355,16 @@ public final class PgscribeRuntime {
         main.start();
     }
 
-    /** Stops gracefully: pg_recvlogical after its last fsync, then the open segment at the last COMMIT. */
+    /**
+     * Stops gracefully: a last sequence sample into the stream, pg_recvlogical after its last
+     * fsync, then the open segment at the last COMMIT.
+     */
     public void stop() throws Exception {
         try {
+            sampleSequencesBeforeStop();
             main.stop();
         } finally {
-            locks.forEach(BackupSetLock::close);
+            locks.forEach(LockWatch::close);
         }
     }
 
@@ -335,9 +373,39 @@ public final class PgscribeRuntime {
         try {
             main.run();
         } finally {
-            locks.forEach(BackupSetLock::close);
+            locks.forEach(LockWatch::close);
         }
     }
+
+    private final java.util.concurrent.atomic.AtomicBoolean sampledAtStop = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Samples every sequence once more and waits (a bounded time) until the capture has the
+     * sample, so that a stopped runtime's backup holds each sequence as it was at the stop.
+     */
+    void sampleSequencesBeforeStop() {
+        if (!sampledAtStop.compareAndSet(false, true) || !main.isStarted()) {
+            return;
+        }
+        for (PipelineParts p : pipelines) {
+            try {
+                p.sequences().sample();
+                long id = p.sequences().lastLoggedId();
+                if (id >= 0 && !p.captureSink().awaitSequenceSample(id, STOP_SAMPLE_WAIT)) {
+                    LOG.warn("The last sequence sample of {} (pgscribe.sequence_log id {}) did not reach the capture within {} s; "
+                            + "it goes into the backup at the next start", p.name(), id, STOP_SAMPLE_WAIT.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.sql.SQLException | RuntimeException e) {
+                LOG.warn("Cannot sample the sequences of {} before stopping ({}); the backup has them as of the last sample",
+                        p.name(), e.getMessage());
+            }
+        }
+    }
+
+    private static final Duration STOP_SAMPLE_WAIT = Duration.ofSeconds(15);
 
     public CamelContext camelContext() {
         return main.getCamelContext();

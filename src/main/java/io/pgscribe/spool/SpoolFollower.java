@@ -110,7 +110,8 @@ public final class SpoolFollower implements Closeable {
             if (f == null || !Files.exists(dir.resolve(f))) {
                 throw new PgscribeException("spool file " + start.file() + " where the capture resumes is missing from "
                         + dir.path(), "The spool holds changes not yet in closed segments and must not be deleted; "
-                        + "if it is lost, take a new base with `pgscribe init --new-base` to start a new chain.",
+                        + "if it is lost, restart the runtime: it asks the slot for what the spool lost, or records a hole (see the "
+                        + "README, \"A lost spool\").",
                         ExitCode.DAMAGED, null);
             }
             open(f, start.offset());

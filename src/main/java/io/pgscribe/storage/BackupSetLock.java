@@ -38,11 +38,41 @@ public final class BackupSetLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
     private final Path key;
+    private final Object fileKey;
+    private final String purpose;
 
-    private BackupSetLock(FileChannel channel, FileLock lock, Path key) {
+    private BackupSetLock(FileChannel channel, FileLock lock, Path key, String purpose) {
         this.channel = channel;
         this.lock = lock;
         this.key = key;
+        this.fileKey = fileKey(key);
+        this.purpose = purpose;
+    }
+
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether the lock file is still the one this lock holds: a lock on a file someone deleted (or
+     * replaced) keeps no second runtime out.
+     */
+    public boolean intact() {
+        Object now = fileKey(key);
+        return now != null && now.equals(fileKey);
+    }
+
+    /** A lock on the set's lock file as it is now (after it was deleted or replaced), or refused as {@link #acquire}. */
+    public BackupSetLock renewed() {
+        synchronized (HELD) {
+            close();
+            return acquireHeld(key.getParent(), purpose);
+        }
     }
 
     private static PgscribeException inUse(Path dir, String holder) {
@@ -108,7 +138,34 @@ public final class BackupSetLock implements AutoCloseable {
             // the lock holds whether or not the note could be written
         }
         HELD.put(key, note);
-        return new BackupSetLock(ch, lock, key);
+        return new BackupSetLock(ch, lock, key, purpose);
+    }
+
+    /**
+     * Whether some process holds the lock of the set in {@code dir} (this JVM included); empty
+     * when that cannot be told (no lock file, or it cannot be opened). Takes no lock: probes only.
+     */
+    public static java.util.Optional<Boolean> isHeld(Path dir) {
+        Path file = dir.resolve(FILE);
+        synchronized (HELD) {
+            if (HELD.containsKey(file.toAbsolutePath().normalize())) {
+                return java.util.Optional.of(true); // a second channel here would release this JVM's lock at its close
+            }
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return java.util.Optional.empty();
+            }
+            try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS))) {
+                FileLock probe = ch.tryLock();
+                if (probe == null) {
+                    return java.util.Optional.of(true);
+                }
+                probe.release();
+                return java.util.Optional.of(false);
+            } catch (IOException | OverlappingFileLockException e) {
+                return java.util.Optional.empty();
+            }
+        }
     }
 
     private static String holder(FileChannel ch) {

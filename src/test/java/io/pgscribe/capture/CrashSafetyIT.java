@@ -147,7 +147,8 @@ class CrashSafetyIT {
         try (Pipeline p = Pipeline.create(cluster, "sigterm", tmp.resolve("sigterm-backup"),
                 java.util.Map.of("pgscribe.segment.max-age", "3600"))) {
             try (Connection c = p.connect()) {
-                Pg.execute(c, "CREATE TABLE events (id bigserial PRIMARY KEY, worker int, n int, payload text)");
+                Pg.execute(c, "CREATE TABLE events (id bigserial PRIMARY KEY, worker int, n int, payload text);"
+                        + "CREATE SEQUENCE invoice_no");
             }
             p.init(ReplicaIdentityAudit.Mode.REFUSE);
             // the packaged runtime as the image runs it: with its management server (health, metrics)
@@ -174,6 +175,10 @@ class CrashSafetyIT {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                     .until(() -> spoolHas(p.backupDir.resolve("spool"), "before sigterm 60"));
             assertThat(p.manifest().segments()).isEmpty();
+            try (Connection c = p.connect()) {
+                // no column owns it, and the sample interval (60 s) is far: only a sample at the stop carries this
+                Pg.execute(c, "SELECT setval('invoice_no', 4242)");
+            }
 
             capture.destroy(); // SIGTERM, as docker stop and systemd send it
             assertThat(capture.waitFor()).isIn(0, 143);
@@ -213,6 +218,9 @@ class CrashSafetyIT {
             assertNoTransactionTwice(p, p.manifest());
             p.restore("sigterm_restored");
             assertThat(p.verify("sigterm_restored").differences()).isEmpty();
+            try (Connection c = Pg.connect(p.cluster.connection("sigterm_restored"), "t")) {
+                assertThat(Pg.string(c, "SELECT last_value::text FROM invoice_no")).isEqualTo("4242");
+            }
             } finally {
                 // before the pipeline is closed: a running capture would keep the slot from being dropped
                 if (capture != null && capture.isAlive()) {

@@ -40,6 +40,19 @@ class SettingsCheckTest {
     }
 
     @Test
+    void retentionAndLargeNumbersAreToldOnceAndRight() {
+        // once "0 or more" and then "1 or more" for the same setting: one rule, said the first time
+        assertThat(SettingsCheck.problems(with(Map.of("pgscribe.retention.point-in-time-days", "0"))))
+                .containsExactly("pgscribe.retention.point-in-time-days is 0; it must be more than 0");
+        assertThat(SettingsCheck.problems(with(Map.of("pgscribe.retention.bases-days", "99999999999999999999"))))
+                .containsExactly("pgscribe.retention.bases-days is \"99999999999999999999\"; that is too large");
+        assertThat(SettingsCheck.problems(with(Map.of("pgscribe.retention.monthly-bases", "3000000000"))))
+                .containsExactly("pgscribe.retention.monthly-bases is 3000000000; that is too large (at most 2147483647)");
+        // a byte count may be larger than an int
+        assertThat(SettingsCheck.problems(with(Map.of("pgscribe.segment.max-bytes", "5000000000")))).isEmpty();
+    }
+
+    @Test
     void cronExpressionsAreParsedByQuartzWithAHintForTheUnixForm() {
         assertThat(SettingsCheck.cronProblem("0 0 2 * * ?")).isNull();
         assertThat(SettingsCheck.cronProblem("0+0+2+*+*+?")).isNull(); // Camel's URI form

@@ -76,6 +76,11 @@ class HostileRoleIT {
 
     /** {@code beforeInit}: what mallory does before the first base is taken (it is then in the base). */
     private Pipeline prepare(String db, String beforeInit) throws Exception {
+        return prepare(db, beforeInit, null);
+    }
+
+    /** {@code dbaBeforeInit}: what the superuser does after that, before the first base. */
+    private Pipeline prepare(String db, String beforeInit, String dbaBeforeInit) throws Exception {
         Pipeline p = Pipeline.create(server, db, tmp.resolve(db), Map.of("pgscribe.sequences.sample-interval-ms", "200"));
         try (Connection c = p.connect()) {
             Pg.execute(c, "REVOKE CREATE ON SCHEMA public FROM PUBLIC; CREATE SCHEMA mal AUTHORIZATION mallory; "
@@ -94,6 +99,11 @@ class HostileRoleIT {
                     + "END IF; RETURN true; END $fn$");
             if (beforeInit != null) {
                 Pg.execute(m, beforeInit);
+            }
+        }
+        if (dbaBeforeInit != null) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, dbaBeforeInit);
             }
         }
         p.init(ReplicaIdentityAudit.Mode.REFUSE);
@@ -711,6 +721,111 @@ class HostileRoleIT {
             }
             Outcome o = restore(p, false);
             assertEqualToTheSource(p, o);
+        }
+    }
+
+    @Test
+    void rowsOfTheBaseAreLoadedWithTheirOwnersRights() throws Exception {
+        // in the base: pg_dump's COPY checks each row's CHECK, domain and generated column as whoever loads it
+        try (Pipeline p = prepare("h_base_checks", "CREATE TABLE mal.chk (id int PRIMARY KEY, v int CHECK (mal.payload())); "
+                + "INSERT INTO mal.chk VALUES (1, 1), (2, 2); "
+                + "CREATE DOMAIN mal.d AS int CHECK (mal.payload()); "
+                + "CREATE TABLE mal.dt (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v mal.d, w mal.d[], \"odd \"\"name\" text); "
+                + "INSERT INTO mal.dt (v, w, \"odd \"\"name\") VALUES (1, '{1,2}', 'a''b;\\.'), (NULL, NULL, E'line\\nbreak'); "
+                + "CREATE FUNCTION mal.imm(int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $fn$ BEGIN PERFORM mal.payload(); "
+                + "RETURN $1 * 2; END $fn$; "
+                + "CREATE TABLE mal.g (id int PRIMARY KEY, g int GENERATED ALWAYS AS (mal.imm(id)) STORED); "
+                + "INSERT INTO mal.g (id) VALUES (1), (2)")) {
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "INSERT INTO mal.chk VALUES (3, 3); INSERT INTO mal.g (id) VALUES (3)");
+            }
+            Outcome o = restore(p, false);
+            assertThat(o.refused()).isNull();
+            assertThat(p.printed()).contains("the rows of 3 table(s)");
+            assertThat(p.verify(p.database + "_restored").differences()).isEmpty();
+            // and a restore of one of them
+            new Restorer(PgTools.locate(""), p.out).run(new Restorer.Options(p.backupDir, p.source(),
+                    server.connection("postgres"), "h_base_checks_one").withScope(new RestoreScope(
+                    java.util.Set.of(new RestoreScope.Name("mal", "dt")), java.util.Set.of())));
+            assertNothingRanAsSuperuser(p, "h_base_checks_one");
+        }
+    }
+
+    @Test
+    void aSuperusersTableWhoseRowsRunARolesCodeIsRefused() throws Exception {
+        // the DBA's table uses mallory's domain; mallory makes the domain call its code
+        try (Pipeline p = prepare("h_su_domain", "CREATE DOMAIN mal.amount AS int")) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE TABLE public.booked (id int PRIMARY KEY, a mal.amount); "
+                        + "GRANT INSERT, UPDATE ON public.booked TO mallory");
+            }
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "ALTER DOMAIN mal.amount ADD CONSTRAINT pay CHECK (mal.payload()); "
+                        + "INSERT INTO public.booked VALUES (1, 10)");
+            }
+            Outcome o = restore(p, false);
+            assertThat(o.refused()).isNotNull();
+            assertThat(o.refused().getMessage()).contains("public.booked").contains("mal.payload()").contains("mallory");
+        }
+        // in the base: refused before any row of it loads
+        try (Pipeline p = prepare("h_su_base", "CREATE DOMAIN mal.amount AS int",
+                "CREATE TABLE public.booked2 (id int PRIMARY KEY, a mal.amount); GRANT INSERT ON public.booked2 TO mallory; "
+                        + "SET ROLE mallory; ALTER DOMAIN mal.amount ADD CONSTRAINT pay CHECK (mal.payload()); "
+                        + "INSERT INTO public.booked2 VALUES (1, 1); RESET ROLE")) {
+            Outcome o = restore(p, false);
+            assertThat(o.refused()).isNotNull();
+            assertThat(o.refused().getMessage()).contains("\"public\".\"booked2\"").contains("mal.payload()");
+        }
+    }
+
+    @Test
+    void aTriggersWhenClauseCountsAsItsCode() throws Exception {
+        try (Pipeline p = prepare("h_trigger_when")) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "GRANT TRIGGER, UPDATE, SELECT ON public.ledger TO mallory");
+            }
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "CREATE TRIGGER l BEFORE UPDATE ON public.ledger FOR EACH ROW WHEN (mal.payload()) "
+                        + "EXECUTE FUNCTION pg_catalog.suppress_redundant_updates_trigger()");
+            }
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "ALTER TABLE public.ledger ENABLE ALWAYS TRIGGER l");
+            }
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "UPDATE public.ledger SET amount = amount + 1 WHERE id = 1");
+            }
+            Outcome o = restore(p, false);
+            assertThat(o.refused()).isNotNull();
+            assertThat(o.refused().getMessage()).contains("public.ledger").contains("mal.payload()");
+        }
+    }
+
+    @Test
+    void objectsThatUsePgscribesTypesSurviveTheRestoresCleanup() throws Exception {
+        try (Pipeline p = prepare("h_uses_pgscribe")) {
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "CREATE TABLE mal.acct (id int PRIMARY KEY, extra pgscribe.settings); "
+                        + "INSERT INTO mal.acct SELECT g, ROW('k' || g, 'v')::pgscribe.settings FROM generate_series(1, 3) g; "
+                        + "GRANT SELECT ON mal.acct TO PUBLIC");
+            }
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE VIEW public.balances AS SELECT id, (extra).name FROM mal.acct");
+            }
+            Outcome o = restore(p, false);
+            assertThat(o.refused()).isNull();
+            assertThat(p.printed()).contains("WARNING: schema pgscribe is left in h_uses_pgscribe_restored");
+            assertThat(p.verify("h_uses_pgscribe_restored").differences()).isEmpty();
+            try (Connection c = Pg.connect(server.connection("h_uses_pgscribe_restored"), "test")) {
+                assertThat(Pg.string(c, "SELECT count(*)::text FROM public.balances")).isEqualTo("3");
+                assertThat(Pg.string(c, "SELECT count(*)::text FROM pg_event_trigger")).isEqualTo("0");
+            }
+            // and uninstall on the source drops nothing of them
+            Pipeline.Cli u = p.cli("uninstall");
+            assertThat(u.code()).isEqualTo(4);
+            assertThat(u.err()).contains("mal.acct").contains("nothing was dropped");
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "DROP VIEW public.balances; ALTER TABLE mal.acct DROP COLUMN extra");
+            }
         }
     }
 }

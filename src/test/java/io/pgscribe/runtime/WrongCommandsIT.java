@@ -17,6 +17,7 @@ import io.pgscribe.monitor.HealthRules;
 import io.pgscribe.monitor.Monitor;
 import io.pgscribe.monitor.PipelineFaults;
 import io.pgscribe.server.Pg;
+import io.pgscribe.slot.Lsn;
 import io.pgscribe.storage.BackupSetLock;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
@@ -305,6 +306,130 @@ class WrongCommandsIT {
             try (Connection c = Pg.connect(cluster.connection("postgres"), "t")) {
                 Pg.execute(c, "DROP DATABASE spool19_copy");
                 Pg.execute(c, "DROP DATABASE spool19_before");
+            }
+        }
+    }
+
+    @Test
+    void aSlotMovedOrMadeAgainWhileStoppedAndAServerBehindTheSetAreNeverSilent(PgServer cluster) throws Exception {
+        try (Pipeline p = Pipeline.create(cluster, "moved19", tmp.resolve("backup"), FAST_MONITOR)) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE TABLE t (id int PRIMARY KEY, v text)");
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            p.start();
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "INSERT INTO t SELECT g, 'first' FROM generate_series(1, 20) g");
+            }
+            p.fenceAndWait();
+            p.stop();
+
+            // advanced by hand while stopped (the README's emergency step), the spool intact: a hole, not silence
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "INSERT INTO t SELECT g, 'skipped by the advance' FROM generate_series(21, 30) g");
+                Pg.string(c, "SELECT pg_replication_slot_advance('pgscribe_moved19', pg_current_wal_lsn())::text");
+            }
+            p.start();
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "INSERT INTO t VALUES (31, 'after')");
+            }
+            p.fenceAndWait();
+            assertThat(p.manifest().capture().holes()).hasSize(1);
+            assertThat(p.manifest().capture().holes().get(0).cause()).contains("was moved from");
+            await().atMost(Duration.ofSeconds(20)).until(() -> findings(p).contains(HealthRules.BACKUP_HOLE));
+            Pipeline.Cli latest = p.cli("restore", "--to-db", "moved19_latest");
+            assertThat(latest.code()).as(latest.out() + latest.err()).isEqualTo(ExitCode.DAMAGED);
+            p.stop();
+
+            // made again by hand with another plugin: the capture halts, and says why
+            try (Connection c = p.connect()) {
+                Pg.string(c, "SELECT pg_drop_replication_slot('pgscribe_moved19')::text");
+                Pg.string(c, "SELECT slot_name::text FROM pg_create_logical_replication_slot('pgscribe_moved19', 'test_decoding')");
+            }
+            // refused at start (and, were it made again while running, the capture would halt before pg_recvlogical)
+            assertThatThrownBy(p::start).isInstanceOf(PgscribeException.class)
+                    .hasMessageContaining("now decodes with test_decoding").hasMessageContaining("made again by hand");
+            p.stop();
+
+            // the server went back behind what the set holds (restored from an older copy): refused, never skipped
+            try (Connection c = p.connect()) {
+                Pg.string(c, "SELECT pg_drop_replication_slot('pgscribe_moved19')::text");
+                Pg.string(c, "SELECT slot_name::text FROM pg_create_logical_replication_slot('pgscribe_moved19', 'wal2json')");
+            }
+            ManifestStore store = new ManifestStore(p.backupDir);
+            // what a set made before the server was put back holds: positions the server has not reached again
+            store.update(m -> m.withCapture(new io.pgscribe.manifest.CaptureState(m.capture().lastCommitLsn(),
+                    m.capture().coveredLsn(), m.capture().resumeAt(), m.capture().tables(), m.capture().segmentsClosed(),
+                    "FFFF/0", m.capture().holes())));
+            assertThatThrownBy(p::start).isInstanceOf(PgscribeException.class).hasMessageContaining("before FFFF/0")
+                    .hasMessageContaining("restored from an older copy");
+            p.stop();
+        }
+    }
+
+    @Test
+    void aDeletedLockFileIsTakenAgainAndASymlinkSwitchedWhileRunningChangesNothing(PgServer cluster) throws Exception {
+        Path real = tmp.resolve("real");
+        Path other = tmp.resolve("other");
+        Files.createDirectories(real);
+        Files.createDirectories(other);
+        Path link = tmp.resolve("current");
+        Files.createSymbolicLink(link, real.getFileName());
+        try (Pipeline p = Pipeline.create(cluster, "lock19", link, FAST_MONITOR)) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE TABLE t (id int PRIMARY KEY, v text)");
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            p.start();
+            Path lockFile = real.resolve(BackupSetLock.FILE);
+            Files.delete(lockFile);
+            // the next monitor sample locks the set again
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(lockFile)
+                    && Files.readString(lockFile).contains("pid " + ProcessHandle.current().pid()));
+            assertThat(p.runtimeLog()).contains("was deleted or replaced while this runtime ran; it is locked again");
+
+            // the link now names another directory: the runtime keeps writing the set it opened
+            Files.delete(link);
+            Files.createSymbolicLink(link, other.getFileName());
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "INSERT INTO t SELECT g, 'x' FROM generate_series(1, 10) g");
+            }
+            Path manifest = real.resolve(ManifestStore.FILE_NAME);
+            Lsn end;
+            try (Connection c = p.connect()) {
+                end = io.pgscribe.capture.CaptureProgress.fence(c);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> io.pgscribe.capture.CaptureProgress.covers(
+                    ManifestStore.read(manifest), end));
+            try (var files = Files.list(other)) {
+                assertThat(files.toList()).as("nothing written through the switched link").isEmpty();
+            }
+            p.stop();
+            Files.delete(link);
+            Files.createSymbolicLink(link, real.getFileName());
+        }
+    }
+
+    @Test
+    void uninstallKeepsTheCaptureObjectsAnotherSetOfTheDatabaseNeeds(PgServer cluster) throws Exception {
+        try (Pipeline p = Pipeline.create(cluster, "two19", tmp.resolve("backup"))) {
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            try (Connection c = p.connect()) {
+                Pg.string(c, "SELECT slot_name::text FROM pg_create_logical_replication_slot('two19_other_set', 'wal2json')");
+            }
+            try {
+                Pipeline.Cli u = p.cli("uninstall");
+                assertThat(u.code()).as(u.err()).isZero();
+                assertThat(u.out()).contains("Dropped replication slot pgscribe_two19").contains("Kept schema pgscribe")
+                        .contains("two19_other_set");
+                try (Connection c = p.connect()) {
+                    assertThat(Pg.string(c, "SELECT count(*)::text FROM pg_event_trigger WHERE evtname LIKE 'pgscribe%'"))
+                            .isEqualTo("3");
+                }
+            } finally {
+                try (Connection c = p.connect()) {
+                    Pg.string(c, "SELECT pg_drop_replication_slot('two19_other_set')::text");
+                }
             }
         }
     }

@@ -1,0 +1,46 @@
+package io.pgscribe.restore;
+
+/**
+ * The code of other roles that writing a table's rows would run with the writer's rights: a
+ * function (or an operator's function) that is not SECURITY DEFINER and whose owner is no
+ * superuser, called by the table's CHECK constraints, the constraints of its columns' domains,
+ * its generated columns, its indexes, and the triggers and rules that fire during a restore
+ * (ENABLE ALWAYS or REPLICA), as the catalog's dependencies record them. Where a superuser
+ * owns the table, the restore would run that code as a superuser.
+ */
+final class ForeignCode {
+
+    private ForeignCode() {
+    }
+
+    /** A query of one row and column: the first such function and its role, or none; {@code relOid}: an oid expression. */
+    static String query(String relOid) {
+        return "WITH RECURSIVE rel(oid) AS (SELECT " + relOid + "), "
+                + "types(t) AS (SELECT a.atttypid FROM pg_catalog.pg_attribute a, rel WHERE a.attrelid = rel.oid "
+                + "AND a.attnum > 0 AND NOT a.attisdropped "
+                + "UNION SELECT CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE ty.typelem END "
+                + "FROM types JOIN pg_catalog.pg_type ty ON ty.oid = types.t WHERE ty.typtype = 'd' OR ty.typelem <> 0), "
+                + "objs(classid, objid) AS ("
+                + "SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, co.oid FROM pg_catalog.pg_constraint co, rel "
+                + "WHERE co.conrelid = rel.oid AND co.contype IN ('c', 'x') "
+                + "UNION ALL SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, co.oid "
+                + "FROM pg_catalog.pg_constraint co JOIN types ON co.contypid = types.t "
+                + "UNION ALL SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, d.oid FROM pg_catalog.pg_attrdef d "
+                + "JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum, rel "
+                + "WHERE d.adrelid = rel.oid AND a.attgenerated <> '' "
+                + "UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, i.indexrelid FROM pg_catalog.pg_index i, rel "
+                + "WHERE i.indrelid = rel.oid "
+                + "UNION ALL SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid, tg.oid FROM pg_catalog.pg_trigger tg, rel "
+                + "WHERE tg.tgrelid = rel.oid AND tg.tgenabled IN ('A', 'R') AND NOT tg.tgisinternal "
+                + "UNION ALL SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, ru.oid FROM pg_catalog.pg_rewrite ru, rel "
+                + "WHERE ru.ev_class = rel.oid AND ru.ev_enabled IN ('A', 'R')), "
+                + "funcs(f) AS (SELECT d.refobjid FROM pg_catalog.pg_depend d JOIN objs o ON o.classid = d.classid "
+                + "AND o.objid = d.objid WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass "
+                + "UNION ALL SELECT op.oprcode::pg_catalog.oid FROM pg_catalog.pg_depend d JOIN objs o ON o.classid = d.classid "
+                + "AND o.objid = d.objid JOIN pg_catalog.pg_operator op ON op.oid = d.refobjid "
+                + "WHERE d.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass) "
+                + "SELECT pg_catalog.format('function %s of role %I', p.oid::pg_catalog.regprocedure, r.rolname) "
+                + "FROM funcs JOIN pg_catalog.pg_proc p ON p.oid = funcs.f JOIN pg_catalog.pg_roles r ON r.oid = p.proowner "
+                + "WHERE NOT r.rolsuper AND NOT p.prosecdef ORDER BY 1 LIMIT 1";
+    }
+}
