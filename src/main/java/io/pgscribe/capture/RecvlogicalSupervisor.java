@@ -145,6 +145,39 @@ public final class RecvlogicalSupervisor {
         }
     }
 
+    /**
+     * Tells the guard that pg_recvlogical ended, on a thread of its own: the stop interrupts this
+     * one, and an interrupted thread cannot write a file (the record would be lost, and a slot
+     * moved by hand afterwards would go unseen).
+     */
+    private void recordExit() {
+        Thread rec = new Thread(() -> {
+            try {
+                beforeStart.exited();
+            } catch (RuntimeException e) {
+                LOG.warn("Could not record where slot {} stood when pg_recvlogical ended: {}", slot, e.getMessage());
+            }
+        }, "pgscribe-slot-at-exit-" + slot);
+        rec.start();
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (rec.isAlive()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                LOG.warn("Recording where slot {} stood took over 15 s; the next start may not see a slot moved by hand", slot);
+                break;
+            }
+            try {
+                rec.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                interrupted = true; // the stop: the record is still wanted, and it is short
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The running process, if any. */
     public Optional<ProcessHandle> process() {
         Process p = process;
@@ -313,11 +346,7 @@ public final class RecvlogicalSupervisor {
         } finally {
             process = null;
             deletePid();
-            try {
-                beforeStart.exited();
-            } catch (RuntimeException e) {
-                LOG.warn("Could not record where slot {} stood when pg_recvlogical ended: {}", slot, e.getMessage());
-            }
+            recordExit();
         }
         if (!running || halted != null) {
             LOG.info("Stopped pg_recvlogical for slot {}", slot);
@@ -365,6 +394,31 @@ public final class RecvlogicalSupervisor {
     }
 
     /** A pg_recvlogical left running by a runtime that was killed still holds the slot: stop it. */
+    /**
+     * Refuses (exit 4) when the pg_recvlogical of the pid file in {@code spoolDir} still runs under
+     * another live pgscribe: its lock file was deleted, or the set is reached by another path.
+     */
+    public static void refuseAnotherRuntime(Path spoolDir, String slot) {
+        Path pidFile = spoolDir.resolve(PID_FILE);
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(pidFile).strip());
+        } catch (IOException | NumberFormatException e) {
+            return;
+        }
+        Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(x -> x.info().command().map(c -> c.endsWith("pg_recvlogical")).orElse(false));
+        Optional<ProcessHandle> parent = h.flatMap(ProcessHandle::parent).filter(ProcessHandle::isAlive)
+                .filter(x -> x.pid() != ProcessHandle.current().pid())
+                .filter(x -> x.info().command().map(c -> c.endsWith("java")).orElse(false));
+        if (parent.isPresent()) {
+            throw new io.pgscribe.PgscribeException("pg_recvlogical (pid " + pid + ") of another running pgscribe (pid "
+                    + parent.get().pid() + ") streams this backup set's slot " + slot, "Run one runtime per backup set: "
+                    + "stop one of them. (Its lock file " + spoolDir.getParent().resolve(io.pgscribe.storage.BackupSetLock.FILE)
+                    + " may have been deleted.)", io.pgscribe.ExitCode.REFUSED, null);
+        }
+    }
+
     private void stopOrphan() {
         Path pidFile = spool.path().resolve(PID_FILE);
         if (!Files.exists(pidFile)) {
@@ -375,17 +429,7 @@ public final class RecvlogicalSupervisor {
             Optional<ProcessHandle> h = ProcessHandle.of(pid);
             if (h.isPresent() && h.get().isAlive()
                     && h.get().info().command().map(c -> c.endsWith("pg_recvlogical")).orElse(false)) {
-                Optional<ProcessHandle> parent = h.get().parent().filter(ProcessHandle::isAlive)
-                        .filter(x -> x.pid() != ProcessHandle.current().pid())
-                        .filter(x -> x.info().command().map(c -> c.endsWith("java")).orElse(false));
-                if (parent.isPresent()) {
-                    // the lock file was removed, or the set is reached by two paths: that runtime still streams it
-                    throw new io.pgscribe.PgscribeException("pg_recvlogical (pid " + pid + ") of another running pgscribe "
-                            + "(pid " + parent.get().pid() + ") streams this backup set's slot " + slot,
-                            "Run one runtime per backup set: stop one of them. (Its lock file " + spool.path().getParent()
-                                    .resolve(io.pgscribe.storage.BackupSetLock.FILE) + " may have been deleted.)",
-                            io.pgscribe.ExitCode.REFUSED, null);
-                }
+                refuseAnotherRuntime(spool.path(), slot);
                 LOG.warn("pg_recvlogical (pid {}) of an earlier run is still running; stopping it", pid);
                 signal(pid, "INT");
                 try {

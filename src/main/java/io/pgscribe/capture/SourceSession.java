@@ -21,18 +21,25 @@ public final class SourceSession implements AutoCloseable {
     private final ConnectionSpec spec;
     private final SourceIdentity recorded;
     private final String where;
+    private final String applicationName;
     private Connection connection;
 
     /** {@code recorded}: the backup set's source; a connection that reaches anything else is refused. */
     public SourceSession(ConnectionSpec spec, SourceIdentity recorded, String where) {
+        this(spec, recorded, where, null);
+    }
+
+    /** {@code slot}: named in the session's application_name, so that uninstall sees a runtime of that slot. */
+    public SourceSession(ConnectionSpec spec, SourceIdentity recorded, String where, String slot) {
         this.spec = spec;
         this.recorded = recorded;
         this.where = where;
+        this.applicationName = slot == null ? "pgscribe-capture" : "pgscribe-capture-" + slot;
     }
 
     public synchronized <T> T run(Work<T> work) throws SQLException {
         if (connection == null || connection.isClosed()) {
-            Connection c = Pg.connect(spec, "pgscribe-capture");
+            Connection c = Pg.connect(spec, applicationName);
             try {
                 SourceIdentity.read(c).requireRecorded(recorded, where, spec.host() + ":" + spec.port());
             } catch (SQLException | RuntimeException e) {

@@ -65,12 +65,23 @@ public final class SpoolRecovery {
     public synchronized void recordSlotAtExit() {
         try (Connection conn = Pg.connect(spec, "pgscribe-capture")) {
             Optional<SlotManager.SlotState> s = SlotManager.find(conn, slot);
+            // the walsender takes a moment to end after pg_recvlogical; until then the position may still move
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (s.isPresent() && s.get().active() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                s = SlotManager.find(conn, slot);
+            }
             if (s.isPresent() && !s.get().active() && s.get().confirmedFlushLsn() != null) {
                 io.pgscribe.storage.DurableFiles.writeAtomically(spool.path().resolve(SLOT_AT_EXIT),
                         s.get().confirmedFlushLsn().asString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             }
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("Could not record slot {} at pg_recvlogical's exit: {}", slot, e.toString());
+            LOG.warn("Could not record where slot {} stood at pg_recvlogical's exit ({}); a slot moved by hand before the next start goes unseen", slot, e.toString());
         }
     }
 

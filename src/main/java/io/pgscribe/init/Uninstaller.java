@@ -8,6 +8,7 @@ import io.pgscribe.slot.SlotManager;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,25 @@ public final class Uninstaller {
             if (slot.isPresent() && slot.get().active()) {
                 throw new PgscribeException("slot " + slotName + " is in use (pid " + slot.get().activePid() + ")",
                         "Stop the pgscribe runtime first.", ExitCode.REFUSED, null);
+            }
+            // a runtime's own sessions: its pg_recvlogical (between restarts it has none) and its capture session
+            String sessions = "SELECT pid::text FROM pg_catalog.pg_stat_activity WHERE datname = "
+                    + "pg_catalog.current_database() AND application_name IN (?, ?)";
+            List<String> runtime = Pg.query(c, sessions, rs -> rs.getString(1), "pgscribe-" + slotName,
+                    "pgscribe-capture-" + slotName);
+            // a runtime that just stopped: its server processes end a moment after it closed their connections
+            for (int i = 0; i < 50 && !runtime.isEmpty(); i++) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                runtime = Pg.query(c, sessions, rs -> rs.getString(1), "pgscribe-" + slotName, "pgscribe-capture-" + slotName);
+            }
+            if (!runtime.isEmpty()) {
+                throw new PgscribeException("a pgscribe runtime of slot " + slotName + " is connected (server pid "
+                        + String.join(", ", runtime) + ")", "Stop the pgscribe runtime first.", ExitCode.REFUSED, null);
             }
             boolean objects = CaptureObjects.installed(c);
             // the capture objects serve every backup set of this database: another set's slot keeps them

@@ -11,6 +11,9 @@ import java.util.Map;
  * is a materialized view (its rows come from its own DDL, never DML).
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+// one order, whatever order reflection gives the derived getters: the manifest's seal is over this JSON
+@com.fasterxml.jackson.annotation.JsonPropertyOrder({"schema", "table", "generated", "alwaysIdentity", "kind", "equality",
+        "matview", "partitioned", "plain"})
 public record TableShape(String schema, String table, List<String> generated, List<String> alwaysIdentity, String kind,
                          // written only when there is one, so that a manifest of pgscribe 0.1 reads back to its own seal
                          @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)

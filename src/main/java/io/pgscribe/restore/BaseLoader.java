@@ -17,27 +17,32 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
 
 /**
- * Loads a plain base script into the restore target so that loading a table's rows runs no
- * other role's code with the restoring superuser's rights. COPY checks each row's CHECK
- * constraints, domains and generated columns as whoever runs it, so the script goes in two
- * runs of psql:
+ * Loads a plain base script so that no role's code runs with the restoring superuser's rights.
+ * pg_dump's COPY checks CHECK constraints and domains and computes generated columns as
+ * whoever loads the rows, and its post-data part validates constraints; all of that may call
+ * functions a role wrote. So:
  * <ol>
- *   <li>everything before the first COPY (the schema: tables, types, functions);</li>
- *   <li>the rest, where the rows of a table whose loading would run code of a role that is no
- *       superuser ({@link ForeignCode}) are copied into a text-only staging table and inserted
- *       from there inside the owner's SECURITY DEFINER function of the {@link RoleSandbox},
- *       with the owner's rights; where a superuser owns such a table, the restore is refused.</li>
+ *   <li>the schema (everything before the first COPY) loads first, in its own psql run: no row
+ *       exists yet, so none of a role's code runs;</li>
+ *   <li>every function of a role that is no superuser is then made SECURITY DEFINER for the
+ *       load (so it runs with its owner's rights, where the server refuses SET ROLE), an event
+ *       trigger refuses any DDL that does not come from the superuser's own script (a role's
+ *       code cannot plant a trigger or a function for later), and the script's privileges
+ *       (GRANT/REVOKE, pg_dump writes them last) are applied before any row;</li>
+ *   <li>the rest loads in a second psql run, with the session's settings put back after every
+ *       table's rows (a role's code may change them) and its COMMIT made as a role with no
+ *       rights (a deferred trigger event runs with none);</li>
+ *   <li>the functions are made as they were, and the event trigger goes.</li>
  * </ol>
- * Tables whose rows run only a superuser's code load as pg_dump wrote them.
  */
 final class BaseLoader {
-
-    private static final String STAGE = "pgscribe_stage";
 
     private final PgTools tools;
     private final ConnectionSpec target;
@@ -49,20 +54,16 @@ final class BaseLoader {
         this.env = env;
     }
 
-    /** What staging one table's rows needs: its owner, the statements before and after its rows. */
-    record Staged(String copy, String before, String after) {
-    }
-
-    /** Loads {@code script}; returns how many tables were loaded with their owner's rights. */
-    int load(InputStream script, String what) throws SQLException {
-        try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(script,
-                StandardCharsets.UTF_8.newDecoder()), 1 << 16)) {
+    /** Loads the script {@code base} opens (twice: once for its privileges); returns how many functions ran as their owner. */
+    int load(Supplier<InputStream> base, String what) throws SQLException {
+        String acl = privileges(base);
+        try (BufferedReader in = reader(base.get())) {
             Script s = new Script(in);
             StringBuilder preamble = new StringBuilder();
             StringBuilder schema = new StringBuilder();
             String firstCopy = s.untilFirstCopy(preamble, schema);
             psql(new ByteArrayInputStream((preamble.toString() + schema).getBytes(StandardCharsets.UTF_8)), what);
-            if (firstCopy == null) {
+            if (firstCopy == null && !s.more()) {
                 return 0;
             }
             try (Connection c = Pg.connect(target, "pgscribe-restore");
@@ -70,17 +71,100 @@ final class BaseLoader {
                 Pg.execute(c, "SET session_replication_role = replica; SET search_path = pg_catalog, pg_temp");
                 RoleSandbox sandbox = new RoleSandbox(c, admin);
                 sandbox.install();
+                List<String> flipped = List.of();
+                String guard = null;
                 try {
-                    Map<String, Staged> staged = stagedTables(c, sandbox);
-                    psql(new Rest(s, preamble.toString(), firstCopy, staged), what);
-                    return staged.size();
+                    flipped = FunctionsAsOwners.apply(c);
+                    guard = SqlText.qualified(sandbox.schema(), "refuse_ddl");
+                    Pg.execute(c, "CREATE FUNCTION " + guard + "() RETURNS event_trigger LANGUAGE plpgsql "
+                            + "SET search_path = pg_catalog, pg_temp AS $pgscribe$\n"
+                            + "BEGIN\n"
+                            + "    IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN\n"
+                            + "        RAISE EXCEPTION '" + REFUSED_MARK + ": % ran % while the base loaded', current_user, tg_tag\n"
+                            + "            USING HINT = 'A function of that role ran DDL as the base''s rows were loaded; "
+                            + "restore from a base taken before it, or change that function on the source.';\n"
+                            + "    END IF;\n"
+                            + "END\n"
+                            + "$pgscribe$");
+                    Pg.execute(c, "CREATE EVENT TRIGGER " + SqlText.identifier(eventTrigger(sandbox))
+                            + " ON ddl_command_start EXECUTE FUNCTION " + guard + "(); ALTER EVENT TRIGGER "
+                            + SqlText.identifier(eventTrigger(sandbox)) + " ENABLE ALWAYS");
+                    String settings = settingsOf(preamble.toString());
+                    String head = preamble + acl;
+                    String tail = "SET LOCAL ROLE " + SqlText.identifier(sandbox.nobody()) + ";\n";
+                    psql(new Rest(s, head, firstCopy, "RESET ALL;\n" + settings, tail), what);
                 } finally {
+                    Pg.execute(c, "DROP EVENT TRIGGER IF EXISTS " + SqlText.identifier(eventTrigger(sandbox)));
+                    if (guard != null) {
+                        Pg.execute(c, "DROP FUNCTION IF EXISTS " + guard + "()");
+                    }
+                    FunctionsAsOwners.restore(c, flipped);
                     sandbox.uninstall();
                 }
+                return flipped.size();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the base " + what + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String eventTrigger(RoleSandbox sandbox) {
+        return sandbox.schema() + "_guard";
+    }
+
+    private static BufferedReader reader(InputStream in) {
+        return new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()), 1 << 16);
+    }
+
+    private static final Set<String> PRIVILEGES = Set.of("ACL", "DEFAULT ACL");
+
+    /** The script's GRANT/REVOKE entries (pg_dump writes them at its end), read between statements only. */
+    private static String privileges(Supplier<InputStream> base) {
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader in = reader(base.get())) {
+            Script sc = new Script(in);
+            boolean inAcl = false;
+            String line;
+            while ((line = sc.line()) != null) {
+                if (sc.between() && line.startsWith("COPY ")) {
+                    sc.copyStatement(line);
+                    String row;
+                    while ((row = sc.line()) != null && !row.equals("\\.")) {
+                        // rows are data, whatever they look like
+                    }
+                    continue;
+                }
+                Matcher h = sc.between() ? BaseFilter.HEADER.matcher(line) : null;
+                if (h != null && h.matches()) {
+                    inAcl = PRIVILEGES.contains(h.group(2));
+                }
+                boolean meta = sc.between() && line.startsWith("\\");
+                sc.feed(line);
+                if (inAcl && !meta) {
+                    out.append(line).append('\n');
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the base: " + e.getMessage(), e);
+        }
+        return out.toString();
+    }
+
+    /** The preamble's own settings (whole one-line SET / set_config statements), to put back after a role's code ran. */
+    static String settingsOf(String preamble) {
+        StringBuilder out = new StringBuilder();
+        try (io.pgscribe.sql.SqlScanner sc = io.pgscribe.sql.SqlScanner.of(preamble)) {
+            io.pgscribe.sql.SqlScanner.Statement st;
+            while ((st = sc.next()) != null) {
+                String code = st.hasCode() ? st.code() : "";
+                if ((code.startsWith("SET ") || code.startsWith("SELECT pg_catalog.set_config(")) && code.indexOf('\n') < 0) {
+                    out.append(code).append('\n');
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     private void psql(InputStream script, String what) {
@@ -98,95 +182,13 @@ final class BaseLoader {
         }
     }
 
-    private static final String REFUSED_MARK = "pgscribe refuses";
-
-    /** The tables whose rows load with their owner's rights, by the COPY statement pg_dump writes for them. */
-    private static Map<String, Staged> stagedTables(Connection c, RoleSandbox sandbox) throws SQLException {
-        record Table(long oid, String schema, String name, String owner, boolean superuser, String foreign) {
-        }
-        List<Table> tables = new ArrayList<>();
-        try (java.sql.PreparedStatement q = c.prepareStatement("SELECT c.oid, n.nspname, c.relname, r.rolname, r.rolsuper, ("
-                + ForeignCode.query("?::pg_catalog.oid") + ") FROM pg_catalog.pg_class c "
-                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_roles r ON r.oid = c.relowner "
-                + "WHERE c.oid = ?::pg_catalog.oid");
-             java.sql.PreparedStatement all = c.prepareStatement("SELECT c.oid FROM pg_catalog.pg_class c "
-                     + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
-                     + "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' "
-                     + "ORDER BY 1")) {
-            List<Long> oids = new ArrayList<>();
-            try (java.sql.ResultSet rs = all.executeQuery()) {
-                while (rs.next()) {
-                    oids.add(rs.getLong(1));
-                }
-            }
-            for (long oid : oids) {
-                q.setLong(1, oid);
-                q.setLong(2, oid);
-                try (java.sql.ResultSet rs = q.executeQuery()) {
-                    if (rs.next() && rs.getString(6) != null) {
-                        tables.add(new Table(oid, rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
-                                rs.getString(6)));
-                    }
-                }
-            }
-        }
-        Map<String, Staged> out = new HashMap<>();
-        for (Table t : tables) {
-            String qualified = SqlText.qualified(t.schema(), t.name());
-            if (t.superuser()) {
-                throw new PgscribeException("the base's table " + qualified + " belongs to superuser " + t.owner()
-                        + ", and loading its rows runs " + t.foreign() + " (through a CHECK, a domain or a generated "
-                        + "column): it would run with the restoring superuser's rights",
-                        "On the source, give the table to a role that is no superuser (ALTER TABLE ... OWNER TO) or make that "
-                                + "function SECURITY DEFINER, and let the next scheduled base start a chain without it; or restore from a "
-                                + "base taken before the table used that code.", ExitCode.REFUSED, null);
-            }
-            List<String> cols = new ArrayList<>();
-            List<String> casts = new ArrayList<>();
-            List<String> schemas = Pg.query(c, "SELECT DISTINCT n.nspname FROM pg_catalog.pg_namespace n WHERE (n.oid = "
-                    + "(SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = ?::pg_catalog.oid) OR n.oid IN (SELECT "
-                    + "ty.typnamespace FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid "
-                    + "WHERE a.attrelid = ?::pg_catalog.oid AND a.attnum > 0)) AND NOT pg_catalog.has_schema_privilege(?, n.oid, "
-                    + "'USAGE') ORDER BY 1", rs -> rs.getString(1), t.oid(), t.oid(), t.owner());
-            boolean[] always = {false};
-            Pg.query(c, "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attidentity FROM "
-                    + "pg_catalog.pg_attribute a WHERE a.attrelid = ?::pg_catalog.oid AND a.attnum > 0 AND NOT a.attisdropped "
-                    + "AND a.attgenerated = '' ORDER BY a.attnum", rs -> {
-                        cols.add(SqlText.identifier(rs.getString(1)));
-                        casts.add(SqlText.identifier(rs.getString(1)) + "::" + rs.getString(2));
-                        always[0] |= "a".equals(rs.getString(3));
-                        return null;
-                    }, t.oid());
-            String list = String.join(", ", cols);
-            String stage = "pg_temp." + SqlText.identifier(STAGE);
-            StringBuilder before = new StringBuilder();
-            before.append("CREATE TEMPORARY TABLE ").append(SqlText.identifier(STAGE)).append(" (")
-                    .append(String.join(", ", cols.stream().map(x -> x + " pg_catalog.text").toList())).append(");\n");
-            before.append("GRANT SELECT ON ").append(stage).append(" TO ").append(SqlText.identifier(t.owner())).append(";\n");
-            for (String n : schemas) {
-                before.append("GRANT USAGE ON SCHEMA ").append(SqlText.identifier(n)).append(" TO ")
-                        .append(SqlText.identifier(t.owner())).append(";\n");
-            }
-            before.append("COPY ").append(stage).append(" (").append(list).append(") FROM stdin;\n");
-            String insert = "INSERT INTO " + qualified + " (" + list + ")" + (always[0] ? " OVERRIDING SYSTEM VALUE" : "")
-                    + " SELECT " + String.join(", ", casts) + " FROM " + stage;
-            StringBuilder after = new StringBuilder();
-            after.append("SELECT ").append(sandbox.functionFor(t.owner())).append("('pg_catalog, pg_temp', ")
-                    .append(SqlText.literal(insert)).append(");\n");
-            for (String n : schemas) {
-                after.append("REVOKE USAGE ON SCHEMA ").append(SqlText.identifier(n)).append(" FROM ")
-                        .append(SqlText.identifier(t.owner())).append(";\n");
-            }
-            after.append("DROP TABLE ").append(stage).append(";\n");
-            out.put("COPY " + qualified + " (" + list + ") FROM stdin;", new Staged(qualified, before.toString(), after.toString()));
-        }
-        return out;
-    }
+    static final String REFUSED_MARK = "pgscribe refuses";
 
     /** The script's lines, with pg_dump's COPY statements found between statements only. */
     private static final class Script {
         private final BufferedReader in;
         private final SqlLexer lexer = new SqlLexer();
+        private String pending;
 
         Script(BufferedReader in) {
             this.in = in;
@@ -197,30 +199,45 @@ final class BaseLoader {
             boolean inPreamble = true;
             String line;
             while ((line = in.readLine()) != null) {
-                boolean between = !lexer.hasCode() && !lexer.isInsideLiteralOrComment();
+                boolean between = between();
                 if (between && line.startsWith("COPY ")) {
                     return copyStatement(line);
                 }
                 if (between && BaseFilter.HEADER.matcher(line).matches()) {
                     inPreamble = false;
                 }
-                BaseFilter.feed(lexer, line);
+                if (!inPreamble && between && isDataHeader(line)) {
+                    // the data part starts with an entry of no COPY (a sequence's value): it is the rest's
+                    pending = line;
+                    return null;
+                }
+                feed(line);
                 (inPreamble ? preamble : schema).append(line).append('\n');
             }
             return null;
         }
 
+        boolean more() {
+            return pending != null;
+        }
+
+        private static boolean isDataHeader(String line) {
+            Matcher h = BaseFilter.HEADER.matcher(line);
+            return h.matches() && (h.group(2).equals("SEQUENCE SET") || h.group(2).equals("TABLE DATA")
+                    || h.group(2).equals("BLOB DATA") || h.group(2).equals("BLOBS") || h.group(2).equals("LARGE OBJECT"));
+        }
+
         /** A whole COPY statement that starts with {@code first} (a quoted name may hold a line break). */
         String copyStatement(String first) throws IOException {
             StringBuilder st = new StringBuilder(first);
-            BaseFilter.feed(lexer, first);
-            while (lexer.hasCode() || lexer.isInsideLiteralOrComment()) {
+            feed(first);
+            while (!between()) {
                 String next = in.readLine();
                 if (next == null) {
                     break;
                 }
                 st.append('\n').append(next);
-                BaseFilter.feed(lexer, next);
+                feed(next);
             }
             String s = st.toString();
             if (!s.endsWith(" FROM stdin;")) {
@@ -233,6 +250,11 @@ final class BaseLoader {
         }
 
         String line() throws IOException {
+            if (pending != null) {
+                String p = pending;
+                pending = null;
+                return p;
+            }
             return in.readLine();
         }
 
@@ -245,21 +267,23 @@ final class BaseLoader {
         }
     }
 
-    /** The second run: the preamble again, then the rest of the script with staged tables rewritten. */
+    /** The second run: the preamble and privileges, then the rest, settings put back after every table's rows. */
     private static final class Rest extends InputStream {
         private final Script s;
-        private final Map<String, Staged> staged;
+        private final String afterRows;
+        private final String tail;
         private byte[] buf;
         private int pos;
         private String pendingCopy;
         private boolean inCopy;
-        private Staged current;
+        private boolean ended;
         private boolean done;
 
-        Rest(Script s, String preamble, String firstCopy, Map<String, Staged> staged) {
+        Rest(Script s, String head, String firstCopy, String afterRows, String tail) {
             this.s = s;
-            this.staged = staged;
-            this.buf = preamble.getBytes(StandardCharsets.UTF_8);
+            this.afterRows = afterRows;
+            this.tail = tail;
+            this.buf = head.getBytes(StandardCharsets.UTF_8);
             this.pendingCopy = firstCopy;
         }
 
@@ -289,44 +313,37 @@ final class BaseLoader {
             if (pendingCopy != null) {
                 String copy = pendingCopy;
                 pendingCopy = null;
-                return startCopy(copy);
+                inCopy = true;
+                return copy + "\n";
             }
             String line = s.line();
             if (line == null) {
+                if (!ended) {
+                    ended = true;
+                    return afterRows + tail; // before psql's COMMIT
+                }
                 done = true;
                 return "";
             }
             if (inCopy) {
                 if (line.equals("\\.")) {
                     inCopy = false;
-                    Staged was = current;
-                    current = null;
-                    return line + "\n" + (was == null ? "" : was.after());
+                    return line + "\n" + afterRows;
                 }
                 return line + "\n";
             }
             if (s.between() && line.startsWith("COPY ")) {
-                return startCopy(s.copyStatement(line));
+                inCopy = true;
+                return s.copyStatement(line) + "\n";
+            }
+            if (s.between() && line.startsWith("\\unrestrict")) {
+                // psql's restricted mode ends the script: what pgscribe adds comes before it
+                ended = true;
+                s.feed(line);
+                return afterRows + tail + line + "\n";
             }
             s.feed(line);
             return line + "\n";
-        }
-
-        private String startCopy(String copy) {
-            inCopy = true;
-            current = staged.get(copy);
-            if (current != null) {
-                return current.before();
-            }
-            for (Staged x : staged.values()) {
-                // a staged table's COPY must be the statement pgscribe expects, or its rows would load as the superuser
-                if (copy.startsWith("COPY " + x.copy() + " ")) {
-                    throw new PgscribeException("the base's COPY of " + x.copy() + " is not the statement pgscribe expects "
-                            + "for that table: " + SqlText.commentText(copy), "Restore from another base.",
-                            ExitCode.DAMAGED, null);
-                }
-            }
-            return copy + "\n";
         }
     }
 }

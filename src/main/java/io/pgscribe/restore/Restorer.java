@@ -363,14 +363,21 @@ public final class Restorer {
         Path base = chain.locate(entry);
         Path filtered = null;
         try {
-            java.io.InputStream script;
+            java.util.function.Supplier<java.io.InputStream> script;
             if (scope.all()) {
-                script = BaseSql.open(entry, base, tools);
+                script = () -> BaseSql.open(entry, base, tools);
             } else {
                 filtered = Files.createTempFile(chain.backupDir(), ".restore-subset-", ".sql");
                 io.pgscribe.storage.DurableFiles.ownerOnly(filtered);
                 out.println("Base: " + new BaseFilter(scope).filter(() -> BaseSql.open(entry, base, tools), filtered));
-                script = Files.newInputStream(filtered);
+                Path file = filtered;
+                script = () -> {
+                    try {
+                        return Files.newInputStream(file);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                };
             }
             out.println("Loading base into " + target.database() + " ...");
             // the script goes through standard input: a compressed or custom-format base is never unpacked on disk.
@@ -380,8 +387,7 @@ public final class Restorer {
             env.put("PGOPTIONS", "-c session_replication_role=replica");
             int asOwner = new BaseLoader(tools, target, env).load(script, entry.file());
             if (asOwner > 0) {
-                out.println("Base: the rows of " + asOwner + " table(s) whose CHECK constraints, domains or generated columns "
-                        + "call a role's functions were loaded with their owner's rights");
+                out.println("Base: " + asOwner + " function(s) of roles ran with their owner's rights while the rows loaded");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -520,8 +526,17 @@ public final class Restorer {
     private static void refreshMaterializedViews(Connection c) throws SQLException {
         List<String> views = Pg.query(c, "SELECT pg_catalog.format('%I.%I', schemaname, matviewname) FROM pg_catalog.pg_matviews "
                 + "WHERE ispopulated ORDER BY 1", rs -> rs.getString(1));
-        for (String v : views) {
-            Pg.execute(c, "REFRESH MATERIALIZED VIEW " + v);
+        if (views.isEmpty()) {
+            return;
+        }
+        // a superuser's view may call a role's function: it runs with that role's rights, as in the base's load
+        List<String> flipped = FunctionsAsOwners.apply(c);
+        try {
+            for (String v : views) {
+                Pg.execute(c, "REFRESH MATERIALIZED VIEW " + v);
+            }
+        } finally {
+            FunctionsAsOwners.restore(c, flipped);
         }
     }
 

@@ -86,6 +86,11 @@ final class RoleSandbox {
         call.execute();
     }
 
+    /** The sandbox's schema (a name of {@value #PREFIX} and random digits). */
+    String schema() {
+        return schema;
+    }
+
     /** The qualified name of {@code role}'s function {@code (path text, statements text)}, made when first asked. */
     String functionFor(String role) throws SQLException {
         return function(role);

@@ -80,7 +80,8 @@ public final class PgscribeRuntime {
      * are named after it.
      */
     public record PipelineParts(String name, String prefix, Settings settings, CaptureSink captureSink,
-                                RecvlogicalComponent.Capture recvlogical, Shipper shipper, SequenceSampler sequences) {
+                                RecvlogicalComponent.Capture recvlogical, Shipper shipper, SequenceSampler sequences,
+                                SourceSession session) {
 
         /** The placeholders this pipeline's routes are made with: its settings (no secret) and its name. */
         Map<String, Object> templateParameters() {
@@ -206,6 +207,8 @@ public final class PgscribeRuntime {
         }
         String name = settings.pipeline() != null ? settings.pipeline() : slot;
         String prefix = settings.pipeline() != null ? name + "." : "";
+        // before anything of this set runs: another runtime whose lock was lost would fight this one over the spool
+        RecvlogicalSupervisor.refuseAnotherRuntime(backupDir.resolve("spool"), settings.get(Setting.SLOT_NAME));
         SpoolDirectory spool = new SpoolDirectory(backupDir.resolve("spool"),
                 plugin == DecoderPlugin.WAL2JSON ? "jsonl" : "sql");
         ConnectionSpec spec = ConnectionSpec.source(settings);
@@ -246,7 +249,7 @@ public final class PgscribeRuntime {
                 settings.getInt(Setting.SPOOL_BATCH_LINES), Duration.ofMillis(settings.getLong(Setting.SPOOL_POLL_DELAY_MS)),
                 fault);
 
-        SourceSession session = new SourceSession(spec, manifest.source().identity(), backupDir.toString());
+        SourceSession session = new SourceSession(spec, manifest.source().identity(), backupDir.toString(), slot);
         main.bind(prefix + "captureSink", sink);
         SequenceSampler sequences = new SequenceSampler(session,
                 Duration.ofMillis(settings.getLong(Setting.SEQUENCES_SAMPLE_INTERVAL_MS)), sink::segmentsClosed, Clock.systemUTC());
@@ -289,7 +292,7 @@ public final class PgscribeRuntime {
                 : name, monitor));
         main.bind(prefix + "globalsJob", new GlobalsJob(spec, tools, store, settings.getBoolean(Setting.GLOBALS_NO_ROLE_PASSWORDS),
                 settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC()));
-        return new PipelineParts(name, prefix, settings, sink, recvlogical, shipper, sequences);
+        return new PipelineParts(name, prefix, settings, sink, recvlogical, shipper, sequences, session);
     }
 
     /** The backup directory with every symlink of its path resolved (as given when it does not exist). */
@@ -364,6 +367,7 @@ public final class PgscribeRuntime {
             sampleSequencesBeforeStop();
             main.stop();
         } finally {
+            pipelines.forEach(p -> p.session().close());
             locks.forEach(LockWatch::close);
         }
     }
@@ -373,6 +377,7 @@ public final class PgscribeRuntime {
         try {
             main.run();
         } finally {
+            pipelines.forEach(p -> p.session().close());
             locks.forEach(LockWatch::close);
         }
     }
@@ -387,6 +392,23 @@ public final class PgscribeRuntime {
         if (!sampledAtStop.compareAndSet(false, true) || !main.isStarted()) {
             return;
         }
+        // bounded: a source that does not answer must not hold the stop (docker stop kills after 10 s)
+        Thread t = new Thread(this::sampleEach, "pgscribe-stop-sample");
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(STOP_SAMPLE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            LOG.warn("The last sequence sample before stopping did not finish within {} s (the source does not answer?); "
+                    + "stopping without it: the backup has the sequences as of the last sample", STOP_SAMPLE_WAIT.toSeconds());
+            t.interrupt();
+        }
+    }
+
+    private void sampleEach() {
         for (PipelineParts p : pipelines) {
             try {
                 p.sequences().sample();
@@ -405,7 +427,7 @@ public final class PgscribeRuntime {
         }
     }
 
-    private static final Duration STOP_SAMPLE_WAIT = Duration.ofSeconds(15);
+    private static final Duration STOP_SAMPLE_WAIT = Duration.ofSeconds(8);
 
     public CamelContext camelContext() {
         return main.getCamelContext();

@@ -147,4 +147,17 @@ class RestoreFidelityIT {
             return Pg.string(c, "SELECT n || '/' || s FROM item_totals");
         }
     }
+
+    @Test
+    void initNamesEveryTableItCannotBackUpIncrementally(PgServer cluster) throws Exception {
+        try (Pipeline p = Pipeline.create(cluster, "unlogged", tmp.resolve("backup"))) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text); "
+                        + "CREATE UNLOGGED TABLE \"Odd; name\" (id int PRIMARY KEY); CREATE TABLE kept (id int PRIMARY KEY)");
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            assertThat(p.printed()).contains("Not captured: 2 unlogged table(s)")
+                    .contains("public.\"Odd; name\", public.cache").doesNotContain("public.kept");
+        }
+    }
 }

@@ -412,8 +412,31 @@ class WrongCommandsIT {
 
     @Test
     void uninstallKeepsTheCaptureObjectsAnotherSetOfTheDatabaseNeeds(PgServer cluster) throws Exception {
-        try (Pipeline p = Pipeline.create(cluster, "two19", tmp.resolve("backup"))) {
+        try (Pipeline p = Pipeline.create(cluster, "two19", tmp.resolve("backup"), Map.of("pgscribe.capture.restart-delay", "60",
+                "pgscribe.capture.restart-max-delay", "60"))) {
             p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            // run from where the backup directory is not (another host, a mistyped path), while pg_recvlogical
+            // restarts (the slot looks idle): the runtime's own session tells
+            p.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> p.runtime().recvlogical().process().isPresent());
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try (Connection c = p.connect()) {
+                    return Pg.string(c, "SELECT count(*)::text FROM pg_stat_activity WHERE application_name = "
+                            + "'pgscribe-capture-pgscribe_two19'").equals("1");
+                }
+            });
+            p.runtime().recvlogical().process().orElseThrow().destroyForcibly();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try (Connection c = p.connect()) {
+                    return Pg.string(c, "SELECT active::text FROM pg_replication_slots WHERE slot_name = 'pgscribe_two19'")
+                            .equals("false");
+                }
+            });
+            Pipeline.Cli elsewhere = p.cli("-s", "pgscribe.backup.dir=" + tmp.resolve("not-here"), "uninstall");
+            assertThat(elsewhere.code()).as(elsewhere.out() + elsewhere.err()).isEqualTo(ExitCode.REFUSED);
+            assertThat(elsewhere.err()).contains("a pgscribe runtime of slot pgscribe_two19 is connected");
+            assertThat(slots(cluster)).contains("pgscribe_two19");
+            p.stop();
             try (Connection c = p.connect()) {
                 Pg.string(c, "SELECT slot_name::text FROM pg_create_logical_replication_slot('two19_other_set', 'wal2json')");
             }
