@@ -76,6 +76,7 @@ public final class CaptureSink implements SpoolCheckpoint {
     private Lsn lastCommitLsn;
     private Lsn coveredLsn;
     private Lsn coveredEndLsn;
+    private Long lastXid;
     private SpoolPosition safePosition;
     private SpoolPosition checkpointed;
     private volatile long segmentsClosed;
@@ -128,6 +129,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         lastCommitLsn = state.lastCommitLsn() == null ? null : Lsn.valueOf(state.lastCommitLsn());
         coveredLsn = state.coveredLsn() == null ? null : Lsn.valueOf(state.coveredLsn());
         coveredEndLsn = state.coveredEndLsn() == null ? null : Lsn.valueOf(state.coveredEndLsn());
+        lastXid = state.lastXid();
         safePosition = state.resumeAt();
         checkpointed = state.resumeAt();
         segmentsClosed = state.segmentsClosed();
@@ -325,6 +327,9 @@ public final class CaptureSink implements SpoolCheckpoint {
         if (header.hasIdentity() && (coveredLsn == null || header.commitLsn().isAfter(coveredLsn))) {
             coveredLsn = header.commitLsn();
             coveredEndLsn = header.endLsn();
+            if (header.xid() != null) {
+                lastXid = header.xid();
+            }
         }
         inTxn = false;
         skipping = false;
@@ -569,7 +574,7 @@ public final class CaptureSink implements SpoolCheckpoint {
     private CaptureState state(long closed) {
         return new CaptureState(lastCommitLsn == null ? null : lastCommitLsn.asString(),
                 coveredLsn == null ? null : coveredLsn.asString(), safePosition, shapes.snapshot(), closed,
-                coveredEndLsn == null ? null : coveredEndLsn.asString(), List.of());
+                coveredEndLsn == null ? null : coveredEndLsn.asString(), List.of(), lastXid);
     }
 
     private void segmentClosed(SegmentEntry entry) {

@@ -10,11 +10,13 @@ import java.util.List;
  * twice), so every transaction committed up to it is in a closed segment; {@code coveredEndLsn}:
  * the end of that transaction's commit record, where the decoder says (no other commit starts
  * before it). {@code holes}: stretches of the stream the backup set lost (see {@link Hole}).
+ * {@code lastXid}: the xid of the newest transaction in a closed segment (a server put back
+ * from an older copy hands out xids again that the set already holds).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CaptureState(String lastCommitLsn, String coveredLsn, SpoolPosition resumeAt, List<TableShape> tables,
                            long segmentsClosed, String coveredEndLsn,
-                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Hole> holes) {
+                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Hole> holes, Long lastXid) {
 
     /**
      * Transactions committed after {@code afterLsn} and before {@code beforeLsn} that are in no
@@ -31,7 +33,12 @@ public record CaptureState(String lastCommitLsn, String coveredLsn, SpoolPositio
 
     public CaptureState(String lastCommitLsn, String coveredLsn, SpoolPosition resumeAt, List<TableShape> tables,
                         long segmentsClosed) {
-        this(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, null, List.of());
+        this(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, null, List.of(), null);
+    }
+
+    public CaptureState(String lastCommitLsn, String coveredLsn, SpoolPosition resumeAt, List<TableShape> tables,
+                        long segmentsClosed, String coveredEndLsn, List<Hole> holes) {
+        this(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, holes, null);
     }
 
     public static CaptureState initial(List<TableShape> tables) {
@@ -45,17 +52,17 @@ public record CaptureState(String lastCommitLsn, String coveredLsn, SpoolPositio
         }
         List<Hole> all = new java.util.ArrayList<>(earlier.holes());
         holes.stream().filter(h -> !all.contains(h)).forEach(all::add);
-        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all);
+        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all, lastXid);
     }
 
     public CaptureState withHole(Hole hole) {
         List<Hole> all = new java.util.ArrayList<>(holes);
         all.add(hole);
-        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all);
+        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all, lastXid);
     }
 
     /** The state of a capture that starts reading a new spool from its first file. */
     public CaptureState resumingFromStart() {
-        return new CaptureState(lastCommitLsn, coveredLsn, null, tables, segmentsClosed, coveredEndLsn, holes);
+        return new CaptureState(lastCommitLsn, coveredLsn, null, tables, segmentsClosed, coveredEndLsn, holes, lastXid);
     }
 }

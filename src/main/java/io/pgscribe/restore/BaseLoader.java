@@ -54,8 +54,9 @@ final class BaseLoader {
         this.env = env;
     }
 
-    /** Loads the script {@code base} opens (twice: once for its privileges); returns how many functions ran as their owner. */
+    /** Loads the script {@code base} opens (twice: once for its privileges); returns how many tables loaded as their owner. */
     int load(Supplier<InputStream> base, String what) throws SQLException {
+        int asOwner = 0;
         String acl = privileges(base);
         try (BufferedReader in = reader(base.get())) {
             Script s = new Script(in);
@@ -66,6 +67,10 @@ final class BaseLoader {
             if (firstCopy == null && !s.more()) {
                 return 0;
             }
+            // the base's privileges before any row (pg_dump writes them last): a role's code sees what it may do
+            if (!acl.isEmpty()) {
+                psql(new ByteArrayInputStream((preamble + acl).getBytes(StandardCharsets.UTF_8)), what);
+            }
             try (Connection c = Pg.connect(target, "pgscribe-restore");
                  Connection admin = Pg.connect(target, "pgscribe-restore-roles")) {
                 Pg.execute(c, "SET session_replication_role = replica; SET search_path = pg_catalog, pg_temp");
@@ -75,6 +80,7 @@ final class BaseLoader {
                 String guard = null;
                 try {
                     flipped = FunctionsAsOwners.apply(c);
+                    Map<String, Staged> staged = stagedTables(c, sandbox);
                     guard = SqlText.qualified(sandbox.schema(), "refuse_ddl");
                     Pg.execute(c, "CREATE FUNCTION " + guard + "() RETURNS event_trigger LANGUAGE plpgsql "
                             + "SET search_path = pg_catalog, pg_temp AS $pgscribe$\n"
@@ -90,9 +96,9 @@ final class BaseLoader {
                             + " ON ddl_command_start EXECUTE FUNCTION " + guard + "(); ALTER EVENT TRIGGER "
                             + SqlText.identifier(eventTrigger(sandbox)) + " ENABLE ALWAYS");
                     String settings = settingsOf(preamble.toString());
-                    String head = preamble + acl;
                     String tail = "SET LOCAL ROLE " + SqlText.identifier(sandbox.nobody()) + ";\n";
-                    psql(new Rest(s, head, firstCopy, "RESET ALL;\n" + settings, tail), what);
+                    psql(new Rest(s, preamble.toString(), firstCopy, "RESET ALL;\n" + settings, tail, staged), what);
+                    asOwner = staged.size();
                 } finally {
                     Pg.execute(c, "DROP EVENT TRIGGER IF EXISTS " + SqlText.identifier(eventTrigger(sandbox)));
                     if (guard != null) {
@@ -101,12 +107,104 @@ final class BaseLoader {
                     FunctionsAsOwners.restore(c, flipped);
                     sandbox.uninstall();
                 }
-                return flipped.size();
+                return asOwner;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the base " + what + ": " + e.getMessage(), e);
         }
     }
+
+    /** Staging one table's rows: its COPY statement as pg_dump writes it, the statements before and after its rows. */
+    record Staged(String copy, String before, String after) {
+    }
+
+    /**
+     * The tables whose rows must load with their owner's rights: of a role that is no superuser,
+     * with a CHECK constraint, a generated column or a domain with constraints (however nested),
+     * whose expressions run at COPY as whoever loads (also built-in functions that run SQL, such
+     * as query_to_xml). A superuser's table with a domain of such a role is refused.
+     */
+    private static Map<String, Staged> stagedTables(Connection c, RoleSandbox sandbox) throws SQLException {
+        record Table(long oid, String schema, String name, String owner, boolean superuser, String foreignDomain) {
+        }
+        String types = "WITH RECURSIVE types(t) AS (SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid "
+                + "AND a.attnum > 0 AND NOT a.attisdropped UNION SELECT n.t FROM types JOIN pg_catalog.pg_type ty ON ty.oid = types.t "
+                + "CROSS JOIN LATERAL (SELECT ty.typbasetype WHERE ty.typtype = 'd' UNION ALL SELECT ty.typelem WHERE ty.typelem <> 0 "
+                + "UNION ALL SELECT fa.atttypid FROM pg_catalog.pg_attribute fa WHERE ty.typrelid <> 0 AND fa.attrelid = ty.typrelid "
+                + "AND fa.attnum > 0 AND NOT fa.attisdropped UNION ALL SELECT rg.rngsubtype FROM pg_catalog.pg_range rg "
+                + "WHERE rg.rngtypid = ty.oid UNION ALL SELECT rg.rngtypid FROM pg_catalog.pg_range rg WHERE rg.rngmultitypid = ty.oid) n(t)) ";
+        List<Table> tables = Pg.query(c, "SELECT c.oid, n.nspname, c.relname, r.rolname, r.rolsuper, "
+                + "(" + types + "SELECT pg_catalog.format('%s of role %I', d.oid::pg_catalog.regtype, dr.rolname) FROM types "
+                + "JOIN pg_catalog.pg_type d ON d.oid = types.t AND d.typtype = 'd' JOIN pg_catalog.pg_roles dr ON dr.oid = d.typowner "
+                + "WHERE NOT dr.rolsuper AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.contypid = d.oid) "
+                + "ORDER BY 1 LIMIT 1), "
+                + "(EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c') "
+                + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attgenerated <> '') "
+                + "OR (" + types + "SELECT count(*) > 0 FROM types JOIN pg_catalog.pg_constraint k ON k.contypid = types.t)) "
+                + "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                + "JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.relkind = 'r' "
+                + "AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1", rs -> rs.getBoolean(7)
+                ? new Table(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5), rs.getString(6))
+                : null).stream().filter(java.util.Objects::nonNull).toList();
+        Map<String, Staged> out = new java.util.HashMap<>();
+        for (Table t : tables) {
+            String qualified = SqlText.qualified(t.schema(), t.name());
+            if (t.superuser()) {
+                if (t.foreignDomain() != null) {
+                    throw new PgscribeException("the base's table " + qualified + " belongs to superuser " + t.owner()
+                            + ", and its rows are checked by domain " + t.foreignDomain() + ": loading them would run that "
+                            + "role's expressions with the restoring superuser's rights", "On the source, give the table to a "
+                            + "role that is no superuser (ALTER TABLE ... OWNER TO), or the domain to a superuser; restore from "
+                            + "a base taken after that.", ExitCode.REFUSED, null);
+                }
+                continue; // its own CHECKs are a superuser's code; a role's functions they call run as their owner
+            }
+            List<String> cols = new ArrayList<>();
+            List<String> casts = new ArrayList<>();
+            List<String> schemas = Pg.query(c, "SELECT DISTINCT n.nspname FROM pg_catalog.pg_namespace n WHERE (n.oid = "
+                    + "(SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = ?::pg_catalog.oid) OR n.oid IN (SELECT "
+                    + "ty.typnamespace FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid "
+                    + "WHERE a.attrelid = ?::pg_catalog.oid AND a.attnum > 0)) AND NOT pg_catalog.has_schema_privilege(?, n.oid, "
+                    + "'USAGE') ORDER BY 1", rs -> rs.getString(1), t.oid(), t.oid(), t.owner());
+            boolean[] always = {false};
+            Pg.query(c, "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attidentity FROM "
+                    + "pg_catalog.pg_attribute a WHERE a.attrelid = ?::pg_catalog.oid AND a.attnum > 0 AND NOT a.attisdropped "
+                    + "AND a.attgenerated = '' ORDER BY a.attnum", rs -> {
+                        cols.add(SqlText.identifier(rs.getString(1)));
+                        casts.add(SqlText.identifier(rs.getString(1)) + "::" + rs.getString(2));
+                        always[0] |= "a".equals(rs.getString(3));
+                        return null;
+                    }, t.oid());
+            if (cols.isEmpty()) {
+                continue;
+            }
+            String list = String.join(", ", cols);
+            String stage = "pg_temp." + SqlText.identifier(STAGE);
+            StringBuilder before = new StringBuilder();
+            before.append("CREATE TEMPORARY TABLE ").append(SqlText.identifier(STAGE)).append(" (")
+                    .append(String.join(", ", cols.stream().map(x -> x + " pg_catalog.text").toList())).append(");\n");
+            before.append("GRANT SELECT ON ").append(stage).append(" TO ").append(SqlText.identifier(t.owner())).append(";\n");
+            for (String n : schemas) {
+                before.append("GRANT USAGE ON SCHEMA ").append(SqlText.identifier(n)).append(" TO ")
+                        .append(SqlText.identifier(t.owner())).append(";\n");
+            }
+            before.append("COPY ").append(stage).append(" (").append(list).append(") FROM stdin;\n");
+            String insert = "INSERT INTO " + qualified + " (" + list + ")" + (always[0] ? " OVERRIDING SYSTEM VALUE" : "")
+                    + " SELECT " + String.join(", ", casts) + " FROM " + stage;
+            StringBuilder after = new StringBuilder();
+            after.append("SELECT ").append(sandbox.functionFor(t.owner())).append("('pg_catalog, pg_temp', ")
+                    .append(SqlText.literal(insert)).append(");\n");
+            for (String n : schemas) {
+                after.append("REVOKE USAGE ON SCHEMA ").append(SqlText.identifier(n)).append(" FROM ")
+                        .append(SqlText.identifier(t.owner())).append(";\n");
+            }
+            after.append("DROP TABLE ").append(stage).append(";\n");
+            out.put("COPY " + qualified + " (" + list + ") FROM stdin;", new Staged(qualified, before.toString(), after.toString()));
+        }
+        return out;
+    }
+
+    private static final String STAGE = "pgscribe_stage";
 
     private static String eventTrigger(RoleSandbox sandbox) {
         return sandbox.schema() + "_guard";
@@ -278,9 +376,12 @@ final class BaseLoader {
         private boolean inCopy;
         private boolean ended;
         private boolean done;
+        private final Map<String, Staged> staged;
+        private Staged current;
 
-        Rest(Script s, String head, String firstCopy, String afterRows, String tail) {
+        Rest(Script s, String head, String firstCopy, String afterRows, String tail, Map<String, Staged> staged) {
             this.s = s;
+            this.staged = staged;
             this.afterRows = afterRows;
             this.tail = tail;
             this.buf = head.getBytes(StandardCharsets.UTF_8);
@@ -313,8 +414,7 @@ final class BaseLoader {
             if (pendingCopy != null) {
                 String copy = pendingCopy;
                 pendingCopy = null;
-                inCopy = true;
-                return copy + "\n";
+                return startCopy(copy);
             }
             String line = s.line();
             if (line == null) {
@@ -328,13 +428,14 @@ final class BaseLoader {
             if (inCopy) {
                 if (line.equals("\\.")) {
                     inCopy = false;
-                    return line + "\n" + afterRows;
+                    Staged was = current;
+                    current = null;
+                    return line + "\n" + (was == null ? "" : was.after()) + afterRows;
                 }
                 return line + "\n";
             }
             if (s.between() && line.startsWith("COPY ")) {
-                inCopy = true;
-                return s.copyStatement(line) + "\n";
+                return startCopy(s.copyStatement(line));
             }
             if (s.between() && line.startsWith("\\unrestrict")) {
                 // psql's restricted mode ends the script: what pgscribe adds comes before it
@@ -344,6 +445,23 @@ final class BaseLoader {
             }
             s.feed(line);
             return line + "\n";
+        }
+
+        private String startCopy(String copy) {
+            inCopy = true;
+            current = staged.get(copy);
+            if (current != null) {
+                return current.before();
+            }
+            for (Staged x : staged.values()) {
+                // a staged table's COPY must be the statement pgscribe expects, or its rows would load as the superuser
+                if (copy.startsWith("COPY " + x.copy() + " ")) {
+                    throw new PgscribeException("the base's COPY of " + x.copy() + " is not the statement pgscribe expects "
+                            + "for that table: " + SqlText.commentText(copy), "Restore from another base.",
+                            ExitCode.DAMAGED, null);
+                }
+            }
+            return copy + "\n";
         }
     }
 }

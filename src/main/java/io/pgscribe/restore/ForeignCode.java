@@ -45,8 +45,17 @@ final class ForeignCode {
                 + "UNION ALL SELECT op.oprcode::pg_catalog.oid FROM pg_catalog.pg_depend d JOIN objs o ON o.classid = d.classid "
                 + "AND o.objid = d.objid JOIN pg_catalog.pg_operator op ON op.oid = d.refobjid "
                 + "WHERE d.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass) "
-                + "SELECT pg_catalog.format('function %s of role %I', p.oid::pg_catalog.regprocedure, r.rolname) "
+                + "SELECT x FROM (SELECT pg_catalog.format('function %s of role %I', p.oid::pg_catalog.regprocedure, r.rolname) "
                 + "FROM funcs JOIN pg_catalog.pg_proc p ON p.oid = funcs.f JOIN pg_catalog.pg_roles r ON r.oid = p.proowner "
-                + "WHERE NOT r.rolsuper AND NOT p.prosecdef ORDER BY 1 LIMIT 1";
+                + "WHERE NOT r.rolsuper AND NOT p.prosecdef "
+                // a domain's expression is its owner's, and may call built-ins that run SQL (query_to_xml)
+                + "UNION ALL SELECT pg_catalog.format('domain %s of role %I', d.oid::pg_catalog.regtype, dr.rolname) FROM types "
+                + "JOIN pg_catalog.pg_type d ON d.oid = types.t AND d.typtype = 'd' JOIN pg_catalog.pg_roles dr "
+                + "ON dr.oid = d.typowner WHERE NOT dr.rolsuper AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k "
+                + "WHERE k.contypid = d.oid) "
+                // a WHEN clause may be another role's (one granted TRIGGER): pg_trigger does not say whose
+                + "UNION ALL SELECT pg_catalog.format('the WHEN clause of trigger %I', tg.tgname) FROM pg_catalog.pg_trigger tg, rel "
+                + "WHERE tg.tgrelid = rel.oid AND tg.tgenabled IN ('A', 'R') AND NOT tg.tgisinternal AND tg.tgqual IS NOT NULL"
+                + ") found(x) ORDER BY 1 LIMIT 1";
     }
 }

@@ -387,7 +387,8 @@ public final class Restorer {
             env.put("PGOPTIONS", "-c session_replication_role=replica");
             int asOwner = new BaseLoader(tools, target, env).load(script, entry.file());
             if (asOwner > 0) {
-                out.println("Base: " + asOwner + " function(s) of roles ran with their owner's rights while the rows loaded");
+                out.println("Base: the rows of " + asOwner + " table(s) with CHECK constraints, generated columns or domains "
+                        + "were loaded with their owner's rights");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

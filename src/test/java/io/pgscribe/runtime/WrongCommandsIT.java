@@ -364,6 +364,18 @@ class WrongCommandsIT {
             assertThatThrownBy(p::start).isInstanceOf(PgscribeException.class).hasMessageContaining("before FFFF/0")
                     .hasMessageContaining("restored from an older copy");
             p.stop();
+            // and once that server wrote more WAL than the set covers: its xids are ones the set already holds
+            long next;
+            try (Connection c = p.connect()) {
+                next = Long.parseLong(Pg.string(c, "SELECT pg_snapshot_xmax(pg_current_snapshot())::text"));
+            }
+            String realEnd = p.manifest().capture().coveredLsn();
+            store.update(m -> m.withCapture(new io.pgscribe.manifest.CaptureState(m.capture().lastCommitLsn(),
+                    m.capture().coveredLsn(), m.capture().resumeAt(), m.capture().tables(), m.capture().segmentsClosed(),
+                    realEnd, m.capture().holes(), (next + 1000) & 0xFFFFFFFFL)));
+            assertThatThrownBy(p::start).isInstanceOf(PgscribeException.class)
+                    .hasMessageContaining("next transaction id").hasMessageContaining("restored from an older copy");
+            p.stop();
         }
     }
 
