@@ -121,15 +121,7 @@ public final class Initializer {
             SourceIdentity.read(c).requireRecorded(m.source().identity(), backupDir.toString(),
                     spec.host() + ":" + spec.port());
             if (slot.isPresent() && slotName.equals(m.slot())) {
-                // unlogged tables write no WAL: a base holds their rows as they were, the stream nothing after
-        List<String> unlogged = Pg.query(c, "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c "
-                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
-                + "AND c.relpersistence = 'u' ORDER BY 1", rs -> rs.getString(1));
-        if (!unlogged.isEmpty()) {
-            out.println("Not captured: " + unlogged.size() + " unlogged table(s), whose changes are not in the WAL (each base "
-                    + "holds their rows as they were then; ALTER TABLE ... SET LOGGED to back them up): "
-                    + String.join(", ", unlogged));
-        }
+                reportUnlogged(c);
         CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
                 out.println("Already initialised: slot " + slotName + " and backup set " + backupDir
                         + " exist; nothing to do.");
@@ -153,15 +145,7 @@ public final class Initializer {
         } else {
             out.println("Replica identity: every table's UPDATE and DELETE can be decoded");
         }
-        // unlogged tables write no WAL: a base holds their rows as they were, the stream nothing after
-        List<String> unlogged = Pg.query(c, "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c "
-                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
-                + "AND c.relpersistence = 'u' ORDER BY 1", rs -> rs.getString(1));
-        if (!unlogged.isEmpty()) {
-            out.println("Not captured: " + unlogged.size() + " unlogged table(s), whose changes are not in the WAL (each base "
-                    + "holds their rows as they were then; ALTER TABLE ... SET LOGGED to back them up): "
-                    + String.join(", ", unlogged));
-        }
+        reportUnlogged(c);
         CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
         out.println("DDL capture: schema pgscribe, table pgscribe.ddl_log, event triggers installed");
 
@@ -239,6 +223,18 @@ public final class Initializer {
                             + " -- drop it by hand, it holds WAL on the server");
                 }
             }
+        }
+    }
+
+    /** Unlogged tables write no WAL: a base holds their rows as they were, the stream nothing after. */
+    private void reportUnlogged(Connection c) throws SQLException {
+        List<String> unlogged = Pg.query(c, "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c "
+                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
+                + "AND c.relpersistence = 'u' ORDER BY 1", rs -> rs.getString(1));
+        if (!unlogged.isEmpty()) {
+            out.println("Not captured: " + unlogged.size() + " unlogged table(s), whose changes are not in the WAL (each base "
+                    + "holds their rows as they were then; ALTER TABLE ... SET LOGGED to back them up): "
+                    + String.join(", ", unlogged));
         }
     }
 
