@@ -39,6 +39,8 @@ import java.util.regex.Matcher;
  *   <li>the rest loads in a second psql run, with the session's settings put back after every
  *       table's rows (a role's code may change them) and its COMMIT made as a role with no
  *       rights (a deferred trigger event runs with none);</li>
+ *   <li>a CHECK constraint pg_dump adds apart from its table, in the post-data part, is added
+ *       without checking the rows again (see {@link PostDataCheck});</li>
  *   <li>the functions are made as they were, and the event trigger goes.</li>
  * </ol>
  */
@@ -378,6 +380,7 @@ final class BaseLoader {
         private boolean done;
         private final Map<String, Staged> staged;
         private Staged current;
+        private String entryType;
 
         Rest(Script s, String head, String firstCopy, String afterRows, String tail, Map<String, Staged> staged) {
             this.s = s;
@@ -437,6 +440,14 @@ final class BaseLoader {
             if (s.between() && line.startsWith("COPY ")) {
                 return startCopy(s.copyStatement(line));
             }
+            if (s.between()) {
+                Matcher h = BaseFilter.HEADER.matcher(line);
+                if (h.matches()) {
+                    entryType = h.group(2);
+                } else if ("CHECK CONSTRAINT".equals(entryType) && line.startsWith("ALTER ")) {
+                    return PostDataCheck.withoutValidation(statement(line));
+                }
+            }
             if (s.between() && line.startsWith("\\unrestrict")) {
                 // psql's restricted mode ends the script: what pgscribe adds comes before it
                 ended = true;
@@ -445,6 +456,21 @@ final class BaseLoader {
             }
             s.feed(line);
             return line + "\n";
+        }
+
+        /** The whole statement that starts with {@code first}. */
+        private String statement(String first) throws IOException {
+            StringBuilder st = new StringBuilder(first);
+            s.feed(first);
+            while (!s.between()) {
+                String next = s.line();
+                if (next == null) {
+                    break;
+                }
+                st.append('\n').append(next);
+                s.feed(next);
+            }
+            return st.toString();
         }
 
         private String startCopy(String copy) {

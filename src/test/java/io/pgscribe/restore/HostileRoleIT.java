@@ -913,14 +913,39 @@ class HostileRoleIT {
     void aChecksBuiltInsThatRunSqlRunWithTheTableOwnersRights() throws Exception {
         // no function of mallory's: a built-in that runs SQL (query_to_xml) as whoever checks the row
         try (Pipeline p = prepare("h_base_builtin", "CREATE TABLE mal.q (id int PRIMARY KEY, v text CHECK (CASE WHEN "
-                + "current_user = 'mallory' THEN true ELSE pg_catalog.query_to_xml($q$SELECT pg_catalog.setval("
-                + "'public.pwned_id_seq', 4242)$q$, true, true, '') IS NOT NULL END)); INSERT INTO mal.q VALUES (1, 'a')")) {
+                + "current_user = 'mallory' THEN true ELSE pg_catalog.query_to_xml($q$SELECT pg_catalog.lo_from_bytea("
+                + "0, 'pwned')$q$, true, true, '') IS NOT NULL END)); INSERT INTO mal.q VALUES (1, 'a')")) {
             Outcome o = restore(p, false);
             assertThat(o.refused()).isNull();
             try (Connection c = Pg.connect(server.connection("h_base_builtin_restored"), "test")) {
-                assertThat(Pg.string(c, "SELECT last_value::text FROM public.pwned_id_seq")).isNotEqualTo("4242");
+                assertThat(Pg.string(c, "SELECT count(*)::text FROM pg_largeobject_metadata"))
+                        .as("a large object the check made as the superuser").isEqualTo("0");
             }
             assertThat(p.verify(p.database + "_restored").differences()).isEmpty();
+        }
+    }
+    @Test
+    void aCheckPgDumpAddsAfterTheRowsIsNotCheckedAgainAsTheSuperuser() throws Exception {
+        // a function of the table's row type puts the CHECK in the post-data part, where adding it checks every row
+        String sql = "CASE WHEN current_user = 'mallory' THEN true ELSE pg_catalog.query_to_xml($q$SELECT pg_catalog.lo_from_bytea("
+                + "0, 'pwned')$q$, true, true, '') IS NOT NULL END";
+        try (Pipeline p = prepare("h_post_check", "CREATE TABLE mal.w (id int PRIMARY KEY, v text); "
+                + "CREATE FUNCTION mal.okrow(mal.w) RETURNS boolean LANGUAGE sql AS 'SELECT true'; "
+                + "ALTER TABLE mal.w ADD CONSTRAINT \"w'; --\" CHECK (mal.okrow(w.*) AND " + sql + "); "
+                + "INSERT INTO mal.w VALUES (1, 'a'), (-1, 'b'); "
+                + "ALTER TABLE mal.w ADD CONSTRAINT pos CHECK (mal.okrow(w.*) AND id > 0) NOT VALID; "
+                + "CREATE DOMAIN mal.d2 AS int; CREATE TABLE mal.u (id int PRIMARY KEY, x mal.d2); INSERT INTO mal.u VALUES (1, 5); "
+                + "CREATE FUNCTION mal.okd(mal.d2) RETURNS boolean LANGUAGE sql AS 'SELECT true'; "
+                + "ALTER DOMAIN mal.d2 ADD CONSTRAINT dc CHECK (mal.okd(VALUE) AND " + sql + ")")) {
+            Outcome o = restore(p, false);
+            assertEqualToTheSource(p, o);
+            try (Connection c = Pg.connect(server.connection("h_post_check_restored"), "test")) {
+                assertThat(Pg.string(c, "SELECT count(*)::text FROM pg_largeobject_metadata"))
+                        .as("a large object the check made as the superuser").isEqualTo("0");
+                assertThat(Pg.query(c, "SELECT conname || ' ' || convalidated FROM pg_constraint WHERE connamespace = "
+                        + "'mal'::regnamespace AND contype = 'c' ORDER BY 1", rs -> rs.getString(1)))
+                        .containsExactly("dc true", "pos false", "w'; -- true");
+            }
         }
     }
 }
