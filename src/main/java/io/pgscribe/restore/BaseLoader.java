@@ -5,6 +5,7 @@ import io.pgscribe.PgscribeException;
 import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.server.Pg;
 import io.pgscribe.server.PgTools;
+import io.pgscribe.sql.DumpIdentifier;
 import io.pgscribe.sql.SqlLexer;
 import io.pgscribe.sql.SqlText;
 import java.io.BufferedReader;
@@ -30,7 +31,8 @@ import java.util.regex.Matcher;
  * functions a role wrote. So:
  * <ol>
  *   <li>the schema (everything before the first COPY) loads first, in its own psql run: no row
- *       exists yet, so none of a role's code runs;</li>
+ *       exists yet, and the domains come without their CHECKs (an aggregate's INITCOND or a
+ *       partition bound would check one; see {@link DomainChecks}), so none of a role's code runs;</li>
  *   <li>every function of a role that is no superuser is then made SECURITY DEFINER for the
  *       load (so it runs with its owner's rights, where the server refuses SET ROLE), an event
  *       trigger refuses any DDL that does not come from the superuser's own script (a role's
@@ -39,8 +41,10 @@ import java.util.regex.Matcher;
  *   <li>the rest loads in a second psql run, with the session's settings put back after every
  *       table's rows (a role's code may change them) and its COMMIT made as a role with no
  *       rights (a deferred trigger event runs with none);</li>
- *   <li>a CHECK constraint pg_dump adds apart from its table, in the post-data part, is added
- *       without checking the rows again (see {@link PostDataCheck});</li>
+ *   <li>a CHECK constraint pg_dump adds apart from its table, in the post-data part, and the
+ *       domains' CHECKs after the rows, are added without checking the rows again (see
+ *       {@link PostDataCheck}); a superuser's matview over a role's view is not refreshed
+ *       ({@link MatviewRefresh});</li>
  *   <li>the functions are made as they were, and the event trigger goes.</li>
  * </ol>
  */
@@ -56,8 +60,15 @@ final class BaseLoader {
         this.env = env;
     }
 
-    /** Loads the script {@code base} opens (twice: once for its privileges); returns how many tables loaded as their owner. */
-    int load(Supplier<InputStream> base, String what) throws SQLException {
+    /**
+     * What a load did: how many tables' rows loaded inside their owner's function, and the
+     * matviews it left unpopulated, with why ({@link MatviewRefresh}).
+     */
+    record Loaded(int asOwner, Map<RestoreScope.Name, String> unpopulated) {
+    }
+
+    /** Loads the script {@code base} opens (twice: once for its privileges). */
+    Loaded load(Supplier<InputStream> base, String what) throws SQLException {
         int asOwner = 0;
         String acl = privileges(base);
         try (BufferedReader in = reader(base.get())) {
@@ -66,8 +77,12 @@ final class BaseLoader {
             StringBuilder schema = new StringBuilder();
             String firstCopy = s.untilFirstCopy(preamble, schema);
             psql(new ByteArrayInputStream((preamble.toString() + schema).getBytes(StandardCharsets.UTF_8)), what);
+            String domainChecks = String.join("", s.domainChecks);
             if (firstCopy == null && !s.more()) {
-                return 0;
+                if (!domainChecks.isEmpty()) {
+                    psql(new ByteArrayInputStream((preamble + domainChecks).getBytes(StandardCharsets.UTF_8)), what);
+                }
+                return new Loaded(0, Map.of());
             }
             // the base's privileges before any row (pg_dump writes them last): a role's code sees what it may do
             if (!acl.isEmpty()) {
@@ -80,7 +95,9 @@ final class BaseLoader {
                 sandbox.install();
                 List<String> flipped = List.of();
                 String guard = null;
+                Map<RestoreScope.Name, String> unpopulated;
                 try {
+                    unpopulated = MatviewRefresh.leftUnpopulated(c);
                     flipped = FunctionsAsOwners.apply(c);
                     Map<String, Staged> staged = stagedTables(c, sandbox);
                     guard = SqlText.qualified(sandbox.schema(), "refuse_ddl");
@@ -98,8 +115,9 @@ final class BaseLoader {
                             + " ON ddl_command_start EXECUTE FUNCTION " + guard + "(); ALTER EVENT TRIGGER "
                             + SqlText.identifier(eventTrigger(sandbox)) + " ENABLE ALWAYS");
                     String settings = settingsOf(preamble.toString());
-                    String tail = "SET LOCAL ROLE " + SqlText.identifier(sandbox.nobody()) + ";\n";
-                    psql(new Rest(s, preamble.toString(), firstCopy, "RESET ALL;\n" + settings, tail, staged), what);
+                    String tail = domainChecks + "SET LOCAL ROLE " + SqlText.identifier(sandbox.nobody()) + ";\n";
+                    psql(new Rest(s, preamble.toString(), firstCopy, "RESET ALL;\n" + settings, tail, staged,
+                            unpopulated.keySet()), what);
                     asOwner = staged.size();
                 } finally {
                     Pg.execute(c, "DROP EVENT TRIGGER IF EXISTS " + SqlText.identifier(eventTrigger(sandbox)));
@@ -109,7 +127,7 @@ final class BaseLoader {
                     FunctionsAsOwners.restore(c, flipped);
                     sandbox.uninstall();
                 }
-                return asOwner;
+                return new Loaded(asOwner, unpopulated);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the base " + what + ": " + e.getMessage(), e);
@@ -122,45 +140,23 @@ final class BaseLoader {
 
     /**
      * The tables whose rows must load with their owner's rights: of a role that is no superuser,
-     * with a CHECK constraint, a generated column or a domain with constraints (however nested),
-     * whose expressions run at COPY as whoever loads (also built-in functions that run SQL, such
-     * as query_to_xml). A superuser's table with a domain of such a role is refused.
+     * with a CHECK constraint or a generated column, whose expressions run at COPY as whoever
+     * loads (also built-in functions that run SQL, such as query_to_xml). Domains' CHECKs are not
+     * there yet ({@link DomainChecks}); a superuser's table's own expressions are a superuser's code.
      */
     private static Map<String, Staged> stagedTables(Connection c, RoleSandbox sandbox) throws SQLException {
-        record Table(long oid, String schema, String name, String owner, boolean superuser, String foreignDomain) {
+        record Table(long oid, String schema, String name, String owner) {
         }
-        String types = "WITH RECURSIVE types(t) AS (SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid "
-                + "AND a.attnum > 0 AND NOT a.attisdropped UNION SELECT n.t FROM types JOIN pg_catalog.pg_type ty ON ty.oid = types.t "
-                + "CROSS JOIN LATERAL (SELECT ty.typbasetype WHERE ty.typtype = 'd' UNION ALL SELECT ty.typelem WHERE ty.typelem <> 0 "
-                + "UNION ALL SELECT fa.atttypid FROM pg_catalog.pg_attribute fa WHERE ty.typrelid <> 0 AND fa.attrelid = ty.typrelid "
-                + "AND fa.attnum > 0 AND NOT fa.attisdropped UNION ALL SELECT rg.rngsubtype FROM pg_catalog.pg_range rg "
-                + "WHERE rg.rngtypid = ty.oid UNION ALL SELECT rg.rngtypid FROM pg_catalog.pg_range rg WHERE rg.rngmultitypid = ty.oid) n(t)) ";
-        List<Table> tables = Pg.query(c, "SELECT c.oid, n.nspname, c.relname, r.rolname, r.rolsuper, "
-                + "(" + types + "SELECT pg_catalog.format('%s of role %I', d.oid::pg_catalog.regtype, dr.rolname) FROM types "
-                + "JOIN pg_catalog.pg_type d ON d.oid = types.t AND d.typtype = 'd' JOIN pg_catalog.pg_roles dr ON dr.oid = d.typowner "
-                + "WHERE NOT dr.rolsuper AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.contypid = d.oid) "
-                + "ORDER BY 1 LIMIT 1), "
-                + "(EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c') "
-                + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attgenerated <> '') "
-                + "OR (" + types + "SELECT count(*) > 0 FROM types JOIN pg_catalog.pg_constraint k ON k.contypid = types.t)) "
+        List<Table> tables = Pg.query(c, "SELECT c.oid, n.nspname, c.relname, r.rolname "
                 + "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                + "JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.relkind = 'r' "
-                + "AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1", rs -> rs.getBoolean(7)
-                ? new Table(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5), rs.getString(6))
-                : null).stream().filter(java.util.Objects::nonNull).toList();
+                + "JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.relkind = 'r' AND NOT r.rolsuper "
+                + "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                + "AND (EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c') "
+                + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attgenerated <> '')) "
+                + "ORDER BY 1", rs -> new Table(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
         Map<String, Staged> out = new java.util.HashMap<>();
         for (Table t : tables) {
             String qualified = SqlText.qualified(t.schema(), t.name());
-            if (t.superuser()) {
-                if (t.foreignDomain() != null) {
-                    throw new PgscribeException("the base's table " + qualified + " belongs to superuser " + t.owner()
-                            + ", and its rows are checked by domain " + t.foreignDomain() + ": loading them would run that "
-                            + "role's expressions with the restoring superuser's rights", "On the source, give the table to a "
-                            + "role that is no superuser (ALTER TABLE ... OWNER TO), or the domain to a superuser; restore from "
-                            + "a base taken after that.", ExitCode.REFUSED, null);
-                }
-                continue; // its own CHECKs are a superuser's code; a role's functions they call run as their owner
-            }
             List<String> cols = new ArrayList<>();
             List<String> casts = new ArrayList<>();
             List<String> schemas = Pg.query(c, "SELECT DISTINCT n.nspname FROM pg_catalog.pg_namespace n WHERE (n.oid = "
@@ -289,6 +285,8 @@ final class BaseLoader {
         private final BufferedReader in;
         private final SqlLexer lexer = new SqlLexer();
         private String pending;
+        /** The domains' CHECKs, to add after the rows ({@link DomainChecks}). */
+        final List<String> domainChecks = new ArrayList<>();
 
         Script(BufferedReader in) {
             this.in = in;
@@ -297,14 +295,23 @@ final class BaseLoader {
         /** The preamble (before the first entry) and the schema part; returns the first COPY statement, or null. */
         String untilFirstCopy(StringBuilder preamble, StringBuilder schema) throws IOException {
             boolean inPreamble = true;
+            String entry = null;
             String line;
             while ((line = in.readLine()) != null) {
                 boolean between = between();
                 if (between && line.startsWith("COPY ")) {
                     return copyStatement(line);
                 }
-                if (between && BaseFilter.HEADER.matcher(line).matches()) {
+                Matcher h = between ? BaseFilter.HEADER.matcher(line) : null;
+                if (h != null && h.matches()) {
                     inPreamble = false;
+                    entry = h.group(2);
+                }
+                if (between && "DOMAIN".equals(entry) && line.startsWith("CREATE DOMAIN ")) {
+                    DomainChecks.Split split = DomainChecks.split(statement(line));
+                    schema.append(split.create());
+                    domainChecks.addAll(split.later());
+                    continue;
                 }
                 if (!inPreamble && between && isDataHeader(line)) {
                     // the data part starts with an entry of no COPY (a sequence's value): it is the rest's
@@ -349,6 +356,21 @@ final class BaseLoader {
             return s;
         }
 
+        /** The whole statement that starts with {@code first}. */
+        String statement(String first) throws IOException {
+            StringBuilder st = new StringBuilder(first);
+            feed(first);
+            while (!between()) {
+                String next = line();
+                if (next == null) {
+                    break;
+                }
+                st.append('\n').append(next);
+                feed(next);
+            }
+            return st.toString();
+        }
+
         String line() throws IOException {
             if (pending != null) {
                 String p = pending;
@@ -381,9 +403,12 @@ final class BaseLoader {
         private final Map<String, Staged> staged;
         private Staged current;
         private String entryType;
+        private final Set<RestoreScope.Name> unpopulated;
 
-        Rest(Script s, String head, String firstCopy, String afterRows, String tail, Map<String, Staged> staged) {
+        Rest(Script s, String head, String firstCopy, String afterRows, String tail, Map<String, Staged> staged,
+                Set<RestoreScope.Name> unpopulated) {
             this.s = s;
+            this.unpopulated = unpopulated;
             this.staged = staged;
             this.afterRows = afterRows;
             this.tail = tail;
@@ -445,7 +470,12 @@ final class BaseLoader {
                 if (h.matches()) {
                     entryType = h.group(2);
                 } else if ("CHECK CONSTRAINT".equals(entryType) && line.startsWith("ALTER ")) {
-                    return PostDataCheck.withoutValidation(statement(line));
+                    return PostDataCheck.withoutValidation(s.statement(line));
+                } else if ("MATERIALIZED VIEW DATA".equals(entryType) && line.startsWith("REFRESH MATERIALIZED VIEW ")) {
+                    String refresh = s.statement(line);
+                    RestoreScope.Name m = refreshed(refresh);
+                    return unpopulated.contains(m) ? "-- left unpopulated: " + SqlText.commentText(m.toString()) + "\n"
+                            : refresh + "\n";
                 }
             }
             if (s.between() && line.startsWith("\\unrestrict")) {
@@ -458,19 +488,21 @@ final class BaseLoader {
             return line + "\n";
         }
 
-        /** The whole statement that starts with {@code first}. */
-        private String statement(String first) throws IOException {
-            StringBuilder st = new StringBuilder(first);
-            s.feed(first);
-            while (!s.between()) {
-                String next = s.line();
-                if (next == null) {
-                    break;
-                }
-                st.append('\n').append(next);
-                s.feed(next);
+        /** The matview pg_dump's {@code REFRESH MATERIALIZED VIEW schema.name;} refreshes. */
+        private static RestoreScope.Name refreshed(String refresh) {
+            int[] at = {"REFRESH MATERIALIZED VIEW ".length()};
+            String schema = DumpIdentifier.read(refresh, at);
+            String name = null;
+            if (schema != null && refresh.startsWith(".", at[0])) {
+                at[0]++;
+                name = DumpIdentifier.read(refresh, at);
             }
-            return st.toString();
+            if (name == null || !refresh.substring(at[0]).equals(";")) {
+                throw new PgscribeException("the base refreshes a materialized view in a form pgscribe does not know: "
+                        + SqlText.commentText(refresh.length() > 300 ? refresh.substring(0, 300) : refresh),
+                        "Restore from a base pg_dump wrote, or report the form.", ExitCode.REFUSED, null);
+            }
+            return new RestoreScope.Name(schema, name);
         }
 
         private String startCopy(String copy) {

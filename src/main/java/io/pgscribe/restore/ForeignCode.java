@@ -4,7 +4,8 @@ package io.pgscribe.restore;
  * The code of other roles that writing a table's rows would run with the writer's rights: a
  * function (or an operator's function) that is not SECURITY DEFINER and whose owner is no
  * superuser, called by the table's CHECK constraints, the constraints of its columns' domains,
- * its generated columns, its indexes, and the triggers and rules that fire during a restore
+ * its generated columns, its indexes, the partition keys of it and its ancestors (expressions
+ * and their types), and the triggers and rules that fire during a restore
  * (ENABLE ALWAYS or REPLICA), as the catalog's dependencies record them. Where a superuser
  * owns the table, the restore would run that code as a superuser.
  */
@@ -16,8 +17,15 @@ final class ForeignCode {
     /** A query of one row and column: the first such function and its role, or none; {@code relOid}: an oid expression. */
     static String query(String relOid) {
         return "WITH RECURSIVE rel(oid) AS (SELECT " + relOid + "), "
+                // a row put into a partition is checked against the partition keys of it and every ancestor
+                + "anc(oid) AS (SELECT rel.oid FROM rel UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i "
+                + "JOIN anc ON i.inhrelid = anc.oid), "
+                + "keys(oid) AS (SELECT anc.oid FROM anc JOIN pg_catalog.pg_partitioned_table pt ON pt.partrelid = anc.oid), "
                 + "types(t) AS (SELECT a.atttypid FROM pg_catalog.pg_attribute a, rel WHERE a.attrelid = rel.oid "
                 + "AND a.attnum > 0 AND NOT a.attisdropped "
+                + "UNION SELECT d.refobjid FROM pg_catalog.pg_depend d JOIN keys ON d.objid = keys.oid "
+                + "WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0 "
+                + "AND d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass "
                 // a domain's base, an array's element, a composite's fields, a range's subtype, a multirange's range
                 + "UNION SELECT n.t FROM types JOIN pg_catalog.pg_type ty ON ty.oid = types.t CROSS JOIN LATERAL ("
                 + "SELECT ty.typbasetype WHERE ty.typtype = 'd' "
@@ -34,6 +42,7 @@ final class ForeignCode {
                 + "UNION ALL SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, d.oid FROM pg_catalog.pg_attrdef d "
                 + "JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum, rel "
                 + "WHERE d.adrelid = rel.oid AND a.attgenerated <> '' "
+                + "UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, keys.oid FROM keys "
                 + "UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, i.indexrelid FROM pg_catalog.pg_index i, rel "
                 + "WHERE i.indrelid = rel.oid "
                 + "UNION ALL SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid, tg.oid FROM pg_catalog.pg_trigger tg, rel "

@@ -2,6 +2,7 @@ package io.pgscribe.restore;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
+import io.pgscribe.sql.DumpIdentifier;
 import io.pgscribe.sql.SqlText;
 
 /**
@@ -35,22 +36,16 @@ final class PostDataCheck {
         if (table && s.startsWith("ONLY ", at[0])) {
             at[0] += "ONLY ".length();
         }
-        int start = at[0];
-        String schema = identifier(s, at);
-        if (schema == null || !s.startsWith(".", at[0])) {
+        String target = DumpIdentifier.readQualified(s, at);
+        if (target == null) {
             throw unknown(statement);
         }
-        at[0]++;
-        if (identifier(s, at) == null) {
-            throw unknown(statement);
-        }
-        String target = s.substring(start, at[0]);
         String add = "\n    ADD CONSTRAINT ";
         if (!s.startsWith(add, at[0])) {
             throw unknown(statement);
         }
         at[0] += add.length();
-        String name = identifier(s, at);
+        String name = DumpIdentifier.read(s, at);
         if (name == null || !s.startsWith(" CHECK (", at[0])) {
             throw unknown(statement);
         }
@@ -62,43 +57,6 @@ final class PostDataCheck {
         // the table's own relation cache in this session keeps "not valid" until it ends; later sessions read the catalog
         return body + "UPDATE pg_catalog.pg_constraint SET convalidated = true WHERE contype = 'c' AND conname = "
                 + SqlText.literal(name) + " AND " + where + ";\n";
-    }
-
-    /** An identifier as pg_dump quotes it at {@code at[0]}; returns its name and moves past it, or null. */
-    private static String identifier(String s, int[] at) {
-        int i = at[0];
-        if (i >= s.length()) {
-            return null;
-        }
-        if (s.charAt(i) == '"') {
-            StringBuilder name = new StringBuilder();
-            i++;
-            while (i < s.length()) {
-                char c = s.charAt(i);
-                if (c == '"') {
-                    if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
-                        name.append('"');
-                        i += 2;
-                        continue;
-                    }
-                    at[0] = i + 1;
-                    return name.length() == 0 ? null : name.toString();
-                }
-                name.append(c);
-                i++;
-            }
-            return null;
-        }
-        int j = i;
-        while (j < s.length() && (Character.isLowerCase(s.charAt(j)) || Character.isDigit(s.charAt(j))
-                || s.charAt(j) == '_' || s.charAt(j) == '$') && s.charAt(j) < 128) {
-            j++;
-        }
-        if (j == i || Character.isDigit(s.charAt(i))) {
-            return null;
-        }
-        at[0] = j;
-        return s.substring(i, j);
     }
 
     private static PgscribeException unknown(String statement) {

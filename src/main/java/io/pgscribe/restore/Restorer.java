@@ -380,16 +380,18 @@ public final class Restorer {
                 };
             }
             out.println("Loading base into " + target.database() + " ...");
+            notRefreshed.clear();
             // the script goes through standard input: a compressed or custom-format base is never unpacked on disk.
             // replica: the base's own event triggers, triggers and rules must not fire at its load (pg_dump's
             // REFRESH MATERIALIZED VIEW would feed a DDL audit table rows the stream brings again)
             java.util.Map<String, String> env = new java.util.HashMap<>(target.toolEnvironment());
             env.put("PGOPTIONS", "-c session_replication_role=replica");
-            int asOwner = new BaseLoader(tools, target, env).load(script, entry.file());
-            if (asOwner > 0) {
-                out.println("Base: the rows of " + asOwner + " table(s) with CHECK constraints, generated columns or domains "
+            BaseLoader.Loaded loaded = new BaseLoader(tools, target, env).load(script, entry.file());
+            if (loaded.asOwner() > 0) {
+                out.println("Base: the rows of " + loaded.asOwner() + " table(s) with CHECK constraints or generated columns "
                         + "were loaded with their owner's rights");
             }
+            warnUnpopulated(loaded.unpopulated());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -524,9 +526,25 @@ public final class Restorer {
         return lsn == null ? null : Lsn.valueOf(lsn);
     }
 
-    private static void refreshMaterializedViews(Connection c) throws SQLException {
-        List<String> views = Pg.query(c, "SELECT pg_catalog.format('%I.%I', schemaname, matviewname) FROM pg_catalog.pg_matviews "
-                + "WHERE ispopulated ORDER BY 1", rs -> rs.getString(1));
+    /** Matviews the restore did not refresh, each warned about once. */
+    private final java.util.Set<RestoreScope.Name> notRefreshed = new java.util.HashSet<>();
+
+    private void warnUnpopulated(java.util.Map<RestoreScope.Name, String> unpopulated) {
+        unpopulated.forEach((m, why) -> {
+            if (notRefreshed.add(m)) {
+                String q = SqlText.qualified(m.schema(), m.name());
+                out.println("WARNING: materialized view " + q + " is not refreshed by the restore: " + why
+                        + ". Look at that code, then run REFRESH MATERIALIZED VIEW " + q + " as its owner.");
+            }
+        });
+    }
+
+    private void refreshMaterializedViews(Connection c) throws SQLException {
+        java.util.Map<RestoreScope.Name, String> unpopulated = MatviewRefresh.leftUnpopulated(c);
+        warnUnpopulated(unpopulated);
+        List<String> views = Pg.query(c, "SELECT schemaname, matviewname FROM pg_catalog.pg_matviews WHERE ispopulated "
+                + "ORDER BY 1, 2", rs -> new RestoreScope.Name(rs.getString(1), rs.getString(2))).stream()
+                .filter(v -> !unpopulated.containsKey(v)).map(v -> SqlText.qualified(v.schema(), v.name())).toList();
         if (views.isEmpty()) {
             return;
         }
