@@ -14,7 +14,11 @@ final class ForeignCode {
     private ForeignCode() {
     }
 
-    /** A query of one row and column: the first such function and its role, or none; {@code relOid}: an oid expression. */
+    /**
+     * A query of one row: the first such function and its role, or null; and whether writing the
+     * rows may run code at all (a trigger or rule that fires during a restore, or any function of
+     * a role, SECURITY DEFINER ones too), which may change tables. {@code relOid}: an oid expression.
+     */
     static String query(String relOid) {
         return "WITH RECURSIVE rel(oid) AS (SELECT " + relOid + "), "
                 // a row put into a partition is checked against the partition keys of it and every ancestor
@@ -54,7 +58,7 @@ final class ForeignCode {
                 + "UNION ALL SELECT op.oprcode::pg_catalog.oid FROM pg_catalog.pg_depend d JOIN objs o ON o.classid = d.classid "
                 + "AND o.objid = d.objid JOIN pg_catalog.pg_operator op ON op.oid = d.refobjid "
                 + "WHERE d.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass) "
-                + "SELECT x FROM (SELECT pg_catalog.format('function %s of role %I', p.oid::pg_catalog.regprocedure, r.rolname) "
+                + "SELECT (SELECT x FROM (SELECT pg_catalog.format('function %s of role %I', p.oid::pg_catalog.regprocedure, r.rolname) "
                 + "FROM funcs JOIN pg_catalog.pg_proc p ON p.oid = funcs.f JOIN pg_catalog.pg_roles r ON r.oid = p.proowner "
                 + "WHERE NOT r.rolsuper AND NOT p.prosecdef "
                 // a domain's expression is its owner's, and may call built-ins that run SQL (query_to_xml)
@@ -65,6 +69,11 @@ final class ForeignCode {
                 // a WHEN clause may be another role's (one granted TRIGGER): pg_trigger does not say whose
                 + "UNION ALL SELECT pg_catalog.format('the WHEN clause of trigger %I', tg.tgname) FROM pg_catalog.pg_trigger tg, rel "
                 + "WHERE tg.tgrelid = rel.oid AND tg.tgenabled IN ('A', 'R') AND NOT tg.tgisinternal AND tg.tgqual IS NOT NULL"
-                + ") found(x) ORDER BY 1 LIMIT 1";
+                + ") found(x) ORDER BY 1 LIMIT 1), "
+                // code that may run in the restore's session, with its author's rights, and change tables
+                + "EXISTS (SELECT 1 FROM funcs JOIN pg_catalog.pg_proc p ON p.oid = funcs.f JOIN pg_catalog.pg_roles r "
+                + "ON r.oid = p.proowner WHERE NOT r.rolsuper) "
+                + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg, rel WHERE tg.tgrelid = rel.oid AND tg.tgenabled IN ('A', 'R')) "
+                + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite ru, rel WHERE ru.ev_class = rel.oid AND ru.ev_enabled IN ('A', 'R'))";
     }
 }

@@ -63,6 +63,7 @@ final class SegmentApplier {
     private TransactionHeader lastHeader;
     private final StringBuilder buf = new StringBuilder(FLUSH_CHARS + 4096);
     private String runAs; // the role buf runs as; null: the restore's own session
+    private boolean batchRunsCode; // buf is one change of a superuser's table whose rows may run code (TableOwners.Owner)
     private final StatementCoalescer direct = new StatementCoalescer(true);
     private final StatementCoalescer sandboxed = new StatementCoalescer(false);
     private final StatementCoalescer.Output output = new StatementCoalescer.Output() {
@@ -221,11 +222,39 @@ final class SegmentApplier {
             rollbackQuietly();
             throw failure(e);
         }
+        boolean runsCode = runsCode(r);
         switchTo(role);
         if (!scope.all() && r.kind() == RenderedStatement.Kind.TRUNCATE) {
             code = truncateOfScope(r);
         }
+        if (runsCode && role == null) {
+            // code it runs in the restore's session (a role's SECURITY DEFINER function too) may change tables:
+            // what comes before runs first, and the owners are asked again for what comes after
+            flush();
+            batchRunsCode = true;
+            append(code.endsWith("\n") ? code : code + "\n");
+            flush();
+            return;
+        }
         append(code.endsWith("\n") ? code : code + "\n");
+    }
+
+    /** Whether changing the rows of a superuser's table the statement names may run code ({@link TableOwners.Owner}). */
+    private boolean runsCode(RenderedStatement.Recognised r) {
+        if (r.kind() == RenderedStatement.Kind.SETVAL) {
+            return false;
+        }
+        try {
+            for (RestoreScope.Name t : r.tables()) {
+                if (owners.of(t).runsCode()) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
     }
 
     /** Whom a row change runs as: null for the restore's own session (a superuser owns the table). */
@@ -491,7 +520,10 @@ final class SegmentApplier {
                     st.execute(pins.sql());
                 }
             } finally {
-                owners.forget(); // whatever ran may have made, dropped or given away tables
+                if (runAs != null || batchRunsCode) {
+                    owners.forgetSuperusers(); // a role's code ran: it may have made, dropped or given away tables
+                }
+                batchRunsCode = false;
             }
         } catch (SQLException e) {
             rollbackQuietly();

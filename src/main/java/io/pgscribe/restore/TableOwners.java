@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Who owns each table on the restore target, as the applier reaches it: row changes run with
- * their table owner's rights. Forgotten after every DDL (it may create tables or change owners).
+ * their table owner's rights. Forgotten after every DDL (it may create tables or change owners),
+ * and the superusers' tables after a batch that ran a role's code.
  */
 final class TableOwners {
 
@@ -20,9 +21,9 @@ final class TableOwners {
      * {@code foreignCode}: of a superuser's table, another role's function its rows would run
      * with the caller's rights ({@link ForeignCode}): changes to that table are refused.
      */
-    record Owner(String role, boolean superuser, String foreignCode) {
+    record Owner(String role, boolean superuser, String foreignCode, boolean runsCode) {
         // no such table, asked after every batch before it ran: its statement fails, running nothing
-        static final Owner NONE = new Owner(null, true, null);
+        static final Owner NONE = new Owner(null, true, null, false);
     }
 
     private final Connection c;
@@ -61,10 +62,11 @@ final class TableOwners {
                 }
                 foreign.setString(1, name);
                 try (ResultSet rs = foreign.executeQuery()) {
-                    o = new Owner(role, true, rs.next() ? rs.getString(1) : null);
+                    rs.next();
+                    o = new Owner(role, true, rs.getString(1), rs.getBoolean(2));
                 }
             } else {
-                o = new Owner(role, false, null);
+                o = new Owner(role, false, null, false);
             }
             cache.put(table, o);
         }
@@ -86,6 +88,15 @@ final class TableOwners {
 
     void forget() {
         cache.clear();
+    }
+
+    /**
+     * Forgets the tables a superuser owns and the names of no table: what a role's code may have
+     * changed (it may drop a superuser's table in a schema it owns and make its own of that name,
+     * or make a table of a name asked before). What it owns stays its own.
+     */
+    void forgetSuperusers() {
+        cache.values().removeIf(Owner::superuser);
     }
 
     void close() throws SQLException {
