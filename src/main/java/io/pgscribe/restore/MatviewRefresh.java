@@ -16,9 +16,12 @@ import java.util.TreeMap;
 /**
  * The materialized views a restore leaves unpopulated. A refresh runs the view's query as its
  * owner, and the expressions of every view it reads run as that owner too, built-ins that run
- * SQL (query_to_xml) among them: a superuser's matview over a role's view would run that role's
- * code with a superuser's rights. Such a matview, and every matview that reads one, is not
- * refreshed; the operator refreshes it after looking at the view.
+ * SQL (query_to_xml) among them: a superuser's matview over a role's view, aggregate, operator
+ * or domain would run that role's code with a superuser's rights (a role's function runs as its
+ * owner: {@link FunctionsAsOwners}). So would a superuser's function with a body that reads a
+ * role's view, which no catalog records: where roles have such objects, a superuser's matview
+ * that calls one is left too. Such a matview, and every matview that reads one, is not
+ * refreshed; the operator refreshes it after looking at that code.
  */
 final class MatviewRefresh {
 
@@ -51,6 +54,12 @@ final class MatviewRefresh {
                     reads.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getLong(2));
                     return null;
                 });
+        // what a view's own query calls that runs as whoever reads it and may be a role's code
+        Map<Long, String> calls = new HashMap<>();
+        Pg.query(c, CALLS, rs -> {
+            calls.putIfAbsent(rs.getLong(1), rs.getString(2));
+            return null;
+        });
         Map<Long, String> left = new LinkedHashMap<>();
         boolean changed = true;
         while (changed) {
@@ -59,7 +68,7 @@ final class MatviewRefresh {
                 if (m.kind() != 'm' || left.containsKey(m.oid())) {
                     continue;
                 }
-                String why = why(m.oid(), m.superuser(), rels, reads, left, new HashSet<>());
+                String why = why(m.oid(), m.superuser(), rels, reads, calls, left, new HashSet<>());
                 if (why != null) {
                     left.put(m.oid(), why);
                     changed = true;
@@ -71,11 +80,47 @@ final class MatviewRefresh {
         return out;
     }
 
+    /**
+     * Per view or matview, the first thing its query names that would run a role's code with the
+     * reader's rights: an aggregate or operator of a role (a built-in behind it may run SQL, as
+     * ts_rewrite does), a domain of a role with constraints, or, where roles have such objects or
+     * views, a superuser's function with a body (what it reads no catalog records).
+     */
+    private static final String CALLS = "WITH callers AS (SELECT w.ev_class AS rel, d.refclassid, d.refobjid "
+            + "FROM pg_catalog.pg_rewrite w JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+            + "AND d.objid = w.oid JOIN pg_catalog.pg_class c ON c.oid = w.ev_class AND c.relkind IN ('v', 'm')), "
+            + "roles_code AS (SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner "
+            + "WHERE c.relkind = 'v' AND NOT r.rolsuper) "
+            + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles r ON r.oid = p.proowner "
+            + "WHERE p.prokind = 'a' AND NOT r.rolsuper) "
+            + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_roles r ON r.oid = o.oprowner WHERE NOT r.rolsuper) "
+            + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_roles r ON r.oid = t.typowner "
+            + "JOIN pg_catalog.pg_constraint k ON k.contypid = t.oid WHERE NOT r.rolsuper) AS found) "
+            + "SELECT x.rel, x.what FROM ("
+            + "SELECT k.rel, pg_catalog.format(CASE WHEN r.rolsuper THEN 'function %s, whose body may read a view of a role' "
+            + "ELSE 'aggregate %s of role %I' END, p.oid::pg_catalog.regprocedure, r.rolname) AS what FROM callers k "
+            + "JOIN pg_catalog.pg_proc p ON k.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.oid = k.refobjid "
+            + "JOIN pg_catalog.pg_roles r ON r.oid = p.proowner JOIN pg_catalog.pg_language l ON l.oid = p.prolang "
+            + "WHERE (NOT r.rolsuper AND p.prokind = 'a') "
+            + "OR (r.rolsuper AND l.lanname NOT IN ('internal', 'c') AND (SELECT found FROM roles_code)) "
+            + "UNION ALL SELECT k.rel, pg_catalog.format('operator %s of role %I', o.oid::pg_catalog.regoperator, r.rolname) "
+            + "FROM callers k JOIN pg_catalog.pg_operator o ON k.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass "
+            + "AND o.oid = k.refobjid JOIN pg_catalog.pg_roles r ON r.oid = o.oprowner "
+            + "JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode WHERE NOT r.rolsuper AND NOT p.prosecdef "
+            + "UNION ALL SELECT k.rel, pg_catalog.format('domain %s of role %I', t.oid::pg_catalog.regtype, r.rolname) "
+            + "FROM callers k JOIN pg_catalog.pg_type t ON k.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass "
+            + "AND t.oid = k.refobjid AND t.typtype = 'd' JOIN pg_catalog.pg_roles r ON r.oid = t.typowner "
+            + "WHERE NOT r.rolsuper AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint n WHERE n.contypid = t.oid)"
+            + ") x ORDER BY 1, 2";
+
     /** Why refreshing {@code rel} (as a superuser: {@code asSuperuser}) must wait for the operator; null if it need not. */
     private static String why(long rel, boolean asSuperuser, Map<Long, Rel> rels, Map<Long, List<Long>> reads,
-            Map<Long, String> left, Set<Long> seen) {
+            Map<Long, String> calls, Map<Long, String> left, Set<Long> seen) {
         if (!seen.add(rel)) {
             return null;
+        }
+        if (asSuperuser && calls.containsKey(rel)) {
+            return "it calls " + calls.get(rel);
         }
         for (long r : reads.getOrDefault(rel, List.of())) {
             Rel o = rels.get(r);
@@ -90,7 +135,7 @@ final class MatviewRefresh {
                     return "it reads view " + o.name() + " of role " + o.owner() + ", whose expressions would run with "
                             + "a superuser's rights";
                 }
-                String deeper = why(r, asSuperuser, rels, reads, left, seen);
+                String deeper = why(r, asSuperuser, rels, reads, calls, left, seen);
                 if (deeper != null) {
                     return deeper;
                 }

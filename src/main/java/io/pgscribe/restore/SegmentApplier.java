@@ -227,16 +227,52 @@ final class SegmentApplier {
         if (!scope.all() && r.kind() == RenderedStatement.Kind.TRUNCATE) {
             code = truncateOfScope(r);
         }
-        if (runsCode && role == null) {
-            // code it runs in the restore's session (a role's SECURITY DEFINER function too) may change tables:
-            // what comes before runs first, and the owners are asked again for what comes after
+        if (runsCode && role == null && anyRoleFunction()) {
+            // code it runs in the restore's session may call a role's function, unseen in a function's body:
+            // it runs as its owner (made SECURITY DEFINER for this change, in its transaction); and a role's
+            // function may change tables: what comes before runs first, owners are asked again after it
             flush();
             batchRunsCode = true;
+            String flip = flipped();
+            if (!flip.isEmpty()) {
+                buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = true WHERE oid = ANY (").append(flip).append(");\n");
+            }
             append(code.endsWith("\n") ? code : code + "\n");
-            flush();
+            coalescer().flush(output);
+            if (!flip.isEmpty()) {
+                buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = false WHERE oid = ANY (").append(flip).append(");\n");
+            }
+            executeBuffer();
             return;
         }
         append(code.endsWith("\n") ? code : code + "\n");
+    }
+
+    private boolean anyRoleFunction() {
+        try {
+            return owners.anyRoleFunction();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
+    }
+
+    /** The roles' functions that are not SECURITY DEFINER, as an oid[] literal; empty if none. */
+    private String flipped() {
+        try {
+            List<Long> oids = owners.roleFunctions();
+            if (oids.isEmpty()) {
+                return "";
+            }
+            StringBuilder sb = new StringBuilder("'{");
+            for (int i = 0; i < oids.size(); i++) {
+                sb.append(i == 0 ? "" : ",").append(oids.get(i));
+            }
+            return sb.append("}'::pg_catalog.oid[]").toString();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
     }
 
     /** Whether changing the rows of a superuser's table the statement names may run code ({@link TableOwners.Owner}). */

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -88,6 +89,39 @@ final class TableOwners {
 
     void forget() {
         cache.clear();
+        roleFunctions = null;
+    }
+
+    private List<Long> roleFunctions;
+    private boolean anyRoleFunction;
+
+    /**
+     * The functions of roles that are no superuser and not SECURITY DEFINER: made SECURITY
+     * DEFINER while a change to a superuser's table runs code (a superuser's function may call
+     * one, and no catalog records that call). Empty when no role has a function at all.
+     */
+    List<Long> roleFunctions() throws SQLException {
+        if (roleFunctions == null) {
+            List<Long> invokers = new java.util.ArrayList<>();
+            boolean[] any = {false};
+            Pg.query(c, "SELECT p.oid, p.prosecdef FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles r ON r.oid = p.proowner "
+                    + "WHERE NOT r.rolsuper AND p.prokind = 'f' ORDER BY 1", rs -> {
+                        any[0] = true;
+                        if (!rs.getBoolean(2)) {
+                            invokers.add(rs.getLong(1));
+                        }
+                        return null;
+                    });
+            roleFunctions = invokers;
+            anyRoleFunction = any[0];
+        }
+        return roleFunctions;
+    }
+
+    /** Whether any role that is no superuser has a function (asked with {@link #roleFunctions()}). */
+    boolean anyRoleFunction() throws SQLException {
+        roleFunctions();
+        return anyRoleFunction;
     }
 
     /**
@@ -97,6 +131,7 @@ final class TableOwners {
      */
     void forgetSuperusers() {
         cache.values().removeIf(Owner::superuser);
+        roleFunctions = null; // and it may have made functions
     }
 
     void close() throws SQLException {

@@ -165,6 +165,16 @@ class HostileRoleIT {
             assertThat(Pg.string(c, "SELECT has_database_privilege('mallory', '" + p.database + "', 'CREATE')::text"))
                     .as("a grant on the source database").isEqualTo("false");
         }
+        String superusersLargeObjects = "SELECT count(*)::text FROM pg_largeobject_metadata m JOIN pg_roles r "
+                + "ON r.oid = m.lomowner WHERE r.rolsuper";
+        if (exists(restored)) {
+            // a built-in payload (query_to_xml running lo_from_bytea) leaves a large object of the superuser's
+            try (Connection s = Pg.connect(server.connection(p.database), "test");
+                 Connection c = Pg.connect(server.connection(restored), "test")) {
+                assertThat(Pg.string(c, superusersLargeObjects)).as("large objects of a superuser")
+                        .isEqualTo(Pg.string(s, superusersLargeObjects));
+            }
+        }
         for (String db : List.of(p.database, restored)) {
             if (exists(db)) {
                 try (Connection c = Pg.connect(server.connection(db), "test")) {
@@ -1052,6 +1062,91 @@ class HostileRoleIT {
             p.stop();
             p.restore("h_swap_restored"); // the swap happens (the table is hers now), and her trigger runs as her
             assertNothingRanAsSuperuser(p, "h_swap_restored");
+        }
+    }
+
+    /** A view's expression that makes a large object when read in a restored database only. */
+    private static final String ARMED_VIEW = "CASE WHEN pg_catalog.current_database() NOT LIKE '%restored' THEN 1 ELSE "
+            + "pg_catalog.length(pg_catalog.query_to_xml($q$SELECT pg_catalog.lo_from_bytea(0, 'pwned')$q$, true, true, '')::text) END";
+
+    @Test
+    void aSuperusersMatviewOverARolesCodeThroughAFunctionOrAnAggregateIsLeftUnpopulated() throws Exception {
+        // a superuser's function reads mallory's view: no catalog records it
+        try (Pipeline p = prepare("h_mv_fn", "CREATE VIEW mal.v AS SELECT " + ARMED_VIEW + " AS n; "
+                + "GRANT USAGE ON SCHEMA mal TO PUBLIC; GRANT SELECT ON mal.v TO PUBLIC",
+                "CREATE FUNCTION public.report() RETURNS SETOF int LANGUAGE plpgsql STABLE AS $f$ BEGIN "
+                        + "RETURN QUERY SELECT n FROM mal.v; END $f$; "
+                        + "CREATE MATERIALIZED VIEW public.mv AS SELECT r AS n FROM public.report() r")) {
+            Outcome o = restore(p, false);
+            assertThat(o.refused()).isNull();
+            assertThat(p.printed()).contains("WARNING: materialized view \"public\".\"mv\" is not refreshed by the restore: "
+                    + "it calls function public.report(), whose body may read a view of a role");
+        }
+        // mallory's aggregate, switched to a built-in that runs its text argument as SQL (ts_rewrite)
+        try (Pipeline p = prepare("h_mv_agg", "CREATE TABLE mal.items (id int PRIMARY KEY, label text); "
+                + "INSERT INTO mal.items VALUES (1, 'x'); GRANT USAGE ON SCHEMA mal TO PUBLIC; GRANT SELECT ON mal.items TO PUBLIC; "
+                + "CREATE FUNCTION mal.pick(tsquery, text) RETURNS tsquery LANGUAGE sql IMMUTABLE AS 'SELECT $1'; "
+                + "CREATE AGGREGATE mal.agg(text) (SFUNC = mal.pick, STYPE = tsquery, INITCOND = 'a')",
+                "CREATE MATERIALIZED VIEW public.mv2 AS SELECT mal.agg(label)::text AS q FROM mal.items; "
+                        + "SET ROLE mallory; CREATE OR REPLACE AGGREGATE mal.agg(text) (SFUNC = pg_catalog.ts_rewrite, "
+                        + "STYPE = tsquery, INITCOND = 'a'); UPDATE mal.items SET label = $q$SELECT 'a'::pg_catalog.tsquery, "
+                        + "'b'::pg_catalog.tsquery FROM pg_catalog.lo_from_bytea(0, 'pwned') WHERE pg_catalog.current_database() "
+                        + "LIKE '%restored'$q$; RESET ROLE")) {
+            Outcome o = restore(p, false);
+            assertThat(o.refused()).isNull();
+            assertThat(p.printed()).contains("WARNING: materialized view \"public\".\"mv2\" is not refreshed by the restore: "
+                    + "it calls aggregate mal.agg(text) of role mallory");
+        }
+    }
+
+    @Test
+    void aRangesSupportFunctionOrADomainCastOfARoleOnASuperusersTableIsRefusedInSegments() throws Exception {
+        // a GiST index calls the range's subtype_diff with the caller's rights
+        try (Pipeline p = prepare("h_rng", "CREATE FUNCTION mal.diff(int4, int4) RETURNS float8 LANGUAGE plpgsql IMMUTABLE "
+                + "AS $fn$ BEGIN IF pg_catalog.current_database() LIKE '%restored' THEN PERFORM mal.payload(); END IF; "
+                + "RETURN $1 - $2; END $fn$; CREATE TYPE mal.r AS RANGE (subtype = int4, subtype_diff = mal.diff); "
+                + "GRANT USAGE ON SCHEMA mal TO PUBLIC",
+                "CREATE TABLE public.book (id int PRIMARY KEY, during mal.r, EXCLUDE USING gist (during WITH &&)); "
+                        + "INSERT INTO public.book SELECT g, mal.r(g * 10, g * 10 + 5) FROM generate_series(1, 2000) g; "
+                        + "GRANT INSERT ON public.book TO mallory")) {
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "INSERT INTO public.book VALUES (5000, mal.r(50000, 50001))");
+            }
+            Outcome o = restore(p, false);
+            assertThat(o.refused()).isNotNull();
+            assertThat(o.refused().getMessage()).contains("table public.book belongs to a superuser")
+                    .contains("function mal.diff(integer,integer) of role mallory");
+        }
+        // a CHECK that casts to mallory's domain checks it
+        try (Pipeline p = prepare("h_dcast", "CREATE DOMAIN mal.kd AS int CHECK (" + LARGE_OBJECT_UNLESS_MALLORY + "); "
+                + "GRANT USAGE ON SCHEMA mal TO PUBLIC",
+                "CREATE TABLE public.cx (id int PRIMARY KEY, v int CHECK ((v::mal.kd) IS NOT NULL)); "
+                        + "INSERT INTO public.cx VALUES (1, 1); GRANT INSERT ON public.cx TO mallory")) {
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "INSERT INTO public.cx VALUES (2, 2)");
+            }
+            Outcome o = restore(p, false);
+            assertThat(o.refused()).isNotNull();
+            assertThat(o.refused().getMessage()).contains("table public.cx belongs to a superuser").contains("domain mal.kd of role mallory");
+        }
+    }
+
+    @Test
+    void aRolesFunctionASuperusersFunctionCallsRunsAsItsOwnerInSegments() throws Exception {
+        try (Pipeline p = prepare("h_indirect", "CREATE FUNCTION mal.ok(int) RETURNS boolean LANGUAGE plpgsql AS $fn$ BEGIN "
+                + "IF pg_catalog.current_database() LIKE '%restored' THEN PERFORM mal.payload(); END IF; RETURN true; END $fn$; "
+                + "GRANT USAGE ON SCHEMA mal TO PUBLIC",
+                "CREATE FUNCTION public.valid(int) RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN RETURN mal.ok($1); END $f$; "
+                        + "CREATE TABLE public.acct (id int PRIMARY KEY, v int CHECK (public.valid(v))); "
+                        + "INSERT INTO public.acct VALUES (1, 1); GRANT INSERT ON public.acct TO mallory")) {
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "INSERT INTO public.acct VALUES (2, 2), (3, 3)");
+            }
+            Outcome o = restore(p, false);
+            assertEqualToTheSource(p, o);
+            try (Connection c = Pg.connect(server.connection("h_indirect_restored"), "test")) {
+                assertThat(Pg.string(c, "SELECT prosecdef::text FROM pg_proc WHERE proname = 'ok'")).as("made as it was").isEqualTo("false");
+            }
         }
     }
 }
