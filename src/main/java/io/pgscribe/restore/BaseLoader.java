@@ -94,36 +94,21 @@ final class BaseLoader {
                 RoleSandbox sandbox = new RoleSandbox(c, admin);
                 sandbox.install();
                 List<String> flipped = List.of();
-                String guard = null;
                 Map<RestoreScope.Name, String> unpopulated;
                 try {
                     unpopulated = MatviewRefresh.leftUnpopulated(c);
                     flipped = FunctionsAsOwners.apply(c);
                     Map<String, Staged> staged = stagedTables(c, sandbox);
-                    guard = SqlText.qualified(sandbox.schema(), "refuse_ddl");
-                    Pg.execute(c, "CREATE FUNCTION " + guard + "() RETURNS event_trigger LANGUAGE plpgsql "
-                            + "SET search_path = pg_catalog, pg_temp AS $pgscribe$\n"
-                            + "BEGIN\n"
-                            + "    IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN\n"
-                            + "        RAISE EXCEPTION '" + REFUSED_MARK + ": % ran % while the base loaded', current_user, tg_tag\n"
-                            + "            USING HINT = 'A function of that role ran DDL as the base''s rows were loaded; "
-                            + "restore from a base taken before it, or change that function on the source.';\n"
-                            + "    END IF;\n"
-                            + "END\n"
-                            + "$pgscribe$");
-                    Pg.execute(c, "CREATE EVENT TRIGGER " + SqlText.identifier(eventTrigger(sandbox))
-                            + " ON ddl_command_start EXECUTE FUNCTION " + guard + "(); ALTER EVENT TRIGGER "
-                            + SqlText.identifier(eventTrigger(sandbox)) + " ENABLE ALWAYS");
+                    sandbox.installGuard(c, "while the base loaded", "A function of that role ran DDL as the base's "
+                            + "rows were loaded; restore from a base taken before it, or change that function on the source.");
+                    Pg.execute(c, sandbox.guardOn());
                     String settings = settingsOf(preamble.toString());
                     String tail = domainChecks + "SET LOCAL ROLE " + SqlText.identifier(sandbox.nobody()) + ";\n";
                     psql(new Rest(s, preamble.toString(), firstCopy, "RESET ALL;\n" + settings, tail, staged,
                             unpopulated.keySet()), what);
                     asOwner = staged.size();
                 } finally {
-                    Pg.execute(c, "DROP EVENT TRIGGER IF EXISTS " + SqlText.identifier(eventTrigger(sandbox)));
-                    if (guard != null) {
-                        Pg.execute(c, "DROP FUNCTION IF EXISTS " + guard + "()");
-                    }
+                    sandbox.uninstallGuard(c);
                     FunctionsAsOwners.restore(c, flipped);
                     sandbox.uninstall();
                 }
@@ -204,10 +189,6 @@ final class BaseLoader {
 
     private static final String STAGE = "pgscribe_stage";
 
-    private static String eventTrigger(RoleSandbox sandbox) {
-        return sandbox.schema() + "_guard";
-    }
-
     private static BufferedReader reader(InputStream in) {
         return new BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()), 1 << 16);
     }
@@ -268,7 +249,7 @@ final class BaseLoader {
                 "--single-transaction", "--no-password", "-d", target.conninfo("pgscribe-restore"), "-f", "-"),
                 env, Duration.ofHours(24), script);
         if (!r.ok()) {
-            if (r.stderr().contains(REFUSED_MARK)) {
+            if (r.stderr().contains(RoleSandbox.REFUSED_MARK)) {
                 throw new PgscribeException("loading the base " + what + " was refused: " + r.stderr().strip(),
                         "See the message above.", ExitCode.REFUSED, null);
             }
@@ -277,8 +258,6 @@ final class BaseLoader {
                             + "and run restore again.", ExitCode.FAILED, null);
         }
     }
-
-    static final String REFUSED_MARK = "pgscribe refuses";
 
     /** The script's lines, with pg_dump's COPY statements found between statements only. */
     private static final class Script {

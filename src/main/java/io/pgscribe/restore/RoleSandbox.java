@@ -86,6 +86,58 @@ final class RoleSandbox {
         call.execute();
     }
 
+    static final String REFUSED_MARK = "pgscribe refuses";
+
+    private String guard;
+
+    /**
+     * An event trigger, made disabled through {@code via}, that refuses any DDL run by a role
+     * that is no superuser while it is enabled ({@link #guardOn()}): a role's code that runs
+     * where the restore runs a superuser's statements must not plant or change code for later.
+     * {@code during}: what the message says was running; {@code hint}: what to do.
+     */
+    void installGuard(Connection via, String during, String hint) throws SQLException {
+        String f = SqlText.qualified(schema, "refuse_ddl");
+        Pg.execute(via, "CREATE FUNCTION " + f + "() RETURNS event_trigger LANGUAGE plpgsql "
+                + "SET search_path = pg_catalog, pg_temp AS $pgscribe$\n"
+                + "BEGIN\n"
+                + "    IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN\n"
+                + "        RAISE EXCEPTION '" + REFUSED_MARK + ": % ran % " + during.replace("'", "''") + "', current_user, tg_tag\n"
+                + "            USING HINT = " + SqlText.literal(hint) + ";\n"
+                + "    END IF;\n"
+                + "END\n"
+                + "$pgscribe$");
+        guard = schema + "_guard";
+        Pg.execute(via, "CREATE EVENT TRIGGER " + SqlText.identifier(guard) + " ON ddl_command_start EXECUTE FUNCTION "
+                + f + "(); ALTER EVENT TRIGGER " + SqlText.identifier(guard) + " DISABLE");
+    }
+
+    /** The guard made through the sandbox's own connection, once. */
+    void installGuard(String during, String hint) throws SQLException {
+        if (guard == null) {
+            installGuard(admin, during, hint);
+        }
+    }
+
+    /** The statement that enables the guard (in the caller's transaction). */
+    String guardOn() {
+        return "ALTER EVENT TRIGGER " + SqlText.identifier(guard) + " ENABLE ALWAYS";
+    }
+
+    /** The statement that disables it again. */
+    String guardOff() {
+        return "ALTER EVENT TRIGGER " + SqlText.identifier(guard) + " DISABLE";
+    }
+
+    /** Drops the guard, if made, through {@code via}. */
+    void uninstallGuard(Connection via) throws SQLException {
+        if (guard != null) {
+            Pg.execute(via, "DROP EVENT TRIGGER IF EXISTS " + SqlText.identifier(guard) + "; DROP FUNCTION IF EXISTS "
+                    + SqlText.qualified(schema, "refuse_ddl") + "()");
+            guard = null;
+        }
+    }
+
     /** The sandbox's schema (a name of {@value #PREFIX} and random digits). */
     String schema() {
         return schema;
@@ -143,6 +195,7 @@ final class RoleSandbox {
             failed = e;
         }
         try {
+            uninstallGuard(via);
             for (String f : functionByRole.values()) {
                 Pg.execute(via, "DROP FUNCTION IF EXISTS " + f + "(text, text)");
             }

@@ -234,6 +234,9 @@ final class SegmentApplier {
             flush();
             batchRunsCode = true;
             String flip = flipped();
+            // and DDL of a role meanwhile (a function made again as SECURITY INVOKER for a later call) is refused
+            guard();
+            buf.append(sandbox.guardOn()).append(";\n");
             if (!flip.isEmpty()) {
                 buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = true WHERE oid = ANY (").append(flip).append(");\n");
             }
@@ -242,10 +245,22 @@ final class SegmentApplier {
             if (!flip.isEmpty()) {
                 buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = false WHERE oid = ANY (").append(flip).append(");\n");
             }
+            buf.append(sandbox.guardOff()).append(";\n");
             executeBuffer();
             return;
         }
         append(code.endsWith("\n") ? code : code + "\n");
+    }
+
+    private void guard() {
+        try {
+            sandbox.installGuard("during a change to a superuser's table", "A role's function that the restore ran for "
+                    + "a superuser's table ran DDL (it could change code the change runs next with the superuser's rights); "
+                    + "restore to a point before it, or give that table to a role that is no superuser on the source.");
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
     }
 
     private boolean anyRoleFunction() {
@@ -604,6 +619,10 @@ final class SegmentApplier {
                         + "(or ALTER TABLE ... NO FORCE ROW LEVEL SECURITY in a copy of the base), then restore again."
                 : "The restored database was dropped. If the cause is an object the segment needs (a role, an "
                         + "extension), create it on the target server and run restore again.";
+        if (message.contains(RoleSandbox.REFUSED_MARK)) {
+            return new PgscribeException("applying " + segment.file() + where + " was refused: " + message,
+                    "See the message above. The restored database was dropped.", ExitCode.REFUSED, e);
+        }
         return new PgscribeException("applying " + segment.file() + where + " failed: " + message, hint, ExitCode.FAILED, e);
     }
 

@@ -1058,10 +1058,11 @@ class HostileRoleIT {
                         + "RETURN NEW; END $fn$; CREATE TRIGGER audit BEFORE INSERT ON public.ledger FOR EACH ROW "
                         + "EXECUTE FUNCTION public.audit(); ALTER TABLE public.ledger ENABLE ALWAYS TRIGGER audit")) {
             psqlAsMallory(p, "INSERT INTO public.ledger VALUES (600, 6); INSERT INTO mal.sx VALUES (1)");
-            p.fenceAndWait();
-            p.stop();
-            p.restore("h_swap_restored"); // the swap happens (the table is hers now), and her trigger runs as her
-            assertNothingRanAsSuperuser(p, "h_swap_restored");
+            Outcome o = restore(p, false);
+            // her function's DDL during the superuser's row change is refused: it could change what runs next
+            assertThat(o.refused()).isNotNull();
+            assertThat(o.refused().getMessage()).contains("pgscribe refuses: mallory ran DROP TABLE during a change to a "
+                    + "superuser's table");
         }
     }
 
@@ -1147,6 +1148,31 @@ class HostileRoleIT {
             try (Connection c = Pg.connect(server.connection("h_indirect_restored"), "test")) {
                 assertThat(Pg.string(c, "SELECT prosecdef::text FROM pg_proc WHERE proname = 'ok'")).as("made as it was").isEqualTo("false");
             }
+        }
+    }
+
+    @Test
+    void aRolesFunctionCannotMakeItselfOrAnotherInvokerAgainDuringASuperusersChange() throws Exception {
+        // mal.ok runs as mallory (made SECURITY DEFINER for the change) and makes mal.ok2 SECURITY INVOKER again,
+        // which the superuser's second function then calls
+        try (Pipeline p = prepare("h_reinvoke", "CREATE FUNCTION mal.ok2(int) RETURNS boolean LANGUAGE plpgsql AS $fn$ BEGIN "
+                + "RETURN true; END $fn$; "
+                + "CREATE FUNCTION mal.ok(int) RETURNS boolean LANGUAGE plpgsql AS $fn$ BEGIN "
+                + "IF pg_catalog.current_database() LIKE '%restored' THEN EXECUTE $x$CREATE OR REPLACE FUNCTION mal.ok2(int) "
+                + "RETURNS boolean LANGUAGE plpgsql SECURITY INVOKER AS $y$ BEGIN PERFORM mal.payload(); RETURN true; END $y$$x$; "
+                + "END IF; RETURN true; END $fn$; GRANT USAGE ON SCHEMA mal TO PUBLIC",
+                "CREATE FUNCTION public.valid(int) RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN RETURN mal.ok($1); END $f$; "
+                        + "CREATE FUNCTION public.valid2(int) RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN RETURN mal.ok2($1); END $f$; "
+                        + "CREATE TABLE public.acct (id int PRIMARY KEY, v int CHECK (public.valid(v) AND public.valid2(v))); "
+                        + "GRANT INSERT ON public.acct TO mallory")) {
+            // (a row in the base would be refused the same way as the base loads: no row there, one in a segment)
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "INSERT INTO public.acct VALUES (2, 2)");
+            }
+            Outcome o = restore(p, false);
+            assertThat(o.refused()).isNotNull();
+            assertThat(o.refused().getMessage()).contains("pgscribe refuses: mallory ran CREATE FUNCTION during a change to a "
+                    + "superuser's table");
         }
     }
 }
