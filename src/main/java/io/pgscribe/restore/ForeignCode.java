@@ -88,7 +88,8 @@ final class ForeignCode {
                 + ") found(x) ORDER BY 1 LIMIT 1), "
                 + "EXISTS (SELECT 1 FROM funcs JOIN pg_catalog.pg_proc p ON p.oid = funcs.f JOIN pg_catalog.pg_roles r "
                 + "ON r.oid = p.proowner JOIN pg_catalog.pg_language l ON l.oid = p.prolang "
-                + "WHERE NOT r.rolsuper OR l.lanname NOT IN ('internal', 'c')) "
+                + "WHERE NOT r.rolsuper OR (l.lanname NOT IN ('internal', 'c') "
+                + "AND p.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace)) "
                 + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg, rel WHERE tg.tgrelid = rel.oid AND tg.tgenabled IN ('A', 'R')) "
                 + "OR EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite ru, rel WHERE ru.ev_class = rel.oid AND ru.ev_enabled IN ('A', 'R'))";
     }

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * or domain would run that role's code with a superuser's rights (a role's function runs as its
  * owner: {@link FunctionsAsOwners}). So would a superuser's function with a body that reads a
  * role's view, which no catalog records: where roles have such objects, a superuser's matview
- * that calls one is left too. Such a matview, and every matview that reads one, is not
+ * that calls one (not the server's own, not an extension's) is left too. Such a matview, and every matview that reads one, is not
  * refreshed; the operator refreshes it after looking at that code.
  */
 final class MatviewRefresh {
@@ -102,7 +102,11 @@ final class MatviewRefresh {
             + "JOIN pg_catalog.pg_proc p ON k.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.oid = k.refobjid "
             + "JOIN pg_catalog.pg_roles r ON r.oid = p.proowner JOIN pg_catalog.pg_language l ON l.oid = p.prolang "
             + "WHERE (NOT r.rolsuper AND p.prokind = 'a') "
-            + "OR (r.rolsuper AND l.lanname NOT IN ('internal', 'c') AND (SELECT found FROM roles_code)) "
+            + "OR (r.rolsuper AND l.lanname NOT IN ('internal', 'c') AND (SELECT found FROM roles_code) "
+            // the server's own functions and those of an extension are not a DBA's bodies
+            + "AND p.pronamespace NOT IN ('pg_catalog'::pg_catalog.regnamespace, 'information_schema'::pg_catalog.regnamespace) "
+            + "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass "
+            + "AND e.objid = p.oid AND e.deptype = 'e')) "
             + "UNION ALL SELECT k.rel, pg_catalog.format('operator %s of role %I', o.oid::pg_catalog.regoperator, r.rolname) "
             + "FROM callers k JOIN pg_catalog.pg_operator o ON k.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass "
             + "AND o.oid = k.refobjid JOIN pg_catalog.pg_roles r ON r.oid = o.oprowner "

@@ -1009,13 +1009,16 @@ class HostileRoleIT {
                 + "GRANT USAGE ON SCHEMA mal TO PUBLIC; GRANT SELECT ON mal.v TO PUBLIC",
                 "CREATE VIEW public.over AS SELECT n FROM mal.v; CREATE MATERIALIZED VIEW public.mv AS SELECT n FROM public.over; "
                         + "CREATE MATERIALIZED VIEW public.mv2 AS SELECT n FROM public.mv; "
-                        + "CREATE MATERIALIZED VIEW public.fine AS SELECT count(*) AS n FROM public.ledger")) {
+                        + "CREATE MATERIALIZED VIEW public.fine AS SELECT count(*) AS n FROM public.ledger; "
+                        // the server's own SQL-language functions are no DBA's bodies
+                        + "CREATE MATERIALIZED VIEW public.described AS SELECT pg_catalog.obj_description("
+                        + "'public.ledger'::pg_catalog.regclass, 'pg_class') AS d")) {
             Outcome o = restore(p, false);
             assertThat(o.refused()).isNull();
             assertNoLargeObject("h_su_matview_view_restored");
             try (Connection c = Pg.connect(server.connection("h_su_matview_view_restored"), "test")) {
                 assertThat(Pg.query(c, "SELECT matviewname || ' ' || ispopulated FROM pg_matviews ORDER BY 1", rs -> rs.getString(1)))
-                        .containsExactly("fine true", "mv false", "mv2 false");
+                        .containsExactly("described true", "fine true", "mv false", "mv2 false");
             }
             assertThat(p.output.toString(java.nio.charset.StandardCharsets.UTF_8))
                     .contains("WARNING: materialized view \"public\".\"mv\" is not refreshed by the restore: it reads view "
