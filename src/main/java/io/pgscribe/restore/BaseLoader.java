@@ -99,6 +99,7 @@ final class BaseLoader {
                     unpopulated = MatviewRefresh.leftUnpopulated(c);
                     flipped = FunctionsAsOwners.apply(c);
                     Map<String, Staged> staged = stagedTables(c, sandbox);
+                    refuseForeignChecks(c);
                     sandbox.installGuard(c, "while the base loaded", "A function of that role ran DDL as the base's "
                             + "rows were loaded; restore from a base taken before it, or change that function on the source.");
                     Pg.execute(c, sandbox.guardOn());
@@ -185,6 +186,27 @@ final class BaseLoader {
             out.put("COPY " + qualified + " (" + list + ") FROM stdin;", new Staged(qualified, before.toString(), after.toString()));
         }
         return out;
+    }
+
+    /**
+     * A superuser's table whose CHECK runs another role's code even now (its functions run as
+     * their owners, its domains have no CHECK yet): an operator or aggregate of that role, whose
+     * built-in may run SQL (ts_rewrite does) with the caller's rights. COPY would check every row
+     * as the superuser; refused before any row loads.
+     */
+    private static void refuseForeignChecks(Connection c) throws SQLException {
+        List<String> found = Pg.query(c, "SELECT pg_catalog.format('%I.%I', n.nspname, t.relname) || ': ' || f.x "
+                + "FROM pg_catalog.pg_class t JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
+                + "JOIN pg_catalog.pg_roles r ON r.oid = t.relowner AND r.rolsuper CROSS JOIN LATERAL ("
+                + ForeignCode.query("t.oid") + ") f(x, runs) WHERE t.relkind IN ('r', 'p') AND f.x IS NOT NULL "
+                + "AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = t.oid AND k.contype = 'c') "
+                + "ORDER BY 1", rs -> rs.getString(1));
+        if (!found.isEmpty()) {
+            throw new PgscribeException("the base's rows of a superuser's table are checked by another role's code, which "
+                    + "would run with the restoring superuser's rights: " + String.join("; ", found),
+                    "On the source, give the table to a role that is no superuser (ALTER TABLE ... OWNER TO), or drop that "
+                            + "CHECK; restore from a base taken after that.", ExitCode.REFUSED, null);
+        }
     }
 
     private static final String STAGE = "pgscribe_stage";

@@ -449,7 +449,7 @@ public final class Restorer {
             boolean reached = applier.reachedTarget() || chain.moreAfterTarget();
             Pg.execute(c, pins.sql());
             int raised = SequenceSync.raiseOwnedSequences(c);
-            refreshMaterializedViews(c);
+            refreshMaterializedViews(c, sandbox);
             List<String> users = CaptureObjects.outsideDependents(c);
             if (users.isEmpty()) {
                 CaptureObjects.uninstall(c);
@@ -539,7 +539,7 @@ public final class Restorer {
         });
     }
 
-    private void refreshMaterializedViews(Connection c) throws SQLException {
+    private void refreshMaterializedViews(Connection c, RoleSandbox sandbox) throws SQLException {
         java.util.Map<RestoreScope.Name, String> unpopulated = MatviewRefresh.leftUnpopulated(c);
         warnUnpopulated(unpopulated);
         List<String> views = Pg.query(c, "SELECT schemaname, matviewname FROM pg_catalog.pg_matviews WHERE ispopulated "
@@ -550,11 +550,16 @@ public final class Restorer {
         }
         // a superuser's view may call a role's function: it runs with that role's rights, as in the base's load
         List<String> flipped = FunctionsAsOwners.apply(c);
+        // and a role's function must not make itself SECURITY INVOKER again for the next view's refresh
+        sandbox.installGuard("during the restore's refresh of materialized views", "A role's function a materialized "
+                + "view calls ran DDL; refresh that view by hand after looking at the function.");
+        Pg.execute(c, sandbox.guardOn());
         try {
             for (String v : views) {
                 Pg.execute(c, "REFRESH MATERIALIZED VIEW " + v);
             }
         } finally {
+            Pg.execute(c, sandbox.guardOff());
             FunctionsAsOwners.restore(c, flipped);
         }
     }

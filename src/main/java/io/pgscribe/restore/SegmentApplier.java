@@ -238,12 +238,16 @@ final class SegmentApplier {
             guard();
             buf.append(sandbox.guardOn()).append(";\n");
             if (!flip.isEmpty()) {
-                buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = true WHERE oid = ANY (").append(flip).append(");\n");
+                buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = true WHERE oid OPERATOR(pg_catalog.=) ANY (")
+                        .append(flip).append(");\n");
             }
             append(code.endsWith("\n") ? code : code + "\n");
             coalescer().flush(output);
+            // a role's code may have changed settings (standard_conforming_strings, search_path) for what comes next
+            buf.append(pins.sql()).append(";\n");
             if (!flip.isEmpty()) {
-                buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = false WHERE oid = ANY (").append(flip).append(");\n");
+                buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = false WHERE oid OPERATOR(pg_catalog.=) ANY (")
+                        .append(flip).append(");\n");
             }
             buf.append(sandbox.guardOff()).append(";\n");
             executeBuffer();

@@ -1178,4 +1178,82 @@ class HostileRoleIT {
                     + "superuser's table");
         }
     }
+
+    /** mallory's function for a superuser's CHECK, armed in a restored database only; {@code body}: what it then does. */
+    private static String armedOk(String body) {
+        return "CREATE TABLE mal.log (id text PRIMARY KEY DEFAULT pg_catalog.gen_random_uuid()::text, m text); "
+                + "GRANT USAGE ON SCHEMA mal TO PUBLIC; "
+                + "CREATE FUNCTION mal.ok(int) RETURNS boolean LANGUAGE plpgsql AS $fn$ BEGIN "
+                + "IF pg_catalog.current_database() LIKE '%restored' AND current_user = 'mallory' THEN BEGIN " + body
+                + "; INSERT INTO mal.log (m) VALUES ('armed'); "
+                + "EXCEPTION WHEN OTHERS THEN INSERT INTO mal.log (m) VALUES (SQLERRM); END; END IF; RETURN true; END $fn$";
+    }
+
+    private static final String SUPERUSERS_CHECK = "CREATE FUNCTION public.valid(int) RETURNS boolean LANGUAGE plpgsql AS "
+            + "$f$ BEGIN RETURN mal.ok($1); END $f$; "
+            + "CREATE TABLE public.acct (id int PRIMARY KEY, v int CHECK (public.valid(v)), note text); "
+            + "GRANT INSERT ON public.acct TO mallory";
+
+    @Test
+    void settingsAndOperatorsARolesFunctionLeavesInASuperusersChangeReachNothingAfterIt() throws Exception {
+        // her operator for the restore's own "=" after the change, with her schema first on the path
+        try (Pipeline p = prepare("h_iso_path", armedOk("CREATE FUNCTION mal.eqf(oid, oid) RETURNS boolean LANGUAGE plpgsql "
+                + "AS $e$ BEGIN PERFORM mal.payload(); RETURN $1 OPERATOR(pg_catalog.=) $2; END $e$; "
+                + "CREATE OPERATOR mal.= (LEFTARG = oid, RIGHTARG = oid, FUNCTION = mal.eqf)"), SUPERUSERS_CHECK)) {
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "INSERT INTO public.acct VALUES (2, 2, 'x')");
+            }
+            restore(p, false);
+        }
+        try (Pipeline p = prepare("h_iso_path2", armedOk("PERFORM pg_catalog.set_config('search_path', 'mal, pg_catalog', false)"),
+                SUPERUSERS_CHECK)) {
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "INSERT INTO public.acct VALUES (2, 2, 'x')");
+            }
+            restore(p, false);
+        }
+        // standard_conforming_strings off for the text of the next change
+        try (Pipeline p = prepare("h_iso_scs", armedOk("PERFORM pg_catalog.set_config('standard_conforming_strings', 'off', "
+                + "false); PERFORM pg_catalog.set_config('escape_string_warning', 'off', false)"), SUPERUSERS_CHECK)) {
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "INSERT INTO public.acct VALUES (2, 2, 'y')");
+                Pg.execute(m, "INSERT INTO public.acct VALUES (3, 3, $v$\\'); ALTER ROLE mallory SUPERUSER; --$v$)");
+            }
+            restore(p, false);
+            try (Connection c = Pg.connect(server.connection("h_iso_scs_restored"), "test")) {
+                assertThat(Pg.string(c, "SELECT note FROM public.acct WHERE id = 3")).isEqualTo("\\'); ALTER ROLE mallory SUPERUSER; --");
+            }
+        }
+    }
+
+    @Test
+    void aRolesFunctionCannotMakeItselfInvokerAgainBetweenTheFinalRefreshes() throws Exception {
+        try (Pipeline p = prepare("h_unflip", "CREATE TABLE mal.log (id text PRIMARY KEY DEFAULT pg_catalog.gen_random_uuid()::text, "
+                + "m text); GRANT USAGE ON SCHEMA mal TO PUBLIC; "
+                + "CREATE FUNCTION mal.later() RETURNS int LANGUAGE plpgsql AS $fn$ BEGIN "
+                + "IF pg_catalog.current_database() LIKE '%restored' THEN "
+                + "IF current_user = 'mallory' THEN BEGIN ALTER FUNCTION mal.later() SECURITY INVOKER; "
+                + "ALTER FUNCTION mal.payload() SECURITY INVOKER; INSERT INTO mal.log (m) VALUES ('unflipped'); "
+                + "EXCEPTION WHEN OTHERS THEN INSERT INTO mal.log (m) VALUES (SQLERRM); END; "
+                + "ELSE PERFORM mal.payload(); END IF; END IF; RETURN 1; END $fn$",
+                "CREATE MATERIALIZED VIEW public.mv AS SELECT mal.later() AS one; "
+                        + "CREATE MATERIALIZED VIEW public.mv2 AS SELECT mal.later() AS one")) {
+            restore(p, false);
+        }
+    }
+
+    @Test
+    void aSuperusersCheckWithARolesOperatorOnABuiltInThatRunsSqlIsRefusedInTheBase() throws Exception {
+        try (Pipeline p = prepare("h_base_op", "CREATE OPERATOR mal.@@ (LEFTARG = tsquery, RIGHTARG = text, "
+                + "FUNCTION = pg_catalog.ts_rewrite); GRANT USAGE ON SCHEMA mal TO PUBLIC",
+                "CREATE TABLE public.rw (id int PRIMARY KEY, q text CHECK ((('a'::pg_catalog.tsquery) OPERATOR(mal.@@) q) "
+                        + "IS NOT NULL)); GRANT INSERT ON public.rw TO mallory; SET ROLE mallory; "
+                        + "INSERT INTO public.rw VALUES (1, $q$SELECT 'a'::pg_catalog.tsquery, 'b'::pg_catalog.tsquery "
+                        + "FROM pg_catalog.lo_from_bytea(0, 'pwned') WHERE pg_catalog.current_database() LIKE '%restored'$q$); "
+                        + "RESET ROLE")) {
+            Outcome o = restore(p, false);
+            assertThat(o.refused()).isNotNull();
+            assertThat(o.refused().getMessage()).contains("public.rw: operator mal.@@(tsquery,text) of role mallory");
+        }
+    }
 }
