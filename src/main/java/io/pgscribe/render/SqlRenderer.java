@@ -79,7 +79,8 @@ public final class SqlRenderer {
             return;
         }
         String table = SqlText.qualified(c.schema(), c.table());
-        out.append("UPDATE ").append(table).append(" SET ");
+        // ONLY: the decoder names the table that held the row; a child of an inheritance parent is never meant
+        out.append("UPDATE ONLY ").append(table).append(" SET ");
         for (int i = 0; i < set.size(); i++) {
             if (i > 0) {
                 out.append(", ");
@@ -95,7 +96,7 @@ public final class SqlRenderer {
     public void delete(Change.Delete c, StringBuilder out) {
         requireIdentity(c.identity(), "DELETE", c.schema(), c.table());
         String table = SqlText.qualified(c.schema(), c.table());
-        out.append("DELETE FROM ").append(table);
+        out.append("DELETE FROM ONLY ").append(table);
         appendWhere(out, table, c.identity(), c.primaryKey(), shapes.get(c.schema(), c.table()));
         out.append(";\n");
     }
@@ -128,7 +129,7 @@ public final class SqlRenderer {
             out.append(" WHERE ");
             appendConditions(out, key, shape);
         } else {
-            out.append(" WHERE ctid ").append(EQUALS).append(" (SELECT ctid FROM ").append(table).append(" WHERE ");
+            out.append(" WHERE ctid ").append(EQUALS).append(" (SELECT ctid FROM ONLY ").append(table).append(" WHERE ");
             appendConditions(out, identity, shape);
             out.append(" LIMIT 1)");
         }

@@ -9,10 +9,10 @@ import java.util.Locale;
  * capture writes them (and decoder_raw passes them through), before the restore runs one:
  * <pre>
  * INSERT INTO t (c, ...) [OVERRIDING SYSTEM VALUE] VALUES (v, ...) | INSERT INTO t DEFAULT VALUES
- * UPDATE t SET c = v, ... WHERE cond
- * DELETE FROM t WHERE cond
+ * UPDATE [ONLY] t SET c = v, ... WHERE cond
+ * DELETE FROM [ONLY] t WHERE cond
  *   cond: c [::pg_catalog.text] op v | c IS NULL [AND ...]
- *         | ctid op (SELECT ctid FROM t WHERE cond LIMIT 1)
+ *         | ctid op (SELECT ctid FROM [ONLY] t WHERE cond LIMIT 1)
  *   op:   = | OPERATOR(schema.=)        v: a literal, a number, NULL, TRUE, FALSE
  * TRUNCATE [TABLE] [ONLY] t, ... [RESTART IDENTITY | CONTINUE IDENTITY] [CASCADE | RESTRICT]
  * SELECT [pg_catalog.]setval([pg_catalog.]to_regclass('name') | 'name', n, true|false)
@@ -26,7 +26,30 @@ public final class RenderedStatement {
     public enum Kind { INSERT, UPDATE, DELETE, TRUNCATE, SETVAL }
 
     /** A recognised statement: its kind, the tables it changes, the operator schemas it names other than pg_catalog. */
-    public record Recognised(Kind kind, List<RestoreScope.Name> tables, List<String> operatorSchemas) {
+    /**
+     * {@code withoutOnly}: where, in the statement, a table an UPDATE, a DELETE or its ctid
+     * subquery names starts without ONLY before it (segments written before 0.3).
+     */
+    public record Recognised(Kind kind, List<RestoreScope.Name> tables, List<String> operatorSchemas,
+                             List<Integer> withoutOnly) {
+        public Recognised(Kind kind, List<RestoreScope.Name> tables, List<String> operatorSchemas) {
+            this(kind, tables, operatorSchemas, List.of());
+        }
+
+        /**
+         * The statement with ONLY before each table it changes or reads: a row of an inheritance
+         * parent is changed there, never a child's row of the same key (nor a child's triggers run).
+         */
+        public String withOnly(String code) {
+            if (withoutOnly.isEmpty()) {
+                return code;
+            }
+            StringBuilder sb = new StringBuilder(code);
+            for (int i = withoutOnly.size() - 1; i >= 0; i--) {
+                sb.insert((int) withoutOnly.get(i), "ONLY ");
+            }
+            return sb.toString();
+        }
     }
 
     private enum T { WORD, QIDENT, STRING, NUMBER, PUNCT, END }
@@ -38,6 +61,8 @@ public final class RenderedStatement {
     private String raw; // WORD: as written
     private final List<RestoreScope.Name> tables = new ArrayList<>(1);
     private final List<String> operatorSchemas = new ArrayList<>(0);
+    private final List<Integer> withoutOnly = new ArrayList<>(0);
+    private int tokenStart;
 
     private RenderedStatement(String sql) {
         this.sql = sql;
@@ -53,7 +78,8 @@ public final class RenderedStatement {
                 return null;
             }
             r.next();
-            return r.type == T.END ? new Recognised(k, List.copyOf(r.tables), List.copyOf(r.operatorSchemas)) : null;
+            return r.type == T.END ? new Recognised(k, List.copyOf(r.tables), List.copyOf(r.operatorSchemas),
+                    List.copyOf(r.withoutOnly)) : null;
         } catch (NotRecognised e) {
             return null;
         }
@@ -95,7 +121,7 @@ public final class RenderedStatement {
         }
         if (isWord("UPDATE")) {
             next();
-            tables.add(name());
+            tables.add(onlyName());
             word("SET");
             do {
                 identifier();
@@ -109,7 +135,7 @@ public final class RenderedStatement {
         if (isWord("DELETE")) {
             next();
             word("FROM");
-            tables.add(name());
+            tables.add(onlyName());
             word("WHERE");
             condition();
             return Kind.DELETE;
@@ -167,7 +193,7 @@ public final class RenderedStatement {
             word("SELECT");
             word("CTID");
             word("FROM");
-            tables.add(name());
+            tables.add(onlyName());
             word("WHERE");
             comparisons();
             word("LIMIT");
@@ -276,6 +302,16 @@ public final class RenderedStatement {
     }
 
     /** A table: {@code "s"."t"}, or unquoted as decoder_raw writes it. */
+    /** {@code [ONLY] name}: where no ONLY is written, the name's start is noted. */
+    private RestoreScope.Name onlyName() throws NotRecognised {
+        if (isWord("ONLY")) {
+            next();
+        } else {
+            withoutOnly.add(tokenStart);
+        }
+        return name();
+    }
+
     private RestoreScope.Name name() throws NotRecognised {
         String first = identifier();
         if (isPunct(".")) {
@@ -361,6 +397,7 @@ public final class RenderedStatement {
         }
         char ch = sql.charAt(pos);
         int start = pos;
+        tokenStart = pos;
         if (ch == '\'' || ((ch == 'E' || ch == 'e' || ch == 'B' || ch == 'b' || ch == 'X' || ch == 'x')
                 && pos + 1 < n && sql.charAt(pos + 1) == '\'')) {
             boolean escapes = ch == 'E' || ch == 'e';

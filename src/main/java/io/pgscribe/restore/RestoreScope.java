@@ -151,39 +151,4 @@ public record RestoreScope(Set<Name> tables, Set<String> schemas) {
         }
         return i;
     }
-
-    /** The table a DML statement of a segment changes (INSERT INTO / UPDATE / DELETE FROM), or null. */
-    public static Name dmlTarget(String code) {
-        String upper = code.length() > 12 ? code.substring(0, 12).toUpperCase(Locale.ROOT) : code.toUpperCase(Locale.ROOT);
-        int at;
-        if (upper.startsWith("INSERT INTO ")) {
-            at = 12;
-        } else if (upper.startsWith("UPDATE ")) {
-            at = 7;
-        } else if (upper.startsWith("DELETE FROM ")) {
-            at = 12;
-        } else {
-            return null;
-        }
-        return leadingName(code, at);
-    }
-
-    /** A name starting at {@code at}: quoted ("s"."t") or plain (s.t, as decoder_raw writes it). */
-    static Name leadingName(String code, int at) {
-        StringBuilder sb = new StringBuilder();
-        int i = at;
-        boolean quoted = false;
-        while (i < code.length()) {
-            char ch = code.charAt(i);
-            if (ch == '"') {
-                quoted = !quoted;
-            } else if (!quoted && (ch == ' ' || ch == '(' || ch == '\n')) {
-                break;
-            }
-            sb.append(ch);
-            i++;
-        }
-        List<String> parts = splitIdentifiers(sb.toString());
-        return parts.size() == 2 ? new Name(parts.get(0), parts.get(1)) : new Name("public", parts.get(0));
-    }
 }

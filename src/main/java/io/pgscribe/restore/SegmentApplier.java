@@ -208,6 +208,7 @@ final class SegmentApplier {
         if (!scope.all() && !inScope(r)) {
             return;
         }
+        code = r.withOnly(code); // a segment written before ONLY: never a child's row of the same key
         String role;
         try {
             role = role(r);

@@ -179,12 +179,12 @@ final class StatementCoalescer {
     private static final String EQUALS = " " + SqlRenderer.EQUALS + " ";
 
     /**
-     * For {@code DELETE FROM "s"."t" WHERE "key" OPERATOR(pg_catalog.=) literal;} (or, as segments
+     * For {@code DELETE FROM [ONLY] "s"."t" WHERE "key" OPERATOR(pg_catalog.=) literal;} (or, as segments
      * written before, {@code "key" = literal}): the end of the part before the operator, and the
      * start and end of the literal; else null.
      */
     static int[] deleteKey(String sql) {
-        int p = qualifiedName(sql, 12);
+        int p = qualifiedName(sql, sql.startsWith("DELETE FROM ONLY ") ? 17 : 12);
         if (p < 0 || !sql.startsWith(" WHERE ", p)) {
             return null;
         }

@@ -69,7 +69,7 @@ class SqlRendererTest {
         renderer.update(new Change.Update("public", "t",
                 List.of(num("id", "integer", "1"), str("a", "text", "z")),
                 List.of(num("id", "integer", "1")), List.of("id")), sb);
-        assertThat(sb).hasToString("UPDATE \"public\".\"t\" SET \"a\" = 'z' WHERE \"id\" OPERATOR(pg_catalog.=) 1;\n");
+        assertThat(sb).hasToString("UPDATE ONLY \"public\".\"t\" SET \"a\" = 'z' WHERE \"id\" OPERATOR(pg_catalog.=) 1;\n");
     }
 
     @Test
@@ -78,7 +78,7 @@ class SqlRendererTest {
         renderer.update(new Change.Update("public", "t",
                 List.of(num("id", "integer", "3"), nul("a", "text")),
                 List.of(num("id", "integer", "2")), List.of("id")), sb);
-        assertThat(sb).hasToString("UPDATE \"public\".\"t\" SET \"id\" = 3, \"a\" = NULL WHERE \"id\" OPERATOR(pg_catalog.=) 2;\n");
+        assertThat(sb).hasToString("UPDATE ONLY \"public\".\"t\" SET \"id\" = 3, \"a\" = NULL WHERE \"id\" OPERATOR(pg_catalog.=) 2;\n");
     }
 
     @Test
@@ -87,7 +87,7 @@ class SqlRendererTest {
         renderer.delete(new Change.Delete("public", "nopk",
                 List.of(nul("a", "integer"), str("j", "json", "{\"x\":2}"), str("p", "point", "(1,2)"),
                         num("f", "double precision", "1.5")), List.of()), sb);
-        assertThat(sb).hasToString("DELETE FROM \"public\".\"nopk\" WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM "
+        assertThat(sb).hasToString("DELETE FROM ONLY \"public\".\"nopk\" WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM ONLY "
                 + "\"public\".\"nopk\" WHERE \"a\" IS NULL AND \"j\"::pg_catalog.text OPERATOR(pg_catalog.=) '{\"x\":2}' AND "
                 + "\"p\"::pg_catalog.text OPERATOR(pg_catalog.=) '(1,2)' AND \"f\" OPERATOR(pg_catalog.=) '1.5' LIMIT 1);\n");
     }
@@ -98,7 +98,7 @@ class SqlRendererTest {
         List<Column> old = List.of(num("a", "integer", "1"), str("j", "json", "{}"));
         renderer.update(new Change.Update("public", "nopk", List.of(num("a", "integer", "2"), str("j", "json", "{}")),
                 old, List.of()), sb);
-        assertThat(sb).hasToString("UPDATE \"public\".\"nopk\" SET \"a\" = 2 WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM "
+        assertThat(sb).hasToString("UPDATE ONLY \"public\".\"nopk\" SET \"a\" = 2 WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM ONLY "
                 + "\"public\".\"nopk\" WHERE \"a\" OPERATOR(pg_catalog.=) 1 AND \"j\"::pg_catalog.text OPERATOR(pg_catalog.=) '{}' "
                 + "LIMIT 1);\n");
         StringBuilder none = new StringBuilder();
@@ -137,7 +137,7 @@ class SqlRendererTest {
         StringBuilder sb = new StringBuilder();
         new SqlRenderer(withExtension).delete(new Change.Delete("public", "ext",
                 List.of(str("k", "citext", "Ab"), str("h", "hstore", "\"a\"=>\"1\"")), List.of()), sb);
-        assertThat(sb).hasToString("DELETE FROM \"public\".\"ext\" WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM "
+        assertThat(sb).hasToString("DELETE FROM ONLY \"public\".\"ext\" WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM ONLY "
                 + "\"public\".\"ext\" WHERE \"k\" OPERATOR(\"my ext\".=) 'Ab' AND \"h\"::pg_catalog.text OPERATOR(pg_catalog.=) "
                 + "'\"a\"=>\"1\"' LIMIT 1);\n");
         // every statement the renderer writes is one the restore recognises

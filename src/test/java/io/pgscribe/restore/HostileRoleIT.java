@@ -1256,4 +1256,39 @@ class HostileRoleIT {
             assertThat(o.refused().getMessage()).contains("public.rw: operator mal.@@(tsquery,text) of role mallory");
         }
     }
+
+    @Test
+    void aChangeToAnInheritanceParentsRowReachesNoChildsRowOfTheSameKey() throws Exception {
+        // no attacker: the source changed the parent's row only
+        try (Pipeline p = prepare("h_inh_plain", null, "CREATE TABLE public.pa (id int PRIMARY KEY, v int); "
+                + "INSERT INTO public.pa VALUES (5, 1); CREATE TABLE public.ch (PRIMARY KEY (id)) INHERITS (public.pa); "
+                + "INSERT INTO public.ch VALUES (5, 100); CREATE TABLE public.np (v int); ALTER TABLE public.np REPLICA IDENTITY FULL; "
+                + "INSERT INTO public.np VALUES (7); CREATE TABLE public.npc () INHERITS (public.np); ALTER TABLE public.npc REPLICA IDENTITY FULL; "
+                + "INSERT INTO public.npc VALUES (7)")) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "UPDATE ONLY public.pa SET v = 2 WHERE id = 5; DELETE FROM ONLY public.pa WHERE id = 5; "
+                        + "UPDATE ONLY public.np SET v = 8 WHERE v = 7");
+            }
+            Outcome o = restore(p, false);
+            assertEqualToTheSource(p, o);
+            try (Connection c = Pg.connect(server.connection("h_inh_plain_restored"), "test")) {
+                assertThat(Pg.string(c, "SELECT string_agg(id || ':' || v, ',') FROM ONLY public.ch")).isEqualTo("5:100");
+                assertThat(Pg.string(c, "SELECT string_agg(v::text, ',') FROM ONLY public.npc")).isEqualTo("7");
+            }
+        }
+        // mallory's child of the DBA's table: its ALWAYS trigger and CHECK would run in the superuser's change
+        try (Pipeline p = prepare("h_inh_child", "GRANT USAGE ON SCHEMA mal TO PUBLIC; "
+                + "CREATE FUNCTION mal.trg() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN PERFORM mal.payload(); RETURN NEW; END $fn$",
+                "CREATE TABLE public.ev (id int PRIMARY KEY, v int); INSERT INTO public.ev VALUES (5, 1); "
+                        + "CREATE TABLE mal.ev_child () INHERITS (public.ev); ALTER TABLE mal.ev_child OWNER TO mallory; "
+                        + "SET ROLE mallory; ALTER TABLE mal.ev_child ADD PRIMARY KEY (id); INSERT INTO mal.ev_child VALUES (5, 100); "
+                        + "CREATE TRIGGER t BEFORE UPDATE ON mal.ev_child FOR EACH ROW EXECUTE FUNCTION mal.trg(); "
+                        + "ALTER TABLE mal.ev_child ENABLE ALWAYS TRIGGER t; RESET ROLE")) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "UPDATE public.ev SET v = 2 WHERE id = 5 AND v = 1");
+            }
+            Outcome o = restore(p, false);
+            assertEqualToTheSource(p, o);
+        }
+    }
 }

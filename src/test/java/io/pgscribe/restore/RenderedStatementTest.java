@@ -48,4 +48,19 @@ class RenderedStatementTest {
         assertThat(r("SELECT pg_catalog.setval('x', 1, true), pg_catalog.pg_sleep(1);")).isNull();
         assertThat(r("TRUNCATE ONLY \"s\".\"a\"; DROP TABLE b;")).isNull();
     }
+
+    @Test
+    void onlyIsWrittenBeforeEveryTableAnUpdateOrDeleteNamesWhereASegmentLacksIt() {
+        String old = "DELETE FROM \"s\".\"t\" WHERE ctid = (SELECT ctid FROM \"s\".\"t\" WHERE \"v\" = 'SELECT ctid FROM \"s\".\"t\"' LIMIT 1);";
+        assertThat(r(old).withOnly(old)).isEqualTo("DELETE FROM ONLY \"s\".\"t\" WHERE ctid = (SELECT ctid FROM ONLY \"s\".\"t\" "
+                + "WHERE \"v\" = 'SELECT ctid FROM \"s\".\"t\"' LIMIT 1);");
+        String update = "UPDATE public.t SET v = 'UPDATE x' WHERE id = 1;";
+        assertThat(r(update).withOnly(update)).isEqualTo("UPDATE ONLY public.t SET v = 'UPDATE x' WHERE id = 1;");
+        String now = "UPDATE ONLY \"s\".\"t\" SET \"a\" = 1 WHERE \"id\" OPERATOR(pg_catalog.=) 1;";
+        assertThat(r(now).withOnly(now)).isSameAs(now);
+        assertThat(r(now).tables()).containsExactly(new RestoreScope.Name("s", "t"));
+        String insert = "INSERT INTO \"s\".\"t\" (\"id\") VALUES (1);";
+        assertThat(r(insert).withOnly(insert)).isSameAs(insert);
+        assertThat(r("DELETE FROM ONLY ONLY \"s\".\"t\" WHERE \"id\" = 1;")).isNull();
+    }
 }

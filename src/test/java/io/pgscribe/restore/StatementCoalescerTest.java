@@ -41,6 +41,13 @@ class StatementCoalescerTest {
     }
 
     @Test
+    void deletesFromOnlyATableBecomeOneInListToo() {
+        assertThat(run("DELETE FROM ONLY \"public\".\"t\" WHERE \"id\" OPERATOR(pg_catalog.=) 1;\n",
+                "DELETE FROM ONLY \"public\".\"t\" WHERE \"id\" OPERATOR(pg_catalog.=) 2;\n"))
+                .isEqualTo("DELETE FROM ONLY \"public\".\"t\" WHERE \"id\" IN (1, 2);\n");
+    }
+
+    @Test
     void deletesBySingleColumnKeyBecomeOneInList() {
         // as segments write them now (pg_catalog's operator named) and as they did before
         assertThat(run("DELETE FROM \"public\".\"t\" WHERE \"id\" OPERATOR(pg_catalog.=) 10;\n",
