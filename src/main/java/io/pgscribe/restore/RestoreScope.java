@@ -2,7 +2,6 @@ package io.pgscribe.restore;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
