@@ -58,21 +58,13 @@ public record RestoreScope(Set<Name> tables, Set<String> schemas) {
         while (i < text.length()) {
             StringBuilder part = new StringBuilder();
             if (text.charAt(i) == '"') {
-                i++;
-                while (i < text.length()) {
-                    char ch = text.charAt(i);
-                    if (ch == '"') {
-                        if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                            part.append('"');
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        break;
-                    }
-                    part.append(ch);
-                    i++;
+                int[] at = {i};
+                String quoted = io.pgscribe.sql.DumpIdentifier.readQuoted(text, at);
+                if (quoted == null) {
+                    throw new IllegalArgumentException("an empty or unclosed quoted name: " + text);
                 }
+                part.append(quoted);
+                i = at[0];
             } else {
                 while (i < text.length() && text.charAt(i) != '.') {
                     part.append(Character.toLowerCase(text.charAt(i)));

@@ -17,26 +17,7 @@ public final class DumpIdentifier {
             return null;
         }
         if (s.charAt(i) == '"') {
-            StringBuilder name = new StringBuilder();
-            i++;
-            while (i < s.length()) {
-                char c = s.charAt(i);
-                if (c == '"') {
-                    if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
-                        name.append('"');
-                        i += 2;
-                        continue;
-                    }
-                    if (name.isEmpty()) {
-                        return null;
-                    }
-                    at[0] = i + 1;
-                    return name.toString();
-                }
-                name.append(c);
-                i++;
-            }
-            return null; // unterminated
+            return readQuoted(s, at);
         }
         int j = i;
         while (j < s.length() && isBare(s.charAt(j))) {
@@ -47,6 +28,37 @@ public final class DumpIdentifier {
         }
         at[0] = j;
         return s.substring(i, j);
+    }
+
+    /**
+     * A double-quoted name at {@code at[0]} ({@code ""} for a quote inside), and {@code at[0]}
+     * moved past its closing quote; null (not moved) if empty or not closed.
+     */
+    public static String readQuoted(String s, int[] at) {
+        int i = at[0];
+        if (i >= s.length() || s.charAt(i) != '"') {
+            return null;
+        }
+        StringBuilder name = new StringBuilder();
+        i++;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
+                    name.append('"');
+                    i += 2;
+                    continue;
+                }
+                if (name.isEmpty()) {
+                    return null;
+                }
+                at[0] = i + 1;
+                return name.toString();
+            }
+            name.append(c);
+            i++;
+        }
+        return null;
     }
 
     /** A {@code schema.name} pair at {@code at[0]}: its text as written (quotes kept), or null. */
