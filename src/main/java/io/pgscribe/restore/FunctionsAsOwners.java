@@ -20,16 +20,16 @@ final class FunctionsAsOwners {
     static List<String> apply(Connection c) throws SQLException {
         List<String> flipped = Pg.query(c, "SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text FROM pg_catalog.pg_proc p "
                 + "JOIN pg_catalog.pg_roles r ON r.oid = p.proowner WHERE NOT r.rolsuper AND NOT p.prosecdef "
-                + "AND p.prokind = 'f' ORDER BY 1", rs -> rs.getString(1));
+                + "AND p.prokind IN ('f', 'p') ORDER BY 1", rs -> rs.getString(1));
         for (String f : flipped) {
-            Pg.execute(c, "ALTER FUNCTION " + f + " SECURITY DEFINER");
+            Pg.execute(c, "ALTER ROUTINE " + f + " SECURITY DEFINER"); // procedures too
         }
         return flipped;
     }
 
     static void restore(Connection c, List<String> flipped) throws SQLException {
         for (String f : flipped) {
-            Pg.execute(c, "ALTER FUNCTION " + f + " SECURITY INVOKER");
+            Pg.execute(c, "ALTER ROUTINE " + f + " SECURITY INVOKER");
         }
     }
 }

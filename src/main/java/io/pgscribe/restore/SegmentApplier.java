@@ -64,6 +64,7 @@ final class SegmentApplier {
     private final StringBuilder buf = new StringBuilder(FLUSH_CHARS + 4096);
     private String runAs; // the role buf runs as; null: the restore's own session
     private boolean batchRunsCode; // buf is one change of a superuser's table whose rows may run code (TableOwners.Owner)
+    private String openFlip; // while such changes run one by one: the roles' functions made SECURITY DEFINER (oid[])
     private final StatementCoalescer direct = new StatementCoalescer(true);
     private final StatementCoalescer sandboxed = new StatementCoalescer(false);
     private final StatementCoalescer.Output output = new StatementCoalescer.Output() {
@@ -230,31 +231,46 @@ final class SegmentApplier {
         }
         if (runsCode && role == null && anyRoleFunction()) {
             // code it runs in the restore's session may call a role's function, unseen in a function's body:
-            // it runs as its owner (made SECURITY DEFINER for this change, in its transaction); and a role's
+            // it runs as its owner (made SECURITY DEFINER while such changes run, in their transaction), DDL of a
+            // role meanwhile is refused (a function made SECURITY INVOKER again for a later call), and a role's
             // function may change tables: what comes before runs first, owners are asked again after it
             flush();
             batchRunsCode = true;
-            String flip = flipped();
-            // and DDL of a role meanwhile (a function made again as SECURITY INVOKER for a later call) is refused
-            guard();
-            buf.append(sandbox.guardOn()).append(";\n");
-            if (!flip.isEmpty()) {
-                buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = true WHERE oid OPERATOR(pg_catalog.=) ANY (")
-                        .append(flip).append(");\n");
+            if (openFlip == null) {
+                openFlip = flipped();
+                guard();
+                buf.append(sandbox.guardOn()).append(";\n");
+                if (!openFlip.isEmpty()) {
+                    buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = true WHERE oid OPERATOR(pg_catalog.=) ANY (")
+                            .append(openFlip).append(");\n");
+                }
             }
             append(code.endsWith("\n") ? code : code + "\n");
             coalescer().flush(output);
             // a role's code may have changed settings (standard_conforming_strings, search_path) for what comes next
             buf.append(pins.sql()).append(";\n");
-            if (!flip.isEmpty()) {
-                buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = false WHERE oid OPERATOR(pg_catalog.=) ANY (")
-                        .append(flip).append(");\n");
-            }
-            buf.append(sandbox.guardOff()).append(";\n");
             executeBuffer();
             return;
         }
+        closeFlip();
         append(code.endsWith("\n") ? code : code + "\n");
+    }
+
+    /**
+     * Ends a run of changes to superusers' tables that run code: the roles' functions as they
+     * were, the guard off. Before anything else runs (a role's batch, DDL, the COMMIT).
+     */
+    private void closeFlip() {
+        if (openFlip == null) {
+            return;
+        }
+        coalescer().flush(output);
+        if (!openFlip.isEmpty()) {
+            buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = false WHERE oid OPERATOR(pg_catalog.=) ANY (")
+                    .append(openFlip).append(");\n");
+        }
+        buf.append(sandbox.guardOff()).append(";\n");
+        openFlip = null;
     }
 
     private void guard() {
@@ -418,8 +434,14 @@ final class SegmentApplier {
             return;
         }
         switchTo(null);
+        closeFlip();
         flush();
-        String path = block.searchPath().isEmpty() ? "" : IdentifierList.quoted(block.searchPath());
+        // pg_temp last: a temporary table a role's code made in this session must not stand for the DDL's table
+        List<String> searchPath = new ArrayList<>(block.searchPath());
+        if (!searchPath.contains("pg_temp")) {
+            searchPath.add("pg_temp");
+        }
+        String path = IdentifierList.quoted(searchPath);
         try {
             if (!scope.all()) {
                 st.execute("SAVEPOINT pgscribe_ddl");
@@ -491,6 +513,7 @@ final class SegmentApplier {
         if (java.util.Objects.equals(role, runAs)) {
             return;
         }
+        closeFlip();
         coalescer().flush(output);
         executeBuffer();
         runAs = role;
@@ -525,6 +548,7 @@ final class SegmentApplier {
             return;
         }
         switchTo(null);
+        closeFlip();
         direct.flush(output);
         TransactionHeader h = groupLast;
         if (h.hasIdentity()) {
@@ -633,6 +657,7 @@ final class SegmentApplier {
 
     void rollbackQuietly() {
         groupOpen = false;
+        openFlip = null; // rolled back with its transaction
         buf.setLength(0);
         direct.discard();
         sandboxed.discard();

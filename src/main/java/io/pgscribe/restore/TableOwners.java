@@ -105,7 +105,7 @@ final class TableOwners {
             List<Long> invokers = new java.util.ArrayList<>();
             boolean[] any = {false};
             Pg.query(c, "SELECT p.oid, p.prosecdef FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles r ON r.oid = p.proowner "
-                    + "WHERE NOT r.rolsuper AND p.prokind = 'f' ORDER BY 1", rs -> {
+                    + "WHERE NOT r.rolsuper AND p.prokind IN ('f', 'p') ORDER BY 1", rs -> {
                         any[0] = true;
                         if (!rs.getBoolean(2)) {
                             invokers.add(rs.getLong(1));

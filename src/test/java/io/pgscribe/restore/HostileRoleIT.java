@@ -1291,4 +1291,61 @@ class HostileRoleIT {
             assertEqualToTheSource(p, o);
         }
     }
+
+    /** mallory's procedure, armed in a restored database when it runs as a superuser. */
+    private static final String PROCEDURE = "GRANT USAGE ON SCHEMA mal TO PUBLIC; "
+            + "CREATE PROCEDURE mal.p(int) LANGUAGE plpgsql AS $fn$ BEGIN "
+            + "IF pg_catalog.current_database() LIKE '%restored' AND (SELECT rolsuper FROM pg_catalog.pg_roles "
+            + "WHERE rolname = current_user) THEN "
+            + "INSERT INTO public.pwned (who, db) VALUES (current_user, pg_catalog.current_database()); "
+            + "EXECUTE 'ALTER ROLE mallory SUPERUSER'; END IF; END $fn$";
+
+    @Test
+    void aRolesProcedureASuperusersFunctionCallsRunsAsItsOwner() throws Exception {
+        String valid = "CREATE FUNCTION public.valid(int) RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN CALL mal.p($1); "
+                + "RETURN true; END $f$; CREATE TABLE public.acct (id int PRIMARY KEY, v int CHECK (public.valid(v))); ";
+        // in the base's rows, and in a matview's refresh
+        try (Pipeline p = prepare("h_proc_base", PROCEDURE, valid + "INSERT INTO public.acct VALUES (1, 1); "
+                + "CREATE MATERIALIZED VIEW public.mv AS SELECT public.valid(1) AS one")) {
+            restore(p, false);
+        }
+        // in a segment
+        try (Pipeline p = prepare("h_proc_seg", PROCEDURE, valid + "GRANT INSERT ON public.acct TO mallory")) {
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "INSERT INTO public.acct VALUES (2, 2), (3, 3)");
+            }
+            Outcome o = restore(p, false);
+            assertEqualToTheSource(p, o);
+        }
+    }
+
+    @Test
+    void aTemporaryTableARolesCodeLeavesStandsForNoTableOfReplayedDdl() throws Exception {
+        // mallory's ALWAYS trigger (it runs as her, in the restore's session) leaves a temporary "orders"; the
+        // DBA's later ALTER TABLE names its table without a schema
+        try (Pipeline p = prepare("h_temp_ddl", "GRANT USAGE ON SCHEMA mal TO PUBLIC; "
+                + "CREATE TABLE mal.t (id int PRIMARY KEY); "
+                + "CREATE FUNCTION mal.chk(bigint) RETURNS boolean LANGUAGE plpgsql AS $fn$ BEGIN PERFORM mal.payload(); "
+                + "RETURN true; END $fn$; "
+                + "CREATE FUNCTION mal.plant() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN "
+                + "IF pg_catalog.current_database() LIKE '%restored' THEN "
+                + "CREATE TEMP TABLE IF NOT EXISTS orders (id int, amount int CHECK (mal.chk(amount))); "
+                + "INSERT INTO orders VALUES (1, 1); END IF; RETURN NEW; END $fn$; "
+                + "CREATE TRIGGER plant BEFORE INSERT ON mal.t FOR EACH ROW EXECUTE FUNCTION mal.plant(); "
+                + "ALTER TABLE mal.t ENABLE ALWAYS TRIGGER plant",
+                "CREATE TABLE public.orders (id int PRIMARY KEY, amount int); INSERT INTO public.orders VALUES (1, 10)")) {
+            try (Connection m = asMallory(p)) {
+                Pg.execute(m, "INSERT INTO mal.t VALUES (1)");
+            }
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "ALTER TABLE orders ALTER COLUMN amount TYPE bigint");
+            }
+            Outcome o = restore(p, false);
+            try (Connection c = Pg.connect(server.connection("h_temp_ddl_restored"), "test")) {
+                assertThat(Pg.string(c, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                        + "'public.orders'::regclass AND attname = 'amount'")).isEqualTo("bigint");
+            }
+            assertThat(o.refused()).isNull();
+        }
+    }
 }
