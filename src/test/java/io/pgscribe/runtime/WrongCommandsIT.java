@@ -395,10 +395,10 @@ class WrongCommandsIT {
             p.start();
             Path lockFile = real.resolve(BackupSetLock.FILE);
             Files.delete(lockFile);
-            // the next monitor sample locks the set again
+            // the next monitor sample locks the set again, then says so (the file is there before the log line)
             await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(lockFile)
-                    && Files.readString(lockFile).contains("pid " + ProcessHandle.current().pid()));
-            assertThat(p.runtimeLog()).contains("was deleted or replaced while this runtime ran; it is locked again");
+                    && Files.readString(lockFile).contains("pid " + ProcessHandle.current().pid())
+                    && p.runtimeLog().contains("was deleted or replaced while this runtime ran; it is locked again"));
 
             // the link now names another directory: the runtime keeps writing the set it opened
             Files.delete(link);
