@@ -93,7 +93,7 @@ final class BaseLoader {
                 Pg.execute(c, "SET session_replication_role = replica; SET search_path = pg_catalog, pg_temp");
                 RoleSandbox sandbox = new RoleSandbox(c, admin);
                 sandbox.install();
-                List<String> flipped = List.of();
+                List<Long> flipped = List.of();
                 Map<RestoreScope.Name, String> unpopulated;
                 try {
                     unpopulated = MatviewRefresh.leftUnpopulated(c);

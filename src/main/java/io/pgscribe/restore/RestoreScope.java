@@ -91,41 +91,29 @@ public record RestoreScope(Set<Name> tables, Set<String> schemas) {
             if (ch == '\'') {
                 i = skipLiteral(sql, i);
             } else if (ch == '"') {
-                int[] end = new int[1];
-                String first = quoted(sql, i, end);
-                i = end[0];
+                int[] at = {i};
+                String first = io.pgscribe.sql.DumpIdentifier.readQuoted(sql, at);
+                if (first == null) {
+                    if (!sql.startsWith("\"\"", i)) {
+                        break; // not closed: no name follows
+                    }
+                    i += 2;
+                    continue;
+                }
+                i = at[0];
                 if (i + 1 < n && sql.charAt(i) == '.' && sql.charAt(i + 1) == '"') {
-                    String second = quoted(sql, i + 1, end);
-                    out.add(new Name(first, second));
-                    i = end[0];
+                    at[0] = i + 1;
+                    String second = io.pgscribe.sql.DumpIdentifier.readQuoted(sql, at);
+                    if (second != null) {
+                        out.add(new Name(first, second));
+                        i = at[0];
+                    }
                 }
             } else {
                 i++;
             }
         }
         return out;
-    }
-
-    /** The identifier quoted at {@code start}; {@code end[0]} is set past its closing quote. */
-    private static String quoted(String sql, int start, int[] end) {
-        StringBuilder sb = new StringBuilder();
-        int i = start + 1;
-        while (i < sql.length()) {
-            char ch = sql.charAt(i);
-            if (ch == '"') {
-                if (i + 1 < sql.length() && sql.charAt(i + 1) == '"') {
-                    sb.append('"');
-                    i += 2;
-                    continue;
-                }
-                end[0] = i + 1;
-                return sb.toString();
-            }
-            sb.append(ch);
-            i++;
-        }
-        end[0] = sql.length();
-        return sb.toString();
     }
 
     private static int skipLiteral(String sql, int start) {

@@ -549,7 +549,7 @@ public final class Restorer {
             return;
         }
         // a superuser's view may call a role's function: it runs with that role's rights, as in the base's load
-        List<String> flipped = FunctionsAsOwners.apply(c);
+        List<Long> flipped = FunctionsAsOwners.apply(c);
         // and a role's function must not make itself SECURITY INVOKER again for the next view's refresh
         sandbox.installGuard("during the restore's refresh of materialized views", "A role's function a materialized "
                 + "view calls ran DDL; refresh that view by hand after looking at the function.");

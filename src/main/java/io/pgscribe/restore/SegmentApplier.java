@@ -64,7 +64,7 @@ final class SegmentApplier {
     private final StringBuilder buf = new StringBuilder(FLUSH_CHARS + 4096);
     private String runAs; // the role buf runs as; null: the restore's own session
     private boolean batchRunsCode; // buf is one change of a superuser's table whose rows may run code (TableOwners.Owner)
-    private String openFlip; // while such changes run one by one: the roles' functions made SECURITY DEFINER (oid[])
+    private List<Long> openFlip; // while such changes run one by one: the roles' functions made SECURITY DEFINER
     private final StatementCoalescer direct = new StatementCoalescer(true);
     private final StatementCoalescer sandboxed = new StatementCoalescer(false);
     private final StatementCoalescer.Output output = new StatementCoalescer.Output() {
@@ -211,6 +211,7 @@ final class SegmentApplier {
         }
         code = r.withOnly(code); // a segment written before ONLY: never a child's row of the same key
         String role;
+        boolean isolated;
         try {
             role = role(r);
             if (runAs != null && !java.util.Objects.equals(role, runAs)) {
@@ -220,16 +221,16 @@ final class SegmentApplier {
                 executeBuffer();
                 role = role(r);
             }
+            isolated = role == null && runsCode(r) && owners.anyRoleFunction();
         } catch (SQLException e) {
             rollbackQuietly();
             throw failure(e);
         }
-        boolean runsCode = runsCode(r);
         switchTo(role);
         if (!scope.all() && r.kind() == RenderedStatement.Kind.TRUNCATE) {
             code = truncateOfScope(r);
         }
-        if (runsCode && role == null && anyRoleFunction()) {
+        if (isolated) {
             // code it runs in the restore's session may call a role's function, unseen in a function's body:
             // it runs as its owner (made SECURITY DEFINER while such changes run, in their transaction), DDL of a
             // role meanwhile is refused (a function made SECURITY INVOKER again for a later call), and a role's
@@ -237,12 +238,19 @@ final class SegmentApplier {
             flush();
             batchRunsCode = true;
             if (openFlip == null) {
-                openFlip = flipped();
-                guard();
+                try {
+                    openFlip = owners.roleFunctions();
+                    sandbox.installGuard("during a change to a superuser's table", "A role's function that the restore "
+                            + "ran for a superuser's table ran DDL (it could change code the change runs next with the "
+                            + "superuser's rights); restore to a point before it, or give that table to a role that is no "
+                            + "superuser on the source.");
+                } catch (SQLException e) {
+                    rollbackQuietly();
+                    throw failure(e);
+                }
                 buf.append(sandbox.guardOn()).append(";\n");
                 if (!openFlip.isEmpty()) {
-                    buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = true WHERE oid OPERATOR(pg_catalog.=) ANY (")
-                            .append(openFlip).append(");\n");
+                    buf.append(FunctionsAsOwners.set(openFlip, true)).append(";\n");
                 }
             }
             append(code.endsWith("\n") ? code : code + "\n");
@@ -266,67 +274,23 @@ final class SegmentApplier {
         }
         coalescer().flush(output);
         if (!openFlip.isEmpty()) {
-            buf.append("UPDATE pg_catalog.pg_proc SET prosecdef = false WHERE oid OPERATOR(pg_catalog.=) ANY (")
-                    .append(openFlip).append(");\n");
+            buf.append(FunctionsAsOwners.set(openFlip, false)).append(";\n");
         }
         buf.append(sandbox.guardOff()).append(";\n");
         openFlip = null;
     }
 
-    private void guard() {
-        try {
-            sandbox.installGuard("during a change to a superuser's table", "A role's function that the restore ran for "
-                    + "a superuser's table ran DDL (it could change code the change runs next with the superuser's rights); "
-                    + "restore to a point before it, or give that table to a role that is no superuser on the source.");
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw failure(e);
-        }
-    }
-
-    private boolean anyRoleFunction() {
-        try {
-            return owners.anyRoleFunction();
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw failure(e);
-        }
-    }
-
-    /** The roles' functions that are not SECURITY DEFINER, as an oid[] literal; empty if none. */
-    private String flipped() {
-        try {
-            List<Long> oids = owners.roleFunctions();
-            if (oids.isEmpty()) {
-                return "";
-            }
-            StringBuilder sb = new StringBuilder("'{");
-            for (int i = 0; i < oids.size(); i++) {
-                sb.append(i == 0 ? "" : ",").append(oids.get(i));
-            }
-            return sb.append("}'::pg_catalog.oid[]").toString();
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw failure(e);
-        }
-    }
-
     /** Whether changing the rows of a superuser's table the statement names may run code ({@link TableOwners.Owner}). */
-    private boolean runsCode(RenderedStatement.Recognised r) {
+    private boolean runsCode(RenderedStatement.Recognised r) throws SQLException {
         if (r.kind() == RenderedStatement.Kind.SETVAL) {
             return false;
         }
-        try {
-            for (RestoreScope.Name t : r.tables()) {
-                if (owners.of(t).runsCode()) {
-                    return true;
-                }
+        for (RestoreScope.Name t : r.tables()) {
+            if (owners.of(t).runsCode()) {
+                return true;
             }
-            return false;
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw failure(e);
         }
+        return false;
     }
 
     /** Whom a row change runs as: null for the restore's own session (a superuser owns the table). */

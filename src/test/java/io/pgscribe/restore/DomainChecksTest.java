@@ -40,6 +40,18 @@ class DomainChecksTest {
     }
 
     @Test
+    void hostileTextInADefaultOrACheckStaysInsideItsLiteral() {
+        String def = "'x'';\r\n\tCONSTRAINT y CHECK (mal.payload()); -- $q$ /* COMMIT;\nCOMMIT;\n'::text";
+        String in = "CREATE DOMAIN \"mal\".\"d;\r\n\tCONSTRAINT\" AS text DEFAULT " + def
+                + "\n\tCONSTRAINT \"c$q$\" CHECK ((VALUE <> 'COMMIT;\n\tCONSTRAINT z CHECK (true)'::text));";
+        DomainChecks.Split s = DomainChecks.split(in);
+        assertThat(s.create()).isEqualTo("CREATE DOMAIN \"mal\".\"d;\r\n\tCONSTRAINT\" AS text DEFAULT " + def + ";\n");
+        assertThat(s.later()).hasSize(1);
+        assertThat(s.later().get(0)).startsWith("ALTER DOMAIN \"mal\".\"d;\r\n\tCONSTRAINT\"\n    ADD CONSTRAINT \"c$q$\" CHECK (")
+                .contains("conname = 'c$q$' AND contypid = '\"mal\".\"d;\r\n\tCONSTRAINT\"'::pg_catalog.regtype;");
+    }
+
+    @Test
     void aConstraintThatRunsNoCodeStaysInline() {
         DomainChecks.Split s = DomainChecks.split("CREATE DOMAIN public.d AS integer\n\tCONSTRAINT nn NOT NULL\n"
                 + "\tCONSTRAINT c CHECK ((VALUE > 0));");
