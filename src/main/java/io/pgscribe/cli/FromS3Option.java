@@ -29,13 +29,13 @@ final class FromS3Option {
     }
 
     /** Downloads what {@code target} needs (everything for null); returns the staging directory to work on. */
-    Path stage(Settings s, RestoreTarget target, PrintStream out) {
+    Path stage(Settings s, RestoreTarget target, io.pgscribe.manifest.SetTrust trust, PrintStream out) {
         S3Config configured = S3Config.fromSettingsForRead(s, !CONFIGURED.equals(location));
         S3Config at = CONFIGURED.equals(location) ? configured : configured.at(location);
         Path staging = RemoteBackupSet.newStaging(stagingParent != null ? stagingParent
                 : Path.of(System.getProperty("java.io.tmpdir")));
         try (S3Store store = new S3Store(at)) {
-            Manifest ignored = RemoteBackupSet.stage(store, target, staging, out);
+            Manifest ignored = RemoteBackupSet.stage(store, target, staging, trust, out);
             return staging;
         } catch (RuntimeException e) {
             RemoteBackupSet.remove(staging);

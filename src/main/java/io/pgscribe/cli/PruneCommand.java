@@ -8,6 +8,8 @@ import io.pgscribe.ExitCode;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
 import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.manifest.SetTrust;
+import io.pgscribe.signing.SetKeys;
 import io.pgscribe.retention.Pruner;
 import io.pgscribe.retention.RetentionSettings;
 import java.time.Clock;
@@ -32,8 +34,9 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() {
         PgscribeCommand.quietLogs();
         Settings s = parent.settings();
-        ManifestStore store = new ManifestStore(s.getPath(Setting.BACKUP_DIR).toAbsolutePath());
-        Manifest m = ManifestStore.read(store.file());
+        ManifestStore store = new ManifestStore(s.getPath(Setting.BACKUP_DIR).toAbsolutePath(),
+                SetTrust.writer(SetKeys.signing(s)));
+        Manifest m = store.load();
         requireSource(s, m, store);
         new Pruner(store, RetentionSettings.policy(s), Clock.systemUTC(), s.getBoolean(Setting.SHIP_ENABLED))
                 .prune(dryRun, System.out);

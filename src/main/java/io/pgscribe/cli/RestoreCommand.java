@@ -95,6 +95,9 @@ final class RestoreCommand implements Callable<Integer> {
     @CommandLine.Mixin
     FromS3Option fromS3 = new FromS3Option();
 
+    @CommandLine.Mixin
+    TrustOption trust = new TrustOption();
+
     @Override
     public Integer call() throws Exception {
         PgscribeCommand.quietLogs();
@@ -103,13 +106,14 @@ final class RestoreCommand implements Callable<Integer> {
         ConnectionSpec source = ConnectionSpec.source(s);
         RestoreTarget t = target();
         RestoreScope sc = scope();
-        Path staging = fromS3.active() ? fromS3.stage(s, t, System.out) : null;
+        io.pgscribe.manifest.SetTrust setTrust = trust.trust(s);
+        Path staging = fromS3.active() ? fromS3.stage(s, t, setTrust, System.out) : null;
         try {
             Restorer.Options o = new Restorer.Options(staging != null ? staging : s.getPath(Setting.BACKUP_DIR).toAbsolutePath(),
                     source, targetServer(source, targetHost, targetPort, targetUser), toDb, RestoreTarget.LATEST, sc,
                     withGlobals, replace, keepProgress || continueExisting, continueExisting, plan, allowLegacyDdl).withTarget(t);
             Restorer.Summary summary = new Restorer(PgTools.locate(s.get(Setting.PG_BINDIR)), System.out,
-                    System.console() != null).run(o);
+                    System.console() != null, setTrust).run(o);
             // a database that lacks DDL the capture could not replay is not the source as it was
             return summary.ddlNotReplayed() > 0 ? ExitCode.INCOMPLETE : ExitCode.OK;
         } finally {

@@ -47,26 +47,32 @@ final class VerifyCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     FromS3Option fromS3 = new FromS3Option();
 
+    @picocli.CommandLine.Mixin
+    TrustOption trust = new TrustOption();
+
     @Override
     public Integer call() throws Exception {
         PgscribeCommand.quietLogs();
         Settings s = parent.settings();
         if (backup) {
             java.nio.file.Path staging = null;
+            io.pgscribe.manifest.SetTrust setTrust = trust.trust(s);
             try {
-                if (fromS3.active()) {
-                    try {
-                        staging = fromS3.stage(s, null, System.out);
-                    } catch (io.pgscribe.PgscribeException e) {
-                        if (e.exitCode() != ExitCode.DAMAGED) {
-                            throw e;
-                        }
-                        System.out.println("DAMAGED  " + e.getMessage());
-                        return ExitCode.DAMAGED;
+                java.util.List<io.pgscribe.verify.BackupVerifier.Check> checks;
+                try {
+                    if (fromS3.active()) {
+                        staging = fromS3.stage(s, null, setTrust, System.out);
                     }
+                    checks = io.pgscribe.verify.BackupVerifier.check(staging != null ? staging
+                            : s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath(), setTrust);
+                } catch (io.pgscribe.PgscribeException e) {
+                    // a manifest that fails its checksum or signature: no file it lists can be trusted
+                    if (e.exitCode() != ExitCode.DAMAGED) {
+                        throw e;
+                    }
+                    System.out.println("DAMAGED  " + e.getMessage());
+                    return ExitCode.DAMAGED;
                 }
-                var checks = io.pgscribe.verify.BackupVerifier.check(staging != null ? staging
-                        : s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath());
                 io.pgscribe.verify.BackupVerifier.print(checks, System.out);
                 return checks.stream().allMatch(io.pgscribe.verify.BackupVerifier.Check::ok) ? ExitCode.OK : ExitCode.DAMAGED;
             } finally {

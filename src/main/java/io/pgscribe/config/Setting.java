@@ -23,6 +23,12 @@ public enum Setting {
     SOURCE_SSLMODE("pgscribe.source.sslmode", "prefer", "libpq sslmode: disable, prefer, require, verify-ca, verify-full."),
     BACKUP_DIR("pgscribe.backup.dir", "backup",
             "Backup directory: manifest.json, base/, globals/, segments/, spool/. Created owner-only."),
+    BACKUP_SIGNING_KEY("pgscribe.backup.signing-key", "",
+            "Ed25519 private key (PEM, owner-only) every manifest is signed with; keep it outside the backup. Empty: sets "
+                    + "are unsigned, and restoring one needs --allow-unsigned. `pgscribe keygen DIR` makes a pair."),
+    BACKUP_VERIFY_KEY("pgscribe.backup.verify-key", "",
+            "Ed25519 public key (PEM) restore and verify check the manifest's signature with, on a host that only "
+                    + "restores; empty: the public half of pgscribe.backup.signing-key."),
     SLOT_NAME("pgscribe.slot.name", "pgscribe", "Logical replication slot the pipeline owns."),
     DECODER("pgscribe.decoder", "wal2json", "Output plugin: wal2json (default) or decoder_raw (see its limits)."),
     PG_BINDIR("pgscribe.pg.bindir", "",

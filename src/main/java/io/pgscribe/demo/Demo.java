@@ -13,6 +13,8 @@ import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.init.Uninstaller;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.manifest.SetTrust;
+import io.pgscribe.signing.SetKey;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.restore.Restorer;
 import io.pgscribe.runtime.PgscribeRuntime;
@@ -59,7 +61,12 @@ public final class Demo {
                 Pg.execute(c, "CREATE DATABASE shop");
             }
             Path backupDir = workDir.resolve("backup");
-            Settings settings = settings(cluster, backupDir);
+            out.println("\n$ pgscribe keygen " + workDir.resolve("keys"));
+            Path keys = io.pgscribe.storage.DurableFiles.ownerOnlyDirectory(workDir.resolve("keys"));
+            SetKey key = SetKey.generate();
+            key.write(keys.resolve("pgscribe-signing.key"), keys.resolve("pgscribe-signing.pub"));
+            indented().println("Key id: " + key.id() + " (every manifest is signed with it; restore checks the signature)");
+            Settings settings = settings(cluster, backupDir, keys.resolve("pgscribe-signing.key"));
             try (Connection c = Pg.connect(cluster.connection("shop"), "pgscribe-demo")) {
                 Pg.execute(c, SCHEMA);
             }
@@ -79,7 +86,7 @@ public final class Demo {
             }
             waitUntilCovered(backupDir, end, Duration.ofSeconds(120));
             runtime.stop();
-            Manifest m = ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME));
+            Manifest m = ManifestStore.readUnverified(backupDir.resolve(ManifestStore.FILE_NAME));
             long segTx = m.segments().stream().mapToLong(SegmentEntry::transactions).sum();
             long segBytes = m.segments().stream().mapToLong(SegmentEntry::contentBytes).sum();
             out.println("  workload: " + transactions + " transactions (inserts, updates, deletes, ALTER TABLE, TRUNCATE)");
@@ -90,7 +97,7 @@ public final class Demo {
                     + " bytes of SQL)");
 
             out.println("\n$ pgscribe restore --to-db shop_restored");
-            new Restorer(PgTools.locate(""), indented()).run(new Restorer.Options(backupDir, cluster.connection("shop"),
+            new Restorer(PgTools.locate(""), indented(), SetTrust.reader(key, false)).run(new Restorer.Options(backupDir, cluster.connection("shop"),
                     admin, "shop_restored"));
 
             out.println("\n$ pgscribe verify --db shop_restored");
@@ -157,9 +164,10 @@ public final class Demo {
         return n + 9;
     }
 
-    private static Settings settings(LocalCluster cluster, Path backupDir) {
+    private static Settings settings(LocalCluster cluster, Path backupDir, Path signingKey) {
         return Settings.forSource(cluster.connection("shop"), Map.of(
                 Setting.BACKUP_DIR.key(), backupDir.toString(),
+                Setting.BACKUP_SIGNING_KEY.key(), signingKey.toString(),
                 Setting.SLOT_NAME.key(), "pgscribe_demo",
                 Setting.SEGMENT_MAX_AGE.key(), "1",
                 Setting.CAPTURE_TICK_MS.key(), "200",
@@ -180,7 +188,7 @@ public final class Demo {
     /** Waits until every transaction before {@code end} is in a closed segment, and the compress route has compressed it. */
     private static void waitUntilCovered(Path backupDir, Lsn end, Duration atMost) throws InterruptedException {
         long deadline = System.nanoTime() + atMost.toNanos();
-        while (!coveredAndCompressed(ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME)), end)) {
+        while (!coveredAndCompressed(ManifestStore.readUnverified(backupDir.resolve(ManifestStore.FILE_NAME)), end)) {
             if (System.nanoTime() > deadline) {
                 throw new PgscribeException("the capture did not reach " + end + " within " + atMost.toSeconds() + " s",
                         "Look at the log above for what stopped it.", ExitCode.FAILED, null);

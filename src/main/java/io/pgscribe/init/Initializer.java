@@ -16,6 +16,8 @@ import io.pgscribe.manifest.CaptureState;
 import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.manifest.SetTrust;
+import io.pgscribe.signing.SetKeys;
 import io.pgscribe.manifest.TableShape;
 import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.server.ConnectionSpec;
@@ -66,7 +68,7 @@ public final class Initializer {
         DecoderPlugin plugin = DecoderPlugin.fromName(settings.get(Setting.DECODER));
         String slotName = settings.get(Setting.SLOT_NAME);
         Path backupDir = settings.getPath(Setting.BACKUP_DIR).toAbsolutePath();
-        ManifestStore store = new ManifestStore(backupDir);
+        ManifestStore store = new ManifestStore(backupDir, SetTrust.writer(SetKeys.signing(settings)));
         PgTools tools = PgTools.locate(settings.get(Setting.PG_BINDIR));
         // a bad value is refused before anything is created on the server
         BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT));
@@ -117,7 +119,7 @@ public final class Initializer {
 
         Optional<SlotManager.SlotState> slot = SlotManager.find(c, slotName);
         if (store.exists()) {
-            Manifest m = ManifestStore.read(store.file());
+            Manifest m = store.load();
             SourceIdentity.read(c).requireRecorded(m.source().identity(), backupDir.toString(),
                     spec.host() + ":" + spec.port());
             if (slot.isPresent() && slotName.equals(m.slot())) {
@@ -208,7 +210,8 @@ public final class Initializer {
                     slotName, plugin.pluginName(), decoderOptions, clock.instant().toString(),
                     List.of(withMeta), List.of(globals), List.of(), CaptureState.initial(shapes), null);
             store.save(m);
-            out.println("Manifest: " + store.file());
+            out.println("Manifest: " + store.file() + (store.trust().key() != null ? " (signed by key " + store.trust().key().id() + ")"
+                    : " (not signed: no pgscribe.backup.signing-key; restoring it will need --allow-unsigned)"));
             done = true;
             return new Result(false, withMeta, globals, gaps, snapshot.specialNumberColumns());
         } finally {

@@ -13,7 +13,7 @@ import java.util.function.UnaryOperator;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format", "pgscribeVersion", "source", "slot", "decoder", "decoderOptions", "createdAt",
-        "bases", "globals", "segments", "capture", "retention", "shipping", "sha256"})
+        "bases", "globals", "segments", "capture", "retention", "shipping", "sha256", "signature"})
 public record Manifest(
         int format,
         String pgscribeVersion,
@@ -28,9 +28,17 @@ public record Manifest(
         CaptureState capture,
         Retention retention,
         Shipping shipping,
-        String sha256) {
+        String sha256,
+        Signature signature) {
 
     public static final int FORMAT = 1;
+
+    /**
+     * Who vouches for this manifest: {@code value} signs the manifest as written with its
+     * sha256 but without this field ({@link ManifestStore}), by the key {@code key} names.
+     */
+    public record Signature(String algorithm, String key, String value) {
+    }
 
     /** The database the backup set is of. */
     public record Source(String database, String systemIdentifier, String serverVersion, int serverVersionNum,
@@ -100,7 +108,7 @@ public record Manifest(
                     List<String> decoderOptions, String createdAt, List<BaseEntry> bases, List<GlobalsEntry> globals,
                     List<SegmentEntry> segments, CaptureState capture, String sha256) {
         this(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt, bases, globals, segments, capture,
-                null, null, sha256);
+                null, null, sha256, null);
     }
 
     public Manifest {
@@ -117,7 +125,8 @@ public record Manifest(
 
     private Manifest with(List<BaseEntry> b, List<GlobalsEntry> g, List<SegmentEntry> s, CaptureState c, Retention r,
                           Shipping sh) {
-        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt, b, g, s, c, r, sh, null);
+        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt, b, g, s, c, r, sh, null,
+                null);
     }
 
     public Manifest withBase(BaseEntry base) {
@@ -136,9 +145,15 @@ public record Manifest(
         return with(bases, globals, segments, newCapture.keepingHoles(capture), retention, shipping);
     }
 
+    /** The same entries with this checksum and no signature. */
     public Manifest withSha256(String checksum) {
         return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                bases, globals, segments, capture, retention, shipping, checksum);
+                bases, globals, segments, capture, retention, shipping, checksum, null);
+    }
+
+    public Manifest withSignature(Signature s) {
+        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
+                bases, globals, segments, capture, retention, shipping, sha256, s);
     }
 
     public Manifest mapSegments(UnaryOperator<List<SegmentEntry>> f) {

@@ -13,7 +13,8 @@ import java.util.function.UnaryOperator;
 /**
  * Reads and writes {@code manifest.json} of a backup directory. Every write replaces the
  * whole file atomically and carries a sha256 of its own content, so a torn or edited
- * manifest is detected on load. Writers are serialized across threads and processes (the
+ * manifest is detected on load, and, with a signing key ({@link SetTrust}), a signature that
+ * a manifest written by anyone else fails. Writers are serialized across threads and processes (the
  * runtime and a {@code pgscribe prune} beside it) by a lock on {@code manifest.lock}; a
  * manifest another writer replaced is read again before it is changed.
  */
@@ -40,11 +41,22 @@ public final class ManifestStore {
     private static final java.util.concurrent.ConcurrentHashMap<Path, Object> JVM_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Path file;
+    private final SetTrust trust;
     private Manifest cached;
     private Object cachedKey;
 
+    /** A writer of unsigned sets (it refuses a signed one). */
     public ManifestStore(Path backupDir) {
+        this(backupDir, SetTrust.writer(null));
+    }
+
+    public ManifestStore(Path backupDir, SetTrust trust) {
         this.file = backupDir.resolve(FILE_NAME);
+        this.trust = trust;
+    }
+
+    public SetTrust trust() {
+        return trust;
     }
 
     public Path file() {
@@ -59,7 +71,7 @@ public final class ManifestStore {
     public synchronized Manifest load() {
         Object key = fileKey();
         if (cached == null || !java.util.Objects.equals(key, cachedKey)) {
-            cached = read(file);
+            cached = read(file, trust);
             cachedKey = key;
         }
         return cached;
@@ -82,7 +94,7 @@ public final class ManifestStore {
     }
 
     private synchronized void write(Manifest manifest) {
-        Manifest sealed = seal(manifest);
+        Manifest sealed = trust.sign(seal(manifest));
         try {
             DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(sealed));
         } catch (IOException e) {
@@ -119,8 +131,18 @@ public final class ManifestStore {
         }
     }
 
-    /** Reads and checks a manifest file. */
-    public static Manifest read(Path file) {
+    /** Reads a manifest file, checks its sha256, and refuses it unless {@code trust} takes its signature (or its lack of one). */
+    public static Manifest read(Path file, SetTrust trust) {
+        Manifest m = readUnverified(file);
+        trust.check(m, file);
+        return m;
+    }
+
+    /**
+     * Reads a manifest file and checks its sha256, not who wrote it: only for what reports on a
+     * set or watches it, never to restore from it or to write it again.
+     */
+    public static Manifest readUnverified(Path file) {
         if (!Files.exists(file)) {
             Path dir = file.getParent();
             if (dir != null && (Files.isDirectory(dir.resolve("segments")) || Files.isDirectory(dir.resolve("base")))) {
@@ -149,24 +171,25 @@ public final class ManifestStore {
         return m;
     }
 
-    /** The manifest as a file would hold it, sealed with its own sha256 (the store's copy of a backup set). */
-    public static byte[] sealedJson(Manifest m) {
-        try {
-            return JSON.writeValueAsBytes(seal(m));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** The manifest as a file would hold it, sealed and signed as this store writes (the store's copy of a backup set). */
+    public byte[] sealedJson(Manifest m) {
+        return jsonOf(trust.sign(seal(m)));
     }
 
     static Manifest seal(Manifest m) {
         return m.withSha256(checksumOf(m));
     }
 
-    private static String checksumOf(Manifest m) {
+    static byte[] jsonOf(Manifest m) {
         try {
-            return DurableFiles.sha256(JSON.writeValueAsBytes(m.withSha256(null)));
+            return JSON.writeValueAsBytes(m);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    // over neither the checksum nor the signature, so that a manifest of pgscribe 0.1 (which knows no signature) still checks
+    private static String checksumOf(Manifest m) {
+        return DurableFiles.sha256(jsonOf(m.withSha256(null)));
     }
 }

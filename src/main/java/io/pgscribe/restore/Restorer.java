@@ -8,6 +8,7 @@ import io.pgscribe.init.CaptureObjects;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.manifest.SetTrust;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.segment.SegmentReader;
 import io.pgscribe.segment.TransactionHeader;
@@ -122,21 +123,26 @@ public final class Restorer {
     private final PgTools tools;
     private final PrintStream out;
     private final boolean terminal;
+    private final SetTrust trust;
 
-    public Restorer(PgTools tools, PrintStream out) {
-        this(tools, out, false);
+    /** A restorer of signed sets only, whose signature {@code trust}'s key checks ({@link SetTrust#reader}). */
+    public Restorer(PgTools tools, PrintStream out, SetTrust trust) {
+        this(tools, out, false, trust);
     }
 
     /** {@code terminal}: progress as a bar (on a terminal) rather than log lines. */
-    public Restorer(PgTools tools, PrintStream out, boolean terminal) {
+    public Restorer(PgTools tools, PrintStream out, boolean terminal, SetTrust trust) {
         this.tools = tools;
         this.out = out;
         this.terminal = terminal;
+        this.trust = trust;
     }
 
     public Summary run(Options o) throws SQLException {
         long t0 = System.nanoTime();
-        Manifest m = ManifestStore.read(o.backupDir().resolve(ManifestStore.FILE_NAME));
+        Path manifestFile = o.backupDir().resolve(ManifestStore.FILE_NAME);
+        Manifest m = ManifestStore.read(manifestFile, trust);
+        out.println("Manifest: " + trust.describe(m, manifestFile));
         RestoreTarget target = o.target();
         if (target.kind() != RestoreTarget.Kind.LATEST && !io.pgscribe.decode.DecoderPlugin.fromName(m.decoder())
                 .carriesTransactionIdentity()) {

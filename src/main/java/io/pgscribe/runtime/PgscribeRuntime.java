@@ -25,6 +25,8 @@ import io.pgscribe.config.Settings;
 import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.manifest.SetTrust;
+import io.pgscribe.signing.SetKeys;
 import io.pgscribe.segment.SegmentWriter;
 import io.pgscribe.monitor.Monitor;
 import io.pgscribe.monitor.PipelineHealthCheck;
@@ -186,8 +188,12 @@ public final class PgscribeRuntime {
                                           RecvlogicalComponent recvlogicalComponent, LockWatch lock) {
         // the directory itself, not a name of it: a symlink switched while running must not send writes elsewhere
         Path backupDir = realDir(settings.getPath(Setting.BACKUP_DIR));
-        ManifestStore store = new ManifestStore(backupDir);
-        Manifest manifest = ManifestStore.read(store.file());
+        ManifestStore store = new ManifestStore(backupDir, SetTrust.writer(SetKeys.signing(settings)));
+        Manifest manifest = store.load();
+        if (store.trust().key() == null) {
+            LOG.warn("The backup set in {} is not signed (pgscribe.backup.signing-key is not set): anyone who can write it "
+                    + "can change what a restore runs, and restoring it needs --allow-unsigned", backupDir);
+        }
         String where = settings.pipeline() == null ? "" : "pgscribe.database." + settings.pipeline() + ".";
         requireSource(ConnectionSpec.source(settings), manifest, backupDir);
         DecoderPlugin plugin = DecoderPlugin.fromName(manifest.decoder());

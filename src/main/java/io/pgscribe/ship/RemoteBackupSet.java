@@ -27,7 +27,7 @@ import java.util.concurrent.Future;
 /**
  * A backup set in object storage, brought into a local staging directory so that restore and
  * verify work on it as on a local one: the store's manifest first (checked against its own
- * sha256), then the files a restore to the target needs, downloaded in parallel and each
+ * sha256 and its signature), then the files a restore to the target needs, downloaded in parallel and each
  * checked against the manifest's sha256 as it arrives.
  */
 public final class RemoteBackupSet {
@@ -38,11 +38,12 @@ public final class RemoteBackupSet {
     }
 
     /** Downloads the store's manifest and the chain {@code target} needs (everything, for null) into {@code staging}. */
-    public static Manifest stage(S3Store store, RestoreTarget target, Path staging, PrintStream out) {
+    public static Manifest stage(S3Store store, RestoreTarget target, Path staging, io.pgscribe.manifest.SetTrust trust,
+                                 PrintStream out) {
         DurableFiles.ownerOnlyDirectory(staging);
         Path manifestFile = staging.resolve(ManifestStore.FILE_NAME);
         store.download("manifest.json", manifestFile);
-        Manifest m = ManifestStore.read(manifestFile);
+        Manifest m = ManifestStore.read(manifestFile, trust); // before any file it lists is fetched
         Map<String, String> files = new LinkedHashMap<>(); // relative -> sha256 as stored
         if (target == null || target.kind() == RestoreTarget.Kind.XID) {
             m.bases().forEach(b -> addBase(files, b));

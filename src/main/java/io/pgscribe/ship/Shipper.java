@@ -149,7 +149,7 @@ public final class Shipper {
             s3.download("manifest.json", copy);
             Manifest there;
             try {
-                there = ManifestStore.read(copy);
+                there = ManifestStore.readUnverified(copy); // only whose set it is
             } catch (PgscribeException e) {
                 LOG.warn("The manifest at {} cannot be read ({}); this backup set's replaces it", s3.config().describe(),
                         e.getMessage());
@@ -223,7 +223,7 @@ public final class Shipper {
                 m.globals().stream().filter(g -> sh.isShipped(g.file())).toList(),
                 m.segments().stream().filter(s -> sh.isShipped(s.file())).toList())
                 .withShipping(new Manifest.Shipping(sh.shipped(), List.of()));
-        byte[] json = ManifestStore.sealedJson(view);
+        byte[] json = store.sealedJson(view);
         Path file = u.file();
         DurableFiles.writeAtomically(file, json);
         return new Upload(u.relative(), file, json.length, DurableFiles.sha256(json), true);

@@ -33,9 +33,12 @@ public final class BackupVerifier {
     private BackupVerifier() {
     }
 
-    public static List<Check> check(Path backupDir) {
-        Manifest m = ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME));
+    /** Every file against a manifest {@code trust} takes (it refuses the set otherwise, before any file is read). */
+    public static List<Check> check(Path backupDir, io.pgscribe.manifest.SetTrust trust) {
+        Path file = backupDir.resolve(ManifestStore.FILE_NAME);
+        Manifest m = ManifestStore.read(file, trust);
         List<Check> checks = new ArrayList<>();
+        checks.add(new Check(ManifestStore.FILE_NAME + " (" + trust.describe(m, file) + ")", -1, null));
         for (BaseEntry b : m.bases()) {
             checks.add(stored(backupDir, b));
             if (b.metadataFile() != null) {

@@ -93,7 +93,7 @@ class ScheduledBaseIT {
             for (int i = 0; i + 1 < bases.size() && i < 3; i++) {
                 Lsn next = Lsn.valueOf(bases.get(i + 1).consistentPoint());
                 String db = "sched_seam" + i;
-                Restorer.Summary s = new Restorer(PgTools.locate(""), p.out).run(new Restorer.Options(p.backupDir, p.source(),
+                Restorer.Summary s = new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(p.backupDir, p.source(),
                         cluster.connection("postgres"), db).withTarget(RestoreTarget.lsn(Lsn.of(next.asLong() - 1), true)));
                 assertThat(s.base()).isEqualTo(bases.get(i).file());
                 Verifier.Report r = Verifier.compare(Verifier.load(p.backupDir.resolve(bases.get(i + 1).checksumsFile())),

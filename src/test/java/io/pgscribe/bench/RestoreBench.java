@@ -172,9 +172,9 @@ final class RestoreBench implements Callable<Integer> {
         Path gzipped = dir.resolve("backup-" + workload + "-gzip").toAbsolutePath();
         LocalCluster.deleteTree(gzipped);
         copyTree(backup, gzipped);
-        new Compressor(new ManifestStore(gzipped), Compression.GZIP, 0).compressClosed();
+        new Compressor(new ManifestStore(gzipped, io.pgscribe.manifest.SetTrust.writer(io.pgscribe.testing.TestKeys.key())), Compression.GZIP, 0).compressClosed();
         long sqlBytes = manifest.segments().stream().mapToLong(SegmentEntry::bytes).sum();
-        long gzipBytes = new ManifestStore(gzipped).load().segments().stream().mapToLong(SegmentEntry::bytes).sum();
+        long gzipBytes = new ManifestStore(gzipped, io.pgscribe.manifest.SetTrust.writer(io.pgscribe.testing.TestKeys.key())).load().segments().stream().mapToLong(SegmentEntry::bytes).sum();
         sizes.append(String.format(Locale.ROOT, "- %s: segments %,d bytes of SQL, %,d bytes gzip (%.1f%%); %.1f bytes of SQL "
                 + "per change, %.1f gzip; the workload wrote %,d bytes of WAL (%.1f per change): SQL %.1f%% of it, gzip %.1f%%%n",
                 workload, sqlBytes, gzipBytes, 100.0 * gzipBytes / sqlBytes, (double) sqlBytes / changeCount,
@@ -257,7 +257,7 @@ final class RestoreBench implements Callable<Integer> {
                                 PgTools tools) throws SQLException, IOException, InterruptedException {
         ConnectionSpec target = cluster.connection(copy);
         if (method.startsWith(PGSCRIBE)) {
-            Restorer.Summary s = new Restorer(tools, new PrintStream(OutputStream.nullOutputStream()))
+            Restorer.Summary s = new Restorer(tools, new PrintStream(OutputStream.nullOutputStream()), io.pgscribe.testing.TestKeys.reader())
                     .run(new Restorer.Options(backup, cluster.connection(source),
                             cluster.connection("postgres"), copy));
             return s.applying().toNanos() / 1e9;

@@ -73,7 +73,7 @@ class CaptureSinkTest {
 
     private String segments() throws IOException {
         StringBuilder sb = new StringBuilder();
-        for (var s : ManifestStore.read(store.file()).segments()) {
+        for (var s : ManifestStore.readUnverified(store.file()).segments()) {
             sb.append(Files.readString(tmp.resolve(s.file())));
         }
         return sb.toString();
@@ -95,7 +95,7 @@ class CaptureSinkTest {
         assertThat(sql).contains("INSERT INTO \"public\".\"g\" (\"id\") VALUES (3);"); // generated column left out
         assertThat(sink.transactionsSkipped()).isEqualTo(1);
         assertThat(sink.transactionsWritten()).isEqualTo(2);
-        Manifest m = ManifestStore.read(store.file());
+        Manifest m = ManifestStore.readUnverified(store.file());
         assertThat(m.capture().lastCommitLsn()).isEqualTo("0/200");
         assertThat(m.capture().coveredLsn()).isEqualTo("0/200");
     }
@@ -105,7 +105,7 @@ class CaptureSinkTest {
         CaptureSink first = sink();
         first.accept(lines(begin(1, "0/100"), insert("t", 1), commit(1, "0/100")));
         first.shutdown();
-        SpoolPosition resume = ManifestStore.read(store.file()).capture().resumeAt();
+        SpoolPosition resume = ManifestStore.readUnverified(store.file()).capture().resumeAt();
         assertThat(resume.offset()).isEqualTo(offset);
 
         CaptureSink second = sink();
@@ -113,7 +113,7 @@ class CaptureSinkTest {
         second.accept(lines(begin(1, "0/100"), insert("t", 1), commit(1, "0/100"),
                 begin(3, "0/300"), insert("t", 3), commit(3, "0/300")));
         second.shutdown();
-        assertThat(ManifestStore.read(store.file()).segments()).hasSize(2);
+        assertThat(ManifestStore.readUnverified(store.file()).segments()).hasSize(2);
         assertThat(segments().split("VALUES \\(1, 2\\);", -1)).hasSize(2);
         assertThat(segments()).contains("VALUES (3, 6);");
     }
@@ -126,7 +126,7 @@ class CaptureSinkTest {
                 commit(7, "0/700"),
                 "{\"action\":\"M\",\"xid\":null,\"lsn\":\"0/710\",\"transactional\":false,\"prefix\":\"hb\",\"content\":\"\"}"));
         sink.tick();
-        Manifest m = ManifestStore.read(store.file());
+        Manifest m = ManifestStore.readUnverified(store.file());
         assertThat(m.segments()).isEmpty();
         assertThat(m.capture().coveredLsn()).isEqualTo("0/710"); // the heartbeat after the transaction
         assertThat(m.capture().resumeAt().offset()).isEqualTo(offset);
@@ -175,10 +175,10 @@ class CaptureSinkTest {
                 + "-- DDL {\"ddl_log\":6,\"tag\":\"CREATE TABLE\",\"object\":\"public.m\",\"role\":\"app\"}\n"
                 + "SET LOCAL ROLE \"app\";\nSET LOCAL search_path = \"public\";\nCREATE TABLE m (id int);\n"
                 + "RESET ROLE;\nSET LOCAL search_path TO DEFAULT;\n");
-        assertThat(ManifestStore.read(store.file()).segments().get(0).ddlRoles()).containsExactly("app");
+        assertThat(ManifestStore.readUnverified(store.file()).segments().get(0).ddlRoles()).containsExactly("app");
         assertThat(sql.split("VALUES \\(4\\)", -1)).hasSize(2); // the INSERT of the query string is not replayed again
         assertThat(sql).doesNotContain("pgscribe.ddl_log").doesNotContain("\"pgscribe\"");
-        assertThat(ManifestStore.read(store.file()).capture().tables()).extracting(TableShape::table).contains("n", "g");
+        assertThat(ManifestStore.readUnverified(store.file()).capture().tables()).extracting(TableShape::table).contains("n", "g");
     }
 
     @Test
@@ -229,7 +229,7 @@ class CaptureSinkTest {
                 + "CREATE TABLE inner1 (v int);\n");
         assertThat(sql).contains("-- NOT REPLAYED: \"it ran inside SQL function \\\"mk\\\" statement 1");
         assertThat(sink.ddlNotReplayed()).isEqualTo(1);
-        assertThat(ManifestStore.read(store.file()).segments().get(0).ddlNotReplayed()).isEqualTo(1);
+        assertThat(ManifestStore.readUnverified(store.file()).segments().get(0).ddlNotReplayed()).isEqualTo(1);
     }
 
     @Test

@@ -64,7 +64,7 @@ class DecoderRawFixtureIT {
         PgTools.Result dump = PgTools.run(List.of(PgTools.locate("").path("pg_dump"), "--file=" + base,
                 "--dbname=" + shop.conninfo("t")), shop.toolEnvironment(), Duration.ofMinutes(2));
         assertThat(dump.ok()).as(dump.stderr()).isTrue();
-        ManifestStore store = new ManifestStore(backup);
+        ManifestStore store = new ManifestStore(backup, io.pgscribe.manifest.SetTrust.writer(io.pgscribe.testing.TestKeys.key()));
         store.save(new Manifest(Manifest.FORMAT, "test", new Manifest.Source("shop", "1", "15", 150000, "UTF8"),
                 "fx", "decoder_raw", DecoderPlugin.DECODER_RAW.options(), "2024-01-01T00:00:00Z",
                 List.of(new BaseEntry("base/" + base.getFileName(), "plain", "0/0", "none", "2024-01-01T00:00:00Z",
@@ -85,14 +85,14 @@ class DecoderRawFixtureIT {
             sink.accept(batch);
         }
         sink.shutdown();
-        Manifest m = ManifestStore.read(store.file());
+        Manifest m = ManifestStore.readUnverified(store.file());
         assertThat(m.segments().stream().mapToLong(SegmentEntry::transactions).sum()).isEqualTo(33);
         assertThat(m.segments()).hasSizeGreaterThan(1); // 64 kB segments: cut only at COMMIT
         for (SegmentEntry s : m.segments()) {
             assertThat(s.firstLsn()).isNull(); // decoder_raw carries no LSN
         }
 
-        new Restorer(PgTools.locate(""), System.out).run(new Restorer.Options(backup, shop, cluster.connection("postgres"),
+        new Restorer(PgTools.locate(""), System.out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(backup, shop, cluster.connection("postgres"),
                 "shop_restored"));
 
         try (Connection r = Pg.connect(cluster.connection("shop_restored"), "t")) {

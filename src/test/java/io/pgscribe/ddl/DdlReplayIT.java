@@ -173,7 +173,7 @@ class DdlReplayIT {
                 Pg.execute(c, "ALTER TABLE from_sql_function RESET (fillfactor)");
             }
 
-            Restorer.Summary first = new Restorer(PgTools.locate(""), p.out).run(new Restorer.Options(p.backupDir,
+            Restorer.Summary first = new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(p.backupDir,
                     p.source(), cluster.connection("postgres"), "ddl_restored", true, false));
             assertThat(first.transactionsApplied()).isGreaterThan(40);
             assertThat(p.verify("ddl_restored").differences()).isEmpty();
@@ -188,7 +188,7 @@ class DdlReplayIT {
             assertThat(sequences(cluster.connection("ddl_restored"))).isEqualTo(sequences(p.source()));
 
             // the same segments applied again to the restored database apply nothing twice
-            Restorer.Summary again = new Restorer(PgTools.locate(""), p.out).run(new Restorer.Options(p.backupDir,
+            Restorer.Summary again = new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(p.backupDir,
                     p.source(), cluster.connection("postgres"), "ddl_restored", false, true));
             assertThat(again.transactionsApplied()).isZero();
             assertThat(again.transactionsSkipped()).isEqualTo(first.transactionsApplied() + first.transactionsSkipped());

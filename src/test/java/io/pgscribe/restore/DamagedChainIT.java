@@ -73,7 +73,7 @@ class DamagedChainIT {
             // a hole: the manifest (consistently rewritten) lacks a segment in the middle
             Path manifest = p.backupDir.resolve(ManifestStore.FILE_NAME);
             Files.copy(manifest, tmp.resolve("manifest.json"));
-            ManifestStore store = new ManifestStore(p.backupDir);
+            ManifestStore store = p.store();
             store.save(store.load().mapSegments(list -> list.stream().filter(s -> !s.equals(segments.get(2))).toList()));
             assertRefused(p, "the chain has a hole: segment number " + segments.get(2).ordinal() + " is missing");
             Files.copy(tmp.resolve("manifest.json"), manifest, StandardCopyOption.REPLACE_EXISTING);

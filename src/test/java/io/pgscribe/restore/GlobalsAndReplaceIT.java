@@ -104,7 +104,8 @@ class GlobalsAndReplaceIT {
     }
 
     private static Restorer restorer(ByteArrayOutputStream sink) {
-        return new Restorer(PgTools.locate(""), new PrintStream(sink, true, StandardCharsets.UTF_8));
+        return new Restorer(PgTools.locate(""), new PrintStream(sink, true, StandardCharsets.UTF_8),
+                io.pgscribe.testing.TestKeys.reader());
     }
 
     private static List<String> databases(PgServer c) throws Exception {

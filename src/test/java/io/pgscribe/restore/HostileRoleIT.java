@@ -483,7 +483,7 @@ class HostileRoleIT {
         p.stop();
         Outcome o;
         try {
-            o = new Outcome(new Restorer(PgTools.locate(""), p.out).run(options.apply(new Restorer.Options(p.backupDir,
+            o = new Outcome(new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(options.apply(new Restorer.Options(p.backupDir,
                     p.source(), server.connection("postgres"), target))), null);
         } catch (PgscribeException e) {
             o = new Outcome(null, e);
@@ -756,7 +756,7 @@ class HostileRoleIT {
                     + "were loaded with their owner's rights");
             assertThat(p.verify(p.database + "_restored").differences()).isEmpty();
             // and a restore of one of them
-            new Restorer(PgTools.locate(""), p.out).run(new Restorer.Options(p.backupDir, p.source(),
+            new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(p.backupDir, p.source(),
                     server.connection("postgres"), "h_base_checks_one").withScope(new RestoreScope(
                     java.util.Set.of(new RestoreScope.Name("mal", "dt")), java.util.Set.of())));
             assertNothingRanAsSuperuser(p, "h_base_checks_one");

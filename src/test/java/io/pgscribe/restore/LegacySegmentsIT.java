@@ -60,7 +60,7 @@ class LegacySegmentsIT {
                 assertThat(Pg.string(c, "SELECT count(*)::text FROM pg_database WHERE datname = 'legacy_refused'")).isEqualTo("0");
             }
 
-            Restorer.Summary s = new Restorer(PgTools.locate(""), p.out).run(new Restorer.Options(p.backupDir, p.source(),
+            Restorer.Summary s = new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(p.backupDir, p.source(),
                     cluster.connection("postgres"), "legacy_allowed").withAllowLegacyDdl(true));
             assertThat(s.ddlNotReplayed()).isZero();
             assertThat(p.verify("legacy_allowed").differences()).isEmpty();

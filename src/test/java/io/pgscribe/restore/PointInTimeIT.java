@@ -87,7 +87,8 @@ class PointInTimeIT {
             assertThat(p.manifest().segments()).hasSizeGreaterThan(1);
 
             ByteArrayOutputStream planned = new ByteArrayOutputStream();
-            Restorer.Summary plan = new Restorer(PgTools.locate(""), new PrintStream(planned, true, StandardCharsets.UTF_8))
+            Restorer.Summary plan = new Restorer(PgTools.locate(""), new PrintStream(planned, true, StandardCharsets.UTF_8),
+                    io.pgscribe.testing.TestKeys.reader())
                     .run(options(p, "pitr_plan").withTarget(RestoreTarget.lsn(lsn1, true)).withPlanOnly(true));
             String planText = planned.toString(StandardCharsets.UTF_8);
             assertThat(planText).contains("up to commit LSN " + lsn1).contains("Nothing was changed (--plan)")
@@ -111,7 +112,7 @@ class PointInTimeIT {
 
     private static void assertRestoredEquals(Pipeline p, String db, RestoreTarget target, Map<String, TableChecksum> expected)
             throws Exception {
-        Restorer.Summary s = new Restorer(PgTools.locate(""), p.out).run(options(p, db).withTarget(target));
+        Restorer.Summary s = new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(options(p, db).withTarget(target));
         assertThat(s.reachedTarget()).as(target.describe()).isTrue();
         Verifier.Report r = Verifier.compare(expected, Verifier.checksums(p.cluster.connection(db)));
         assertThat(r.differences()).as("restored to " + target.describe()).isEmpty();

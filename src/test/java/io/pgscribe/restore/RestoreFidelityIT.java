@@ -92,7 +92,7 @@ class RestoreFidelityIT {
                     .isEmpty();
             assertThat(matview(p, "audited_latest")).isEqualTo(matview(p, "audited"));
 
-            new Restorer(PgTools.locate(""), p.out).run(new Restorer.Options(p.backupDir, p.source(),
+            new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(p.backupDir, p.source(),
                     p.cluster.connection("postgres"), "audited_pit").withTarget(RestoreTarget.lsn(middle, true)));
             assertThat(Verifier.compare(atMiddle, Verifier.checksums(p.cluster.connection("audited_pit"))).differences()).isEmpty();
         }
@@ -127,7 +127,7 @@ class RestoreFidelityIT {
 
             p.restore("seqs_latest");
             assertThat(lastValue(p, "seqs_latest")).isEqualTo("250");
-            new Restorer(PgTools.locate(""), p.out).run(new Restorer.Options(p.backupDir, p.source(),
+            new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(p.backupDir, p.source(),
                     p.cluster.connection("postgres"), "seqs_pit").withTarget(RestoreTarget.lsn(pointInTime, true)));
             assertThat(lastValue(p, "seqs_pit")).isEqualTo("100");
             try (Connection c = Pg.connect(p.cluster.connection("seqs_pit"), "t")) {

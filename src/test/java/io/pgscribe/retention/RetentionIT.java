@@ -62,7 +62,7 @@ class RetentionIT {
             }
             p.fenceAndWait();
             p.stop();
-            ManifestStore store = new ManifestStore(p.backupDir);
+            ManifestStore store = p.store();
             Manifest before = store.load();
             BaseEntry oldest = before.bases().get(0);
             BaseEntry newest = before.bases().get(before.bases().size() - 1);
@@ -92,7 +92,7 @@ class RetentionIT {
             restoreToBaseEqualsItsSnapshot(p, cluster, oldest, "kept_week_oldest");
             // between the oldest base and the newest the segments are gone: refused, with the way out
             BaseEntry second = before.bases().get(1);
-            assertThatThrownBy(() -> new Restorer(PgTools.locate(""), p.out).run(new Restorer.Options(p.backupDir, p.source(),
+            assertThatThrownBy(() -> new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(p.backupDir, p.source(),
                     cluster.connection("postgres"), "kept_between")
                     .withTarget(RestoreTarget.lsn(Lsn.of(Lsn.valueOf(second.consistentPoint()).asLong() + 1), true))))
                     .isInstanceOf(PgscribeException.class)
@@ -133,7 +133,7 @@ class RetentionIT {
     }
 
     private static void restoreToBaseEqualsItsSnapshot(Pipeline p, PgServer cluster, BaseEntry base, String db) throws Exception {
-        Restorer.Summary s = new Restorer(PgTools.locate(""), p.out).run(new Restorer.Options(p.backupDir, p.source(),
+        Restorer.Summary s = new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(p.backupDir, p.source(),
                 cluster.connection("postgres"), db).withTarget(RestoreTarget.lsn(Lsn.valueOf(base.consistentPoint()), true)));
         assertThat(s.base()).isEqualTo(base.file());
         assertThat(s.transactionsApplied()).isZero();

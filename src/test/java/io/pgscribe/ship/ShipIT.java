@@ -117,6 +117,31 @@ class ShipIT {
             try (var staged = java.nio.file.Files.list(tmp.resolve("staging"))) {
                 assertThat(staged).as("staging removed after the restore").isEmpty();
             }
+
+            // write access to the bucket is not write access to the restore server: a segment replaced there, the
+            // store's manifest resealed to match, is refused by its signature before any file it lists is fetched
+            Path storeManifest = tmp.resolve("store-copy").resolve("manifest.json");
+            java.nio.file.Files.createDirectories(storeManifest.getParent());
+            java.nio.file.Files.write(storeManifest, s3.client().getObjectAsBytes(g -> g.bucket("backups")
+                    .key("shipped/manifest.json")).asByteArray());
+            byte[] forgedSql = "BEGIN;\nDROP TABLE event;\nCOMMIT;\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            s3.client().putObject(r -> r.bucket("backups").key("shipped/" + first.file()),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(forgedSql));
+            byte[] forged = io.pgscribe.testing.BackupSets.resealedKeepingSignature(storeManifest, x -> x.mapSegments(l -> l.stream()
+                    .map(s -> !s.file().equals(first.file()) ? s : new SegmentEntry(s.file(), s.ordinal(), s.firstLsn(),
+                            s.lastLsn(), s.firstCommitTime(), s.lastCommitTime(), s.transactions(), forgedSql.length,
+                            io.pgscribe.storage.DurableFiles.sha256(forgedSql), s.spoolEnd(), null, null, null,
+                            s.ddlNotReplayed(), s.ddlRoles())).toList()));
+            s3.client().putObject(r -> r.bucket("backups").key("shipped/manifest.json"),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(forged));
+            Pipeline.Cli tampered = p.cli("restore", "--to-db", "shipped_tampered", "--from-s3", "--staging-dir",
+                    tmp.resolve("staging").toString());
+            assertThat(tampered.code()).as(tampered.out() + tampered.err()).isEqualTo(io.pgscribe.ExitCode.DAMAGED);
+            assertThat(tampered.err()).contains("manifest.json fails its signature by key " + io.pgscribe.testing.TestKeys.key().id());
+            assertThat(tampered.out()).doesNotContain("Downloading");
+            Pipeline.Cli tamperedVerify = p.cli("verify", "--backup", "--from-s3", "--staging-dir", tmp.resolve("staging").toString());
+            assertThat(tamperedVerify.code()).isEqualTo(io.pgscribe.ExitCode.DAMAGED);
+            assertThat(tamperedVerify.out()).contains("manifest.json fails its signature by key");
         }
     }
 

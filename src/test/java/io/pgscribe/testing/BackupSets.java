@@ -23,7 +23,7 @@ public final class BackupSets {
      * checksums in the manifest made to match, as a pgscribe that wrote that text would have.
      */
     public static void rewriteSegments(Path backupDir, UnaryOperator<String> edit) {
-        ManifestStore store = new ManifestStore(backupDir);
+        ManifestStore store = new ManifestStore(backupDir, io.pgscribe.manifest.SetTrust.writer(TestKeys.key()));
         List<SegmentEntry> out = new ArrayList<>();
         try {
             for (SegmentEntry s : store.load().segments()) {
@@ -37,5 +37,22 @@ public final class BackupSets {
             throw new UncheckedIOException(e);
         }
         store.update(m -> m.mapSegments(x -> out));
+    }
+
+    /**
+     * What someone who can write a backup set but has not its key makes of a signed manifest: the
+     * entries changed, the manifest's own sha256 recomputed to match, the old signature kept.
+     */
+    public static byte[] resealedKeepingSignature(Path signedManifest, UnaryOperator<io.pgscribe.manifest.Manifest> change) {
+        try {
+            io.pgscribe.manifest.Manifest m = ManifestStore.readUnverified(signedManifest);
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var resealed = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+                    new ManifestStore(signedManifest.getParent()).sealedJson(change.apply(m)));
+            resealed.set("signature", json.readTree(signedManifest.toFile()).get("signature"));
+            return json.writerWithDefaultPrettyPrinter().writeValueAsBytes(resealed);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

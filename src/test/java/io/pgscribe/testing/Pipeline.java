@@ -64,6 +64,7 @@ public final class Pipeline implements AutoCloseable {
         s.putAll(QUIET);
         // most tests read segment and base files as text; CompressionIT runs the compress route on purpose
         s.put(Setting.COMPRESSION.key(), "none");
+        s.put(Setting.BACKUP_SIGNING_KEY.key(), TestKeys.signingKeyFile().toString());
         s.putAll(extra);
         this.settings = Settings.forSource(cluster.connection(database), s);
     }
@@ -137,12 +138,17 @@ public final class Pipeline implements AutoCloseable {
         awaitCovered(fence(), Duration.ofSeconds(60));
     }
 
+    /** The set's manifest as its runtime writes it: signed with the test key. */
+    public ManifestStore store() {
+        return new ManifestStore(backupDir, io.pgscribe.manifest.SetTrust.writer(TestKeys.key()));
+    }
+
     public Manifest manifest() {
-        return ManifestStore.read(backupDir.resolve(ManifestStore.FILE_NAME));
+        return ManifestStore.readUnverified(backupDir.resolve(ManifestStore.FILE_NAME));
     }
 
     public Restorer.Summary restore(String target) throws SQLException {
-        return new Restorer(PgTools.locate(""), out).run(new Restorer.Options(backupDir, source(),
+        return new Restorer(PgTools.locate(""), out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(backupDir, source(),
                 cluster.connection("postgres"), target));
     }
 
