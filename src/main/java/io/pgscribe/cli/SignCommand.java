@@ -19,8 +19,10 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "sign", mixinStandardHelpOptions = true,
         description = {"Sign the backup set's manifest, as it is, with pgscribe.backup.signing-key: once, for a set made "
-                + "unsigned (before pgscribe 0.2, or without a key), or after changing the key. Every file is checked "
-                + "against the manifest first. Sign only a set you trust: whoever could write it may have changed it."})
+                + "unsigned (before pgscribe 0.2, or without a key), or with a new key (pgscribe.backup.verify-key the old "
+                + "public key: the signature must hold under it). A failing signature is refused. Every file is checked "
+                + "against the manifest first. Sign an unsigned set only if you trust it: whoever could write it may have "
+                + "changed it."})
 final class SignCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -40,7 +42,12 @@ final class SignCommand implements Callable<Integer> {
         try (BackupSetLock lock = BackupSetLock.acquire(dir, "sign")) {
             Path file = dir.resolve(ManifestStore.FILE_NAME);
             Manifest m = ManifestStore.readUnverified(file);
-            String before = SetTrust.reader(key, true).describe(m, file);
+            SetKey old = SetKeys.verifying(s);
+            String before = SetTrust.reader(old, true).describe(m, file);
+            if (m.signature() != null) {
+                // a signature that fails is a forgery to report, never one to sign over; a new key signs only what the old one did
+                SetTrust.reader(old, false).check(m, file);
+            }
             List<BackupVerifier.Check> checks = BackupVerifier.check(dir, SetTrust.reader(null, true));
             if (!checks.stream().allMatch(BackupVerifier.Check::ok)) {
                 BackupVerifier.print(checks, System.out);

@@ -8,9 +8,10 @@ import picocli.CommandLine.Option;
 /** {@code --allow-unsigned}, and the key restore and verify check a manifest's signature with. */
 final class TrustOption {
 
-    @Option(names = "--allow-unsigned", description = "Take a backup set whose manifest is not signed (sets made before "
-            + "pgscribe 0.2, or with no pgscribe.backup.signing-key), or one signed by a key not configured here. A signature "
-            + "that fails under the configured key is refused all the same.")
+    @Option(names = "--allow-unsigned", description = "With no key configured (pgscribe.backup.verify-key and signing-key "
+            + "empty): take a backup set whose manifest is not signed (made before pgscribe 0.2, or without a key), or is "
+            + "signed but cannot be checked here. With a key configured, an unsigned set and a failing signature are "
+            + "refused all the same.")
     boolean allowUnsigned;
 
     SetTrust trust(Settings s) {

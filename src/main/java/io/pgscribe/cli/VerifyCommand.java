@@ -58,21 +58,20 @@ final class VerifyCommand implements Callable<Integer> {
             java.nio.file.Path staging = null;
             io.pgscribe.manifest.SetTrust setTrust = trust.trust(s);
             try {
-                java.util.List<io.pgscribe.verify.BackupVerifier.Check> checks;
-                try {
-                    if (fromS3.active()) {
+                if (fromS3.active()) {
+                    try {
                         staging = fromS3.stage(s, null, setTrust, System.out);
+                    } catch (io.pgscribe.PgscribeException e) {
+                        if (e.exitCode() != ExitCode.DAMAGED) {
+                            throw e;
+                        }
+                        System.out.println("DAMAGED  " + e.getMessage());
+                        return ExitCode.DAMAGED;
                     }
-                    checks = io.pgscribe.verify.BackupVerifier.check(staging != null ? staging
-                            : s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath(), setTrust);
-                } catch (io.pgscribe.PgscribeException e) {
-                    // a manifest that fails its checksum or signature: no file it lists can be trusted
-                    if (e.exitCode() != ExitCode.DAMAGED) {
-                        throw e;
-                    }
-                    System.out.println("DAMAGED  " + e.getMessage());
-                    return ExitCode.DAMAGED;
                 }
+                // a local manifest that fails its checksum or signature is an error (exit 5) before any file is read
+                var checks = io.pgscribe.verify.BackupVerifier.check(staging != null ? staging
+                        : s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath(), setTrust);
                 io.pgscribe.verify.BackupVerifier.print(checks, System.out);
                 return checks.stream().allMatch(io.pgscribe.verify.BackupVerifier.Check::ok) ? ExitCode.OK : ExitCode.DAMAGED;
             } finally {

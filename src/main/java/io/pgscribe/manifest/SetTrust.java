@@ -9,8 +9,9 @@ import java.nio.file.Path;
  * Which manifests a reader or a writer of a backup set accepts. A signed manifest is taken only
  * when its signature holds under the configured key. A writer with a signing key refuses an
  * unsigned set (it would vouch for what anyone wrote there) and one without a key refuses a
- * signed set (it would drop the signature). A reader refuses an unsigned set, or a signed one
- * it has no key for, unless the operator allowed it ({@code --allow-unsigned}).
+ * signed set (it would drop the signature). A reader with a key refuses an unsigned set (anyone
+ * can strip a signature); one without a key takes an unsigned or signed set only when the
+ * operator allowed it ({@code --allow-unsigned}).
  */
 public final class SetTrust {
 
@@ -78,6 +79,14 @@ public final class SetTrust {
                         + ": it will not vouch for files it did not check",
                         "If you trust the set as it is, sign it once with `pgscribe sign` (it checks every file against the "
                                 + "manifest first). Or leave out pgscribe.backup.signing-key to go on unsigned.", ExitCode.REFUSED);
+            }
+            if (!writer && key != null) {
+                // with a key, an unsigned manifest is as likely a signed one stripped: --allow-unsigned does not take it
+                throw new ManifestException(set + " is not signed (" + file.getFileName() + " has no signature), and this "
+                        + "pgscribe checks signatures with key " + key.id() + ": a signature can be removed by anyone who can "
+                        + "write the set", "If the set was made unsigned (before pgscribe 0.2, or without a key) and you trust "
+                        + "everyone who could write it, restore it with pgscribe.backup.verify-key and signing-key empty and "
+                        + "--allow-unsigned, or sign it once with `pgscribe sign`.", ExitCode.REFUSED);
             }
             if (!writer && !allowUnsigned) {
                 throw new ManifestException(set + " is not signed (" + file.getFileName() + " has no signature): nothing "

@@ -8,7 +8,6 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
@@ -103,7 +102,8 @@ public final class SetKey {
     }
 
     private static void requireOwnerOnly(Path file) throws IOException {
-        Set<PosixFilePermission> p = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+        // the file a link names (mounted secrets are links), not the link
+        Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
         if (p.contains(PosixFilePermission.OTHERS_READ) || p.contains(PosixFilePermission.OTHERS_WRITE)
                 || p.contains(PosixFilePermission.GROUP_WRITE)) {
             throw refused("private key " + file + " can be read or written by others (" + java.nio.file.attribute

@@ -78,7 +78,10 @@ class SetTrustTest {
         assertThatThrownBy(() -> ManifestStore.read(store.file(), SetTrust.reader(key, false)))
                 .hasMessageContaining("is not signed").satisfies(e -> assertThat(exitOf(e)).isEqualTo(ExitCode.REFUSED))
                 .satisfies(e -> assertThat(((ManifestException) e).hint()).contains("--allow-unsigned"));
-        assertThat(ManifestStore.read(store.file(), SetTrust.reader(key, true)).signature()).isNull();
+        // with a key, --allow-unsigned does not take it either: stripping is all a forger needs
+        assertThatThrownBy(() -> ManifestStore.read(store.file(), SetTrust.reader(key, true)))
+                .hasMessageContaining("a signature can be removed by anyone who can write the set");
+        assertThat(ManifestStore.read(store.file(), SetTrust.reader(null, true)).signature()).isNull();
         // a writer with the key does not vouch for it without being told (pgscribe sign)
         assertThatThrownBy(() -> new ManifestStore(tmp, SetTrust.writer(key)).load())
                 .hasMessageContaining("is not signed").satisfies(e -> assertThat(((ManifestException) e).hint())

@@ -636,7 +636,7 @@ class HostileRoleIT {
                 io.pgscribe.manifest.GlobalsEntry fresh = new io.pgscribe.manifest.GlobalsEntry("globals/later.sql",
                         taken.takenAt(), taken.bytes(), taken.sha256());
                 Files.copy(tmp.resolve("later").resolve(taken.file()), p.backupDir.resolve(fresh.file()));
-                new io.pgscribe.manifest.ManifestStore(p.backupDir).update(m -> m.withGlobals(fresh));
+                p.store().update(m -> m.withGlobals(fresh));
                 assertThat(Files.readString(p.backupDir.resolve(fresh.file()))).contains("\n\\\\\"';");
                 Outcome o = restoreWith(p, "h_globals_restored", x -> x.withGlobals(true));
                 assertThat(o.refused()).isNull();

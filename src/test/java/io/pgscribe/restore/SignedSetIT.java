@@ -81,12 +81,17 @@ class SignedSetIT {
             assertThat(restore.err()).contains("manifest.json fails its signature by key " + keyId).contains("HINT: ");
             Pipeline.Cli verify = p.cli("verify", "--backup");
             assertThat(verify.code()).isEqualTo(ExitCode.DAMAGED);
-            assertThat(verify.out()).contains("DAMAGED  ").contains("manifest.json fails its signature by key " + keyId);
+            assertThat(verify.err()).contains("manifest.json fails its signature by key " + keyId).contains("HINT: ");
             // not even with --allow-unsigned: a signature that fails is a forgery, not a missing signature
             assertThat(p.cli("restore", "--to-db", "signedset_forged", "--allow-unsigned").code()).isEqualTo(ExitCode.DAMAGED);
-            // and the runtime does not sign it over
+            // and neither a writer nor `pgscribe sign` signs it over
             Pipeline.Cli prune = p.cli("prune", "--dry-run");
             assertThat(prune.code()).isEqualTo(ExitCode.DAMAGED);
+            byte[] forgedBytes = Files.readAllBytes(manifestFile);
+            Pipeline.Cli launder = p.cli("sign");
+            assertThat(launder.code()).isEqualTo(ExitCode.DAMAGED);
+            assertThat(launder.err()).contains("fails its signature");
+            assertThat(Files.readAllBytes(manifestFile)).isEqualTo(forgedBytes);
             assertDatabaseAbsent(p, "signedset_forged");
 
             // the genuine set, its signature stripped: an unsigned set
@@ -100,7 +105,12 @@ class SignedSetIT {
             Pipeline.Cli writer = p.cli("prune", "--dry-run");
             assertThat(writer.code()).isEqualTo(ExitCode.REFUSED);
             assertThat(writer.err()).contains("is not signed").contains("pgscribe sign");
-            Pipeline.Cli allowed = p.cli("restore", "--to-db", "signedset_unsigned", "--allow-unsigned");
+            // with a key configured, not even --allow-unsigned: a stripped signature looks just like this
+            Pipeline.Cli stripped = p.cli("restore", "--to-db", "signedset_unsigned", "--allow-unsigned");
+            assertThat(stripped.code()).isEqualTo(ExitCode.REFUSED);
+            assertThat(stripped.err()).contains("a signature can be removed");
+            Pipeline.Cli allowed = p.cli("-s", "pgscribe.backup.signing-key=", "restore", "--to-db", "signedset_unsigned",
+                    "--allow-unsigned");
             assertThat(allowed.code()).as(allowed.err()).isZero();
             assertThat(allowed.out()).contains("Manifest: not signed");
             assertThat(p.verify("signedset_unsigned").differences()).isEmpty();

@@ -68,6 +68,7 @@ class SeveralDatabasesIT {
                 "pgscribe.source.user=" + server.user(),
                 "pgscribe.source.passfile=" + passfile,
                 "pgscribe.backup.dir=" + backup,
+                "pgscribe.backup.signing-key=" + io.pgscribe.testing.TestKeys.signingKeyFile(),
                 "pgscribe.segment.max-age=1",
                 "pgscribe.capture.tick-ms=200",
                 "pgscribe.spool.poll-delay-ms=10",

@@ -224,13 +224,13 @@ class ShipIT {
                     assertThat(unshipped).isNotEmpty();
                     Clock nextWeek = Clock.offset(Clock.systemUTC(), Duration.ofDays(8));
                     ByteArrayOutputStream dry = new ByteArrayOutputStream();
-                    new Pruner(new io.pgscribe.manifest.ManifestStore(p.backupDir), RetentionPolicy.DEFAULT, nextWeek, true)
+                    new Pruner(p.store(), RetentionPolicy.DEFAULT, nextWeek, true)
                             .prune(true, new PrintStream(dry, true, StandardCharsets.UTF_8));
                     assertThat(dry.toString(StandardCharsets.UTF_8)).contains("would remove from the store  segments/")
                             .contains("not shipped yet").contains("Nothing was changed (--dry-run).");
                     assertThat(during.manifest().segments()).isEqualTo(before.segments());
                     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-                    new Pruner(new io.pgscribe.manifest.ManifestStore(p.backupDir), RetentionPolicy.DEFAULT, nextWeek, true)
+                    new Pruner(p.store(), RetentionPolicy.DEFAULT, nextWeek, true)
                             .prune(false, new PrintStream(printed, true, StandardCharsets.UTF_8));
                     Manifest pruned = during.manifest();
                     for (String f : unshipped) {
@@ -253,7 +253,7 @@ class ShipIT {
                         assertThat(objects).doesNotContainKey("outage/" + f);
                     }
                     // now that they are shipped, the segments before the new base can go
-                    new Pruner(new io.pgscribe.manifest.ManifestStore(p.backupDir), RetentionPolicy.DEFAULT, nextWeek, true)
+                    new Pruner(p.store(), RetentionPolicy.DEFAULT, nextWeek, true)
                             .prune(false, null);
                     for (String f : unshipped) {
                         if (during.manifest().segments().stream().noneMatch(s -> s.file().equals(f))) {

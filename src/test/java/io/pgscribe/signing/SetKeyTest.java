@@ -60,6 +60,12 @@ class SetKeyTest {
         SetKey key = SetKey.generate();
         key.write(tmp.resolve("k"), tmp.resolve("k.pub"));
         Files.setPosixFilePermissions(tmp.resolve("k"), PosixFilePermissions.fromString("rw-r--r--"));
+        Path link = tmp.resolve("mounted-secret");
+        Files.createSymbolicLink(link, tmp.resolve("k"));
+        assertThatThrownBy(() -> SetKey.read(link)).hasMessageContaining("can be read or written by others");
+        Files.setPosixFilePermissions(tmp.resolve("k"), PosixFilePermissions.fromString("r--------"));
+        assertThat(SetKey.read(link).id()).as("a link is judged by the file it names").isEqualTo(key.id());
+        Files.setPosixFilePermissions(tmp.resolve("k"), PosixFilePermissions.fromString("rw-r--r--"));
         assertThatThrownBy(() -> SetKey.read(tmp.resolve("k"))).isInstanceOf(PgscribeException.class)
                 .hasMessageContaining("can be read or written by others").extracting(e -> ((PgscribeException) e).hint())
                 .asString().contains("chmod 600");
