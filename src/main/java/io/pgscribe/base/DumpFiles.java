@@ -36,6 +36,7 @@ final class DumpFiles {
         DurableFiles.ownerOnlyDirectory(target.getParent());
         List<String> cmd = new java.util.ArrayList<>(commandWithoutFile);
         cmd.add("--file=" + partial);
+        createPartial(partial);
         PgTools.Result r = PgTools.run(cmd, env, timeout);
         if (!r.ok()) {
             deleteQuietly(partial);
@@ -51,6 +52,19 @@ final class DumpFiles {
         return new PgscribeException(what + " failed (" + how + ")" + (stderr.isBlank() ? "" : ": " + stderr.strip()),
                 "Fix the cause named above; no partial " + what + " was kept, and the next run starts afresh.",
                 ExitCode.FAILED, null);
+    }
+
+    /**
+     * Creates the empty {@code .partial} owner-only before the tool runs: the tool opens it for
+     * writing and keeps its mode, so no byte of a dump is ever readable by others, whatever the umask.
+     */
+    static void createPartial(Path partial) {
+        try {
+            Files.deleteIfExists(partial); // a leftover, or a link planted there: removed, never followed
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + partial, e);
+        }
+        DurableFiles.writeNew(partial, new byte[0]);
     }
 
     /** Makes a finished {@code .partial} dump durable, owner-only, and visible under its final name. */

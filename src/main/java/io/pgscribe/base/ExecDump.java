@@ -42,8 +42,11 @@ final class ExecDump implements AutoCloseable {
         io.pgscribe.storage.DurableFiles.ownerOnlyDirectory(target.getParent());
         List<String> args = new ArrayList<>(argumentsWithoutFile);
         args.add("--file=" + partial);
-        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, executable);
-        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, args);
+        DumpFiles.createPartial(partial);
+        // camel-exec hands a child the runtime's whole environment (S3 and SMTP secrets included): env -i gives it only its own
+        List<String> cmd = io.pgscribe.pg.ChildEnvironment.viaEnv(executable, args, java.util.Map.of());
+        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_EXECUTABLE, cmd.get(0));
+        exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, cmd.subList(1, cmd.size()));
         exchange.getMessage().setHeader(ExecBinding.EXEC_COMMAND_TIMEOUT, timeout.toMillis());
     }
 

@@ -286,9 +286,9 @@ public final class RecvlogicalSupervisor {
         for (String o : decoderOptions) {
             cmd.add("--option=" + o);
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(spec.toolEnvironment());
-        pb.environment().put("PGOPTIONS", PINNED_SESSION);
+        java.util.Map<String, String> env = new java.util.HashMap<>(spec.toolEnvironment());
+        env.put("PGOPTIONS", PINNED_SESSION);
+        ProcessBuilder pb = io.pgscribe.pg.ChildEnvironment.apply(new ProcessBuilder(cmd), env);
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         long t0 = System.nanoTime();
         Process p;
@@ -466,7 +466,8 @@ public final class RecvlogicalSupervisor {
 
     static void signal(long pid, String signal) {
         try {
-            Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+            Process k = io.pgscribe.pg.ChildEnvironment.apply(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)),
+                    java.util.Map.of()).redirectErrorStream(true).start();
             k.getInputStream().readAllBytes();
             k.waitFor(10, TimeUnit.SECONDS);
         } catch (IOException e) {

@@ -26,7 +26,8 @@ final class BaseSql {
         if (!base.isCustomFormat()) {
             return Compression.open(file);
         }
-        ProcessBuilder pb = new ProcessBuilder(List.of(tools.path("pg_restore"), "--file=-", file.toString()));
+        ProcessBuilder pb = io.pgscribe.pg.ChildEnvironment.apply(
+                new ProcessBuilder(List.of(tools.path("pg_restore"), "--file=-", file.toString())), java.util.Map.of());
         pb.redirectError(ProcessBuilder.Redirect.PIPE);
         Process p;
         try {

@@ -48,7 +48,8 @@ public final class PgTools {
     /** {@code pg_config --bindir}, or null when pg_config is not on PATH. */
     public static Path pgConfigBindir() {
         try {
-            Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
+            Process p = io.pgscribe.pg.ChildEnvironment.apply(new ProcessBuilder("pg_config", "--bindir"), Map.of())
+                    .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (p.waitFor() == 0 && Files.isDirectory(Path.of(out))) {
                 return Path.of(out);
@@ -122,8 +123,7 @@ public final class PgTools {
      * {@code --single-transaction} never commits a part; the result says why.
      */
     public static Result run(List<String> command, Map<String, String> env, Duration timeout, InputStream stdin) {
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command));
-        pb.environment().putAll(env);
+        ProcessBuilder pb = io.pgscribe.pg.ChildEnvironment.apply(new ProcessBuilder(new ArrayList<>(command)), env);
         Process p;
         try {
             p = pb.start();
