@@ -42,7 +42,6 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     private static String shown(Settings s, Setting setting) {
-        String value = s.get(setting);
-        return setting.isSecret() && value != null && !value.isEmpty() ? "(set, not shown)" : value;
+        return setting.shown(s.get(setting));
     }
 }

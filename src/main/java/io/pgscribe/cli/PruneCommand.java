@@ -34,6 +34,7 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() {
         PgscribeCommand.quietLogs();
         Settings s = parent.settings();
+        io.pgscribe.storage.SetPermissions.require(s.getPath(Setting.BACKUP_DIR).toAbsolutePath());
         ManifestStore store = new ManifestStore(s.getPath(Setting.BACKUP_DIR).toAbsolutePath(),
                 SetTrust.writer(SetKeys.signing(s)));
         Manifest m = store.load();

@@ -39,6 +39,7 @@ final class SignCommand implements Callable<Integer> {
         }
         Path dir = s.getPath(Setting.BACKUP_DIR).toAbsolutePath();
         // a runtime holds the lock for its life: it would go on writing over this signature with its own view
+        io.pgscribe.storage.SetPermissions.require(dir);
         try (BackupSetLock lock = BackupSetLock.acquire(dir, "sign")) {
             Path file = dir.resolve(ManifestStore.FILE_NAME);
             Manifest m = ManifestStore.readUnverified(file);

@@ -173,6 +173,42 @@ public enum Setting {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
+    /**
+     * The value as {@code config} prints it: a secret not at all, a webhook URL only to its host
+     * (a chat webhook's path is its bearer secret).
+     */
+    public String shown(String value) {
+        if (value == null || value.isEmpty()) {
+            return value;
+        }
+        if (isSecret()) {
+            return "(set, not shown)";
+        }
+        if (this != ALERT_WEBHOOKS) {
+            return value;
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String entry : value.split(",")) {
+            int eq = entry.indexOf('=');
+            String format = eq < 0 ? "" : entry.substring(0, eq + 1).strip();
+            String url = entry.substring(eq + 1).strip();
+            int scheme = url.indexOf("://");
+            if (scheme < 0) {
+                out.add(format + "(not shown)");
+                continue;
+            }
+            int from = scheme + 3;
+            int end = from;
+            while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+                end++;
+            }
+            String authority = url.substring(from, end);
+            String host = authority.substring(authority.lastIndexOf('@') + 1); // user:password@ is never shown
+            out.add(format + url.substring(0, from) + host + (end < url.length() ? "/(not shown)" : ""));
+        }
+        return String.join(",", out);
+    }
+
     public boolean isSecret() {
         return this == SOURCE_PASSWORD || this == S3_SECRET_KEY || this == ALERT_SMTP_PASSWORD;
     }

@@ -74,6 +74,7 @@ public final class Initializer {
         BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT));
         // one writer per set, and a directory that cannot be written is found before the server is touched
         boolean madeDir = !Files.exists(backupDir);
+        io.pgscribe.storage.SetPermissions.require(backupDir);
         boolean done = false;
         try (BackupSetLock lock = BackupSetLock.acquire(backupDir, "init")) {
             try (Connection c = Pg.connect(spec, "pgscribe-init")) {

@@ -144,6 +144,8 @@ public final class PgscribeRuntime {
             }
         });
         props.putIfAbsent("camel.main.routes-include-pattern", DEFAULT_ROUTES);
+        // metrics and health have no authentication: this machine only, unless the operator binds it wider
+        props.putIfAbsent("camel.management.host", "127.0.0.1");
         props.putIfAbsent("camel.main.name", settings.pipeline() == null && each.size() == 1
                 ? "pgscribe-" + each.get(0).get(Setting.SLOT_NAME) : "pgscribe");
         main.setOverrideProperties(props);
@@ -188,6 +190,7 @@ public final class PgscribeRuntime {
                                           RecvlogicalComponent recvlogicalComponent, LockWatch lock) {
         // the directory itself, not a name of it: a symlink switched while running must not send writes elsewhere
         Path backupDir = realDir(settings.getPath(Setting.BACKUP_DIR));
+        io.pgscribe.storage.SetPermissions.require(backupDir);
         ManifestStore store = new ManifestStore(backupDir, SetTrust.writer(SetKeys.signing(settings)));
         Manifest manifest = store.load();
         if (store.trust().key() == null) {

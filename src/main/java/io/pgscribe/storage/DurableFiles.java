@@ -30,11 +30,18 @@ public final class DurableFiles {
     private DurableFiles() {
     }
 
-    /** Creates the directory (and parents) if missing, owner-only. */
+    /** Creates the directory (and parents) if missing, owner-only; refuses one another user owns. */
     public static Path ownerOnlyDirectory(Path dir) {
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir);
+            }
+            String owner = Files.getOwner(dir).getName();
+            if (!owner.equals(System.getProperty("user.name"))) {
+                // chmod would leave its owner able to change it back, and to rename what is in it
+                throw new io.pgscribe.PgscribeException("directory " + dir + " belongs to " + owner + ", not to "
+                        + System.getProperty("user.name"), "Give pgscribe a directory of its own OS user (chown), or "
+                        + "remove this one and let pgscribe create it.", io.pgscribe.ExitCode.REFUSED, null);
             }
             Files.setPosixFilePermissions(dir, OWNER_DIR);
             return dir;

@@ -135,4 +135,17 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.load(null, Map.of("pgscribe.databases", "a"), Map.of(), new Properties())
                 .forDatabase("b")).isInstanceOf(PgscribeException.class).hasMessageContaining("no database b");
     }
+
+    @Test
+    void configShowsAWebhookOnlyToItsHostAndNoSecretAtAll() {
+        assertThat(Setting.ALERT_WEBHOOKS.shown("slack=https://hooks.slack.com/services/T000/B000/XXXXSECRET,"
+                + "json=http://user:pw@127.0.0.1:8080/hook?token=abc,teams=https://example.org"))
+                .isEqualTo("slack=https://hooks.slack.com/(not shown),json=http://127.0.0.1:8080/(not shown),"
+                        + "teams=https://example.org")
+                .doesNotContain("SECRET").doesNotContain("pw").doesNotContain("token");
+        assertThat(Setting.ALERT_WEBHOOKS.shown("json=not a url secret")).isEqualTo("json=(not shown)");
+        assertThat(Setting.S3_SECRET_KEY.shown("abc")).isEqualTo("(set, not shown)");
+        assertThat(Setting.SOURCE_HOST.shown("db.internal")).isEqualTo("db.internal");
+        assertThat(Setting.ALERT_WEBHOOKS.shown("")).isEmpty();
+    }
 }

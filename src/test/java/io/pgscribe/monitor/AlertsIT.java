@@ -94,6 +94,10 @@ class AlertsIT {
                 assertThat(scrape).contains("pg_replication_slot_wal_status{slot_name=\"pgscribe_watched\",slot_type=\"logical\","
                         + "wal_status=\"reserved\"} 1.0");
                 assertThat(management.get("/observe/health")).contains("\"UP\"");
+                // no authentication on it: by default only this machine reaches it
+                assertThat(management.listensOn(java.net.InetAddress.getLoopbackAddress())).isTrue();
+                ManagementEndpoint.nonLoopbackAddress().ifPresent(a -> assertThat(management.listensOn(a))
+                        .as("the management port on " + a).isFalse());
                 // the Grafana dashboard in docker/ asks only for metrics the runtime exports
                 String dashboard = java.nio.file.Files.readString(Path.of("docker/grafana/pgscribe-dashboard.json"));
                 Matcher names = Pattern.compile("\\b(pg_replication_slot_\\w+|pgscribe_\\w+)\\{").matcher(dashboard);

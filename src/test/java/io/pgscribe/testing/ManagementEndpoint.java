@@ -34,6 +34,30 @@ public final class ManagementEndpoint {
                 "camel.metrics.enabled", "true");
     }
 
+    /** The machine's first address that is not loopback, if it has one. */
+    public static java.util.Optional<java.net.InetAddress> nonLoopbackAddress() throws IOException {
+        for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (nic.isUp() && !nic.isLoopback()) {
+                for (var a : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address) {
+                        return java.util.Optional.of(a);
+                    }
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Whether something accepts connections on this port at {@code address}. */
+    public boolean listensOn(java.net.InetAddress address) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(address, port), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The body of {@code GET path}, e.g. "/observe/health". */
     public String get(String path) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
