@@ -59,13 +59,31 @@ public final class PgscribeCommand {
         return all;
     }
 
+    private Map<String, String> environment = System.getenv();
+
+    /** A password given with -s is on a command line that every user of the machine can read ({@code ps}). */
+    static void refuseSecretsOnTheCommandLine(Map<String, String> overrides) {
+        for (String key : overrides.keySet()) {
+            String general = key.startsWith(Settings.DATABASE_PREFIX)
+                    ? "pgscribe." + key.substring(key.indexOf('.', Settings.DATABASE_PREFIX.length()) + 1) : key;
+            io.pgscribe.config.Setting s = io.pgscribe.config.Setting.byKey().get(general);
+            if (s != null && s.isSecret()) {
+                throw new PgscribeException(key + " is given with -s, on a command line every user of this machine can "
+                        + "read", "Set it in the environment instead: " + io.pgscribe.config.Setting.environmentVariable(key)
+                        + (s == io.pgscribe.config.Setting.SOURCE_PASSWORD ? " (or use pgscribe.source.passfile)" : "")
+                        + ".", ExitCode.USAGE, null);
+            }
+        }
+    }
+
     /** Every pipeline's settings (see {@link Settings#pipelines()}), or the one of --database. */
     Settings allSettings() {
         Path file = config;
         if (file == null && Files.exists(Path.of("application.properties"))) {
             file = Path.of("application.properties");
         }
-        Settings loaded = Settings.load(file, overrides);
+        refuseSecretsOnTheCommandLine(overrides);
+        Settings loaded = Settings.load(file, overrides, environment, System.getProperties());
         Settings chosen = database == null ? loaded : loaded.forDatabase(database);
         // every command refuses wrong settings before it does anything (exit 2)
         chosen.pipelines().forEach(io.pgscribe.config.SettingsCheck::require);
@@ -88,7 +106,14 @@ public final class PgscribeCommand {
     }
 
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new PgscribeCommand());
+        return execute(System.getenv(), args);
+    }
+
+    /** As {@link #execute(String...)}, with {@code environment} standing for the process's (tests in one JVM). */
+    public static int execute(Map<String, String> environment, String... args) {
+        PgscribeCommand command = new PgscribeCommand();
+        command.environment = environment;
+        CommandLine cl = new CommandLine(command);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             if (e instanceof PgscribeException pe) {

@@ -160,19 +160,29 @@ public final class Pipeline implements AutoCloseable {
     public record Cli(int code, String out, String err) {
     }
 
-    /** Runs {@code pgscribe <args>} in this JVM with this pipeline's settings as -s flags. */
+    /** Runs {@code pgscribe <args>} in this JVM with this pipeline's settings as -s flags, its secrets in the environment. */
     public synchronized Cli cli(String... args) {
         java.util.List<String> all = new java.util.ArrayList<>();
+        Map<String, String> env = new HashMap<>(System.getenv());
         for (Setting s : Setting.values()) {
-            all.add("-s");
-            all.add(s.key() + "=" + settings.get(s));
+            if (s.isSecret()) {
+                env.put(s.environmentVariable(), settings.get(s));
+            } else {
+                all.add("-s");
+                all.add(s.key() + "=" + settings.get(s));
+            }
         }
         all.addAll(java.util.List.of(args));
-        return command(all.toArray(new String[0]));
+        return command(env, all.toArray(new String[0]));
     }
 
     /** Runs {@code pgscribe <args>} in this JVM: its exit code and what it printed. */
-    public static synchronized Cli command(String... args) {
+    public static Cli command(String... args) {
+        return command(System.getenv(), args);
+    }
+
+    /** Runs {@code pgscribe <args>} in this JVM with {@code environment} for the process's. */
+    public static synchronized Cli command(Map<String, String> environment, String... args) {
         java.io.PrintStream oldOut = System.out;
         java.io.PrintStream oldErr = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -180,7 +190,7 @@ public final class Pipeline implements AutoCloseable {
         try {
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = io.pgscribe.cli.PgscribeCommand.execute(args);
+            int code = io.pgscribe.cli.PgscribeCommand.execute(environment, args);
             return new Cli(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);

@@ -1,0 +1,34 @@
+package io.pgscribe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgscribe.ExitCode;
+import io.pgscribe.testing.Pipeline;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PgscribeCommandTest {
+
+    @Test
+    void aSecretGivenWithDashSIsRefusedNamingItsEnvironmentVariable() {
+        Pipeline.Cli password = Pipeline.command("-s", "pgscribe.source.password=hunter2", "config");
+        assertThat(password.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(password.err()).contains("pgscribe.source.password is given with -s")
+                .contains("PGSCRIBE_SOURCE_PASSWORD").contains("pgscribe.source.passfile");
+        assertThat(password.out() + password.err()).doesNotContain("hunter2");
+        Pipeline.Cli perDatabase = Pipeline.command("-s", "pgscribe.database.orders.s3.secret-key=k", "config");
+        assertThat(perDatabase.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(perDatabase.err()).contains("PGSCRIBE_DATABASE_ORDERS_S3_SECRET_KEY");
+        assertThat(Pipeline.command("-s", "pgscribe.source.host=db.internal", "config").code()).isZero();
+    }
+
+    @Test
+    void configShowsNoSecretOfTheEnvironmentAndWebhooksOnlyToTheirHost() {
+        Pipeline.Cli shown = Pipeline.command(Map.of("PGSCRIBE_SOURCE_PASSWORD", "hunter2", "PGSCRIBE_ALERT_WEBHOOKS",
+                "slack=https://hooks.slack.com/services/T0/B0/SECRETPATH"), "config");
+        assertThat(shown.code()).as(shown.err()).isZero();
+        assertThat(shown.out()).contains("pgscribe.source.password=(set, not shown)")
+                .contains("pgscribe.alert.webhooks=slack=https://hooks.slack.com/(not shown)")
+                .doesNotContain("hunter2").doesNotContain("SECRETPATH");
+    }
+}
