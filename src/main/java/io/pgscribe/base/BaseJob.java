@@ -112,9 +112,18 @@ public final class BaseJob {
         }
     }
 
-    /** At start: removes dumps a crash interrupted (no run is in progress yet). */
+    /**
+     * At start (no run is in progress yet): stops the dump tools a killed runtime left running
+     * (they still write into the set), then removes the dumps a crash interrupted and their passfiles.
+     */
     public void removeLeftovers() {
         Path dir = store.file().getParent();
+        for (long pid : OrphanedDumps.stop(dir)) {
+            LOG.warn("Stopped pg_dump/pg_dumpall (pid {}): left running by a runtime that was killed", pid);
+        }
+        for (Path p : io.pgscribe.server.ToolPassfile.removeLeftovers(dir)) {
+            LOG.warn("Removed {}: the password file of a dump a crash ended", dir.relativize(p));
+        }
         for (String sub : java.util.List.of("base", "globals")) {
             for (Path p : DumpFiles.removePartials(dir.resolve(sub))) {
                 LOG.warn("Removed {}: a dump interrupted by a crash, never part of the backup set", dir.relativize(p));

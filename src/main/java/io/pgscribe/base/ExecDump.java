@@ -30,7 +30,8 @@ final class ExecDump implements AutoCloseable {
         this.what = what;
         this.target = target;
         this.partial = DumpFiles.partialOf(target);
-        this.passfile = ToolPassfile.forSpec(spec);
+        // base/ or globals/ sits in the backup set, whose .credentials holds the passfile
+        this.passfile = ToolPassfile.forSpec(spec, target.toAbsolutePath().getParent().getParent());
     }
 
     String conninfo(ConnectionSpec spec, String applicationName) {
