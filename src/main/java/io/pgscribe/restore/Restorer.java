@@ -140,6 +140,8 @@ public final class Restorer {
 
     public Summary run(Options o) throws SQLException {
         long t0 = System.nanoTime();
+        // each file is read again after it is checked: nobody but the set's own user may be able to swap one between
+        io.pgscribe.storage.SetPermissions.requireForReading(o.backupDir());
         Path manifestFile = o.backupDir().resolve(ManifestStore.FILE_NAME);
         Manifest m = ManifestStore.read(manifestFile, trust);
         out.println("Manifest: " + trust.describe(m, manifestFile));

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -26,15 +27,45 @@ public final class SetPermissions {
     private SetPermissions() {
     }
 
-    /** The problems with {@code dir} (its real path) and what is in it; empty when it is this user's alone. */
+    /** The problems with {@code dir} (its real path), its parents and what is in it; empty when it is this user's alone. */
     public static List<String> problems(Path dir) {
-        String me = System.getProperty("user.name");
+        return problems(dir, Set.of(me()));
+    }
+
+    private static String me() {
+        return System.getProperty("user.name");
+    }
+
+    /**
+     * The problems for someone who trusts only {@code trusted} (and root) with the set: an entry
+     * another user owns, or one that group or others can write, or a link inside it; a parent
+     * that another user owns, or that others can write without the sticky bit (they could swap
+     * the whole directory between a check and a read).
+     */
+    static List<String> problems(Path dir, Set<String> trusted) {
+        Set<String> who = new java.util.HashSet<>(trusted);
+        who.add("root");
         List<String> out = new ArrayList<>();
         Path real;
         try {
             real = dir.toRealPath();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot resolve " + dir, e);
+        }
+        try {
+            for (Path parent = real.getParent(); parent != null; parent = parent.getParent()) {
+                PosixFileAttributes a = Files.readAttributes(parent, PosixFileAttributes.class);
+                boolean othersWrite = a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+                        || a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+                if (!who.contains(a.owner().getName())) {
+                    out.add("its parent " + parent + " belongs to " + a.owner().getName());
+                } else if (othersWrite && !sticky(parent)) {
+                    out.add("its parent " + parent + " can be written by others (" + java.nio.file.attribute
+                            .PosixFilePermissions.toString(a.permissions()) + ", no sticky bit)");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the parents of " + real, e);
         }
         try (Stream<Path> walk = Files.walk(real)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
@@ -45,8 +76,8 @@ public final class SetPermissions {
                     }
                     continue;
                 }
-                if (!a.owner().getName().equals(me)) {
-                    out.add(p + " belongs to " + a.owner().getName() + ", not to " + me);
+                if (!who.contains(a.owner().getName()) || (p.equals(real) && !trusted.contains(a.owner().getName()))) {
+                    out.add(p + " belongs to " + a.owner().getName() + ", not to " + String.join(" or ", trusted));
                 } else if (a.permissions().contains(PosixFilePermission.GROUP_WRITE)
                         || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
                     out.add(p + " can be written by others (" + java.nio.file.attribute.PosixFilePermissions
@@ -59,25 +90,52 @@ public final class SetPermissions {
         return out;
     }
 
+    private static boolean sticky(Path dir) throws IOException {
+        Object mode = Files.getAttribute(dir, "unix:mode");
+        return mode instanceof Integer m && (m & 01000) != 0;
+    }
+
     private static boolean isSpoolCurrent(Path set, Path p) throws IOException {
         return p.getParent().equals(set.resolve("spool")) && p.getFileName().toString().equals("current")
                 && !Files.readSymbolicLink(p).toString().contains("/");
     }
 
-    /** Refuses (exit 4) a backup set someone else could write. */
+    /** Refuses (exit 4) a backup set someone else could write: for every writer. */
     public static void require(Path dir) {
+        if (Files.isDirectory(dir)) {
+            refuse(dir, problems(dir), me() + "'s alone");
+        }
+    }
+
+    /**
+     * Refuses (exit 4) a local set that anyone but its owner (the runtime's user), this user or
+     * root could change while it is read: restore and verify read each file again after checking
+     * it, and the signature vouches only for what was checked.
+     */
+    public static void requireForReading(Path dir) {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        List<String> p = problems(dir);
+        String owner;
+        try {
+            owner = Files.getOwner(dir.toRealPath()).getName();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir, e);
+        }
+        refuse(dir, problems(dir, new java.util.TreeSet<>(List.of(owner, me()))), "only its owner's (" + owner
+                + ") to change");
+    }
+
+    private static void refuse(Path dir, List<String> p, String what) {
         if (p.isEmpty()) {
             return;
         }
-        throw new PgscribeException("the backup set in " + dir + " is not " + System.getProperty("user.name")
-                + "'s alone: " + String.join("; ", p.subList(0, Math.min(SHOWN, p.size())))
+        throw new PgscribeException("the backup set in " + dir + " is not " + what + ": "
+                + String.join("; ", p.subList(0, Math.min(SHOWN, p.size())))
                 + (p.size() > SHOWN ? "; and " + (p.size() - SHOWN) + " more" : ""),
                 "Whoever else can write it can change what pgscribe signs and what a restore runs. Find out who made "
-                        + "these, check them (pgscribe verify --backup), then give them to this user alone (chown, chmod "
-                        + "go-w; a link replaced by what it names).", ExitCode.REFUSED, null);
+                        + "these, check them (pgscribe verify --backup), then give them to the set's user alone (chown, "
+                        + "chmod go-w; a link replaced by what it names). Or restore from a copy (--from-s3).",
+                ExitCode.REFUSED, null);
     }
 }

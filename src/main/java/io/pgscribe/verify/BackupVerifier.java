@@ -35,6 +35,7 @@ public final class BackupVerifier {
 
     /** Every file against a manifest {@code trust} takes (it refuses the set otherwise, before any file is read). */
     public static List<Check> check(Path backupDir, io.pgscribe.manifest.SetTrust trust) {
+        io.pgscribe.storage.SetPermissions.requireForReading(backupDir);
         Path file = backupDir.resolve(ManifestStore.FILE_NAME);
         Manifest m = ManifestStore.read(file, trust);
         List<Check> checks = new ArrayList<>();

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,9 +80,11 @@ class BasicRoundTripIT {
             // verify on the command line: same, then one changed row is a difference (exit 3), also against saved checksums
             List<String> connection = new ArrayList<>();
             for (Setting s : List.of(Setting.SOURCE_HOST, Setting.SOURCE_PORT, Setting.SOURCE_DATABASE, Setting.SOURCE_USER,
-                    Setting.SOURCE_PASSWORD, Setting.SOURCE_SSLMODE, Setting.BACKUP_DIR, Setting.SLOT_NAME)) {
+                    Setting.SOURCE_SSLMODE, Setting.BACKUP_DIR, Setting.SLOT_NAME)) {
                 connection.addAll(List.of("-s", s.key() + "=" + p.settings().get(s)));
             }
+            // the password as an operator gives it: in the environment, never with -s
+            passwordEnv = Map.of(Setting.SOURCE_PASSWORD.environmentVariable(), p.settings().get(Setting.SOURCE_PASSWORD));
             Path sums = tmp.resolve("source-checksums.json");
             assertThat(cli(connection, "verify", "--db", "backup_test", "--save-checksums", sums.toString())).isEqualTo(0);
             assertThat(cli(connection, "verify", "--db", "backup_test_restored")).isEqualTo(0);
@@ -95,9 +98,11 @@ class BasicRoundTripIT {
         }
     }
 
-    private static int cli(List<String> connection, String... args) {
+    private Map<String, String> passwordEnv = Map.of();
+
+    private int cli(List<String> connection, String... args) {
         List<String> all = new ArrayList<>(connection);
         all.addAll(List.of(args));
-        return PgscribeCommand.execute(all.toArray(new String[0]));
+        return PgscribeCommand.execute(passwordEnv, all.toArray(new String[0]));
     }
 }

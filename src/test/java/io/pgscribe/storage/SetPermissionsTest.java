@@ -71,4 +71,35 @@ class SetPermissionsTest {
         assertThatThrownBy(() -> DurableFiles.ownerOnlyDirectory(planted)).hasMessageContaining("belongs to nobody");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(planted))).isEqualTo("rwxrwxrwx");
     }
+
+    @Test
+    void aParentOthersCanWriteWithoutTheStickyBitIsRefusedWithIt() throws Exception {
+        Path parent = Files.createDirectory(tmp.resolve("shared"));
+        Path set = DurableFiles.ownerOnlyDirectory(parent.resolve("set"));
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThat(SetPermissions.problems(set)).containsExactly("its parent " + parent.toRealPath()
+                + " can be written by others (rwxrwxrwx, no sticky bit)");
+        assertThatThrownBy(() -> SetPermissions.requireForReading(set)).hasMessageContaining("can be written by others");
+        Files.setAttribute(parent, "unix:mode", 01777); // as /tmp: others cannot rename what is not theirs
+        assertThat(SetPermissions.problems(set)).isEmpty();
+    }
+
+    @Test
+    void aReaderTrustsTheSetsOwnerButNoThirdUser() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "chown needs root");
+        Path set = set();
+        UserPrincipal nobody = set.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        // a set of the runtime's user (here: nobody), read by root: fine
+        try (var all = Files.walk(set)) {
+            for (Path p : all.toList()) {
+                Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS).setOwner(nobody);
+            }
+        }
+        SetPermissions.requireForReading(set);
+        // one file of a third user in it: refused
+        UserPrincipal daemon = set.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("daemon");
+        Files.setOwner(set.resolve("segments/a.sql"), daemon);
+        assertThatThrownBy(() -> SetPermissions.requireForReading(set)).hasMessageContaining("a.sql belongs to daemon");
+    }
 }
