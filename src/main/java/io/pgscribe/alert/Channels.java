@@ -65,6 +65,8 @@ public final class Channels {
             if (tls.equals("starttls")) {
                 uri.append("&mail.smtp.starttls.enable=true&mail.smtp.starttls.required=true");
             }
+            // a certificate that does not name the host is refused: else anyone on the path could take the mail and password
+            uri.append(tls.equals("tls") ? "&mail.smtps.ssl.checkserveridentity=true" : "&mail.smtp.ssl.checkserveridentity=true");
             smtp = uri.toString();
         }
         List<Webhook> hooks = new ArrayList<>();

@@ -278,7 +278,12 @@ public final class PgscribeRuntime {
                 io.pgscribe.retention.RetentionSettings.policy(settings), Clock.systemUTC(), shipping));
         Shipper shipper = null;
         if (shipping) {
-            S3Store s3 = new S3Store(S3Config.fromSettings(settings));
+            S3Config s3Config = S3Config.fromSettings(settings);
+            if (io.pgscribe.config.PlainHttp.offLoopback(s3Config.endpoint())) {
+                LOG.warn("pgscribe.s3.endpoint {} is plain http off this machine: the backup and the request signatures cross "
+                        + "the network unencrypted; use https", s3Config.endpoint());
+            }
+            S3Store s3 = new S3Store(s3Config);
             long partSize = settings.getLong(Setting.SHIP_PART_SIZE);
             if (partSize < 5L * 1024 * 1024) {
                 throw new PgscribeException("pgscribe.ship.part-size is " + partSize + " bytes; S3 parts are 5 MB at least",
@@ -291,6 +296,13 @@ public final class PgscribeRuntime {
         }
         Shipper boundShipper = shipper != null ? shipper : Shipper.off(store);
         main.bind(prefix + "shipper", boundShipper);
+        for (String hook : settings.get(Setting.ALERT_WEBHOOKS).split(",")) {
+            if (io.pgscribe.config.PlainHttp.offLoopback(hook.substring(hook.indexOf('=') + 1))) {
+                LOG.warn("A webhook of pgscribe.alert.webhooks is plain http off this machine ({}): its URL, often its only "
+                        + "secret, and every alert cross the network unencrypted; use https",
+                        Setting.ALERT_WEBHOOKS.shown(hook.strip()));
+            }
+        }
         Alerter alerter = new Alerter(Channels.fromSettings(settings, spec.database() + " (slot " + slot + ")"),
                 settings.getSeconds(Setting.ALERT_REPEAT_INTERVAL), severity(settings), Clock.systemUTC());
         main.bind(prefix + "alerter", alerter);

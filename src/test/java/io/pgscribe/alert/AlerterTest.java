@@ -131,7 +131,7 @@ class AlerterTest {
         assertThat(mail.headers()).containsEntry("Subject", "[pgscribe EMERGENCY] wal-status on shop")
                 .containsEntry("To", "a@example.com,b@example.com");
         assertThat(mail.endpointUri()).startsWith("smtp://smtp.example.com:587?").contains("password=RAW{p(a)ss&word}")
-                .contains("mail.smtp.starttls.required=true");
+                .contains("mail.smtp.starttls.required=true").contains("mail.smtp.ssl.checkserveridentity=true");
         assertThat(mail.toString()).doesNotContain("word");
         ObjectMapper om = new ObjectMapper();
         assertThat(om.readTree(n.get(1).body()).path("text").asText()).startsWith("*[pgscribe EMERGENCY] wal-status on shop*");
