@@ -82,6 +82,14 @@ public final class CaptureSink implements SpoolCheckpoint {
     private volatile long segmentsClosed;
     private volatile long lastSequenceSample = -1; // id of the last pgscribe.sequence_log row committed into a segment
     private long txnSequenceSample = -1;
+    // rows of pgscribe's own tables: of this transaction, of the open segment, of closed segments (prunable on the source)
+    private final List<OwnRow> txnOwnRows = new ArrayList<>();
+    private final List<OwnRow> segmentOwnRows = new ArrayList<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<OwnRow> closedOwnRows = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** A row of {@code pgscribe.ddl_log} or {@code pgscribe.sequence_log}, by its id. */
+    public record OwnRow(String table, long id) {
+    }
     private final Object sequenceSampleSeen = new Object();
 
     // the transaction being read
@@ -293,6 +301,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         skipping = header.hasIdentity() && lastCommitLsn != null && !header.commitLsn().isAfter(lastCommitLsn);
         ddlMatcher.beginTransaction();
         txnSequenceSample = -1;
+        txnOwnRows.clear();
         txnNotReplayed = 0;
         txnDdlRoles.clear();
         pendingDrop = null;
@@ -316,6 +325,7 @@ public final class CaptureSink implements SpoolCheckpoint {
             releaseSpill();
             if (headerWritten) {
                 writer.commit(header);
+                segmentOwnRows.addAll(txnOwnRows);
                 transactionsWritten.incrementAndGet();
                 segmentNotReplayed += txnNotReplayed;
                 segmentDdlRoles.addAll(txnDdlRoles);
@@ -380,8 +390,34 @@ public final class CaptureSink implements SpoolCheckpoint {
         emit(table);
     }
 
+    /**
+     * The rows of pgscribe's own tables that closed segments hold since the last call: the source
+     * need not keep them (the DDL text in them may hold secrets, and they would pile up).
+     */
+    public List<OwnRow> takeClosedOwnRows() {
+        List<OwnRow> out = new ArrayList<>();
+        OwnRow r;
+        while ((r = closedOwnRows.poll()) != null) {
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** Rows {@link #takeClosedOwnRows()} gave that could not be pruned: offered again next time. */
+    public void returnOwnRows(List<OwnRow> rows) {
+        closedOwnRows.addAll(rows);
+    }
+
     /** A row inserted into one of pgscribe's own tables: a DDL firing or a sequence sample. */
     private void ownRow(String table, Map<String, String> values) {
+        String rowId = values.get("id");
+        if (rowId != null && (DdlEvent.TABLE.equals(table) || SequenceSample.TABLE.equals(table))) {
+            try {
+                txnOwnRows.add(new OwnRow(table, Long.parseLong(rowId.strip())));
+            } catch (NumberFormatException e) {
+                // not a row pgscribe wrote: nothing to prune
+            }
+        }
         if (DdlEvent.TABLE.equals(table)) {
             ddl(DdlEvent.fromValues(values));
         } else if (SequenceSample.TABLE.equals(table) && values.get("sequences") != null) {
@@ -579,6 +615,8 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     private void segmentClosed(SegmentEntry entry) {
         segmentsClosed = entry.ordinal();
+        closedOwnRows.addAll(segmentOwnRows);
+        segmentOwnRows.clear();
         advanceCheckpoint(entry.spoolEnd());
     }
 

@@ -51,6 +51,9 @@ public enum Setting {
     CAPTURE_RESTART_DELAY("pgscribe.capture.restart-delay", "2",
             "Seconds before pg_recvlogical is started again after it stopped; doubles on each failure."),
     CAPTURE_RESTART_MAX_DELAY("pgscribe.capture.restart-max-delay", "60", "Upper bound of the restart delay, in seconds."),
+    CAPTURE_PRUNE_SOURCE_LOGS("pgscribe.capture.prune-source-logs", "true",
+            "Delete from the source the rows of pgscribe.ddl_log and pgscribe.sequence_log that closed segments hold (the "
+                    + "stream carried them), so the source keeps no DDL text, which may hold a password, and no growing log."),
     CAPTURE_NEW_TABLES_FULL("pgscribe.capture.new-tables-replica-identity-full", "true",
             "A table created without a primary key gets REPLICA IDENTITY FULL from the event trigger, so its UPDATE and "
                     + "DELETE are not lost; false leaves it as it is."),

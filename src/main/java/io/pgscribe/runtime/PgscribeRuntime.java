@@ -264,6 +264,8 @@ public final class PgscribeRuntime {
                 Duration.ofMillis(settings.getLong(Setting.SEQUENCES_SAMPLE_INTERVAL_MS)), sink::segmentsClosed, Clock.systemUTC());
         main.bind(prefix + "sequenceSampler", sequences);
         main.bind(prefix + "heartbeat", new Heartbeat(session));
+        main.bind(prefix + "sourceLogPruner", new io.pgscribe.capture.SourceLogPruner(session, sink,
+                settings.getBoolean(Setting.CAPTURE_PRUNE_SOURCE_LOGS)));
         BaseJob baseJob = new BaseJob(spec, tools, store, settings.getBoolean(Setting.BASE_CHECKSUMS),
                 settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC(),
                 BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT)));

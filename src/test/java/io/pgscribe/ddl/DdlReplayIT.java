@@ -35,8 +35,9 @@ class DdlReplayIT {
     @TempDir
     Path tmp;
 
+    // the log kept on the source: the test compares it with the segments
     static final Map<String, String> FAST = Map.of("pgscribe.sequences.sample-interval-ms", "300",
-            "pgscribe.heartbeat.interval-ms", "500");
+            "pgscribe.heartbeat.interval-ms", "500", "pgscribe.capture.prune-source-logs", "false");
 
     /** One query string holding several statements, as psql -c sends it. */
     static void psql(Pipeline p, String sql) {

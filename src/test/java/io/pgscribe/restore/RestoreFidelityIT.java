@@ -102,7 +102,7 @@ class RestoreFidelityIT {
     void aSequenceNoColumnOwnsRestoresToItsValueAtTheStopAndAtAPointInTime(PgServer cluster) throws Exception {
         // the interval never comes round in this test: closed segments and the stop take the samples
         try (Pipeline p = Pipeline.create(cluster, "seqs", tmp.resolve("backup"), Map.of("pgscribe.segment.max-age", "1",
-                "pgscribe.sequences.sample-interval-ms", "3600000"))) {
+                "pgscribe.sequences.sample-interval-ms", "3600000", "pgscribe.capture.prune-source-logs", "false"))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE SEQUENCE invoice_no; CREATE TABLE notes (id int PRIMARY KEY, t text)");
             }
