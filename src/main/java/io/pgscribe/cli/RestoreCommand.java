@@ -193,6 +193,6 @@ final class RestoreCommand implements Callable<Integer> {
         String password = System.getenv("PGSCRIBE_TARGET_PASSWORD");
         return new ConnectionSpec(host == null ? source.host() : host, port == null ? source.port() : port,
                 source.database(), user == null ? source.user() : user, password != null ? password : source.password(),
-                source.passfile(), source.sslmode());
+                source.passfile(), source.sslmode(), source.sslrootcert());
     }
 }

@@ -21,6 +21,10 @@ public enum Setting {
     SOURCE_PASSFILE("pgscribe.source.passfile", "",
             "A libpq password file (host:port:db:user:password) used by pgscribe and the tools it runs."),
     SOURCE_SSLMODE("pgscribe.source.sslmode", "prefer", "libpq sslmode: disable, prefer, require, verify-ca, verify-full."),
+    SOURCE_SSLROOTCERT("pgscribe.source.sslrootcert", "",
+            "PEM file of the certificate authorities the server's certificate must be signed by (with sslmode verify-ca or "
+                    + "verify-full), given to pgscribe's own connections and to every PostgreSQL tool it runs alike; empty: "
+                    + "each one's default (~/.postgresql/root.crt)."),
     BACKUP_DIR("pgscribe.backup.dir", "backup",
             "Backup directory: manifest.json, base/, globals/, segments/, spool/. Created owner-only."),
     BACKUP_SIGNING_KEY("pgscribe.backup.signing-key", "",

@@ -12,16 +12,22 @@ import java.util.Properties;
  * and {@link #toString()} leaves it out.
  */
 public record ConnectionSpec(String host, int port, String database, String user, String password, String passfile,
-                             String sslmode) {
+                             String sslmode, String sslrootcert) {
+
+    public ConnectionSpec(String host, int port, String database, String user, String password, String passfile,
+                          String sslmode) {
+        this(host, port, database, user, password, passfile, sslmode, null);
+    }
 
     public static ConnectionSpec source(Settings s) {
         return new ConnectionSpec(s.get(Setting.SOURCE_HOST), s.getInt(Setting.SOURCE_PORT), s.get(Setting.SOURCE_DATABASE),
                 s.get(Setting.SOURCE_USER), emptyToNull(s.get(Setting.SOURCE_PASSWORD)),
-                emptyToNull(s.get(Setting.SOURCE_PASSFILE)), s.get(Setting.SOURCE_SSLMODE));
+                emptyToNull(s.get(Setting.SOURCE_PASSFILE)), s.get(Setting.SOURCE_SSLMODE),
+                emptyToNull(s.get(Setting.SOURCE_SSLROOTCERT)));
     }
 
     public ConnectionSpec withDatabase(String db) {
-        return new ConnectionSpec(host, port, db, user, password, passfile, sslmode);
+        return new ConnectionSpec(host, port, db, user, password, passfile, sslmode, sslrootcert);
     }
 
     public String jdbcUrl() {
@@ -38,6 +44,9 @@ public record ConnectionSpec(String host, int port, String database, String user
                     .ifPresent(pw -> p.setProperty("password", pw));
         }
         p.setProperty("sslmode", sslmode == null ? "prefer" : sslmode);
+        if (sslrootcert != null) {
+            p.setProperty("sslrootcert", sslrootcert); // the same file libpq's tools get: one trust for both
+        }
         p.setProperty("ApplicationName", applicationName);
         return p;
     }
@@ -46,6 +55,7 @@ public record ConnectionSpec(String host, int port, String database, String user
     public String conninfo(String applicationName) {
         return "host=" + quote(host) + " port=" + port + " dbname=" + quote(database) + " user=" + quote(user)
                 + " sslmode=" + quote(sslmode == null ? "prefer" : sslmode)
+                + (sslrootcert == null ? "" : " sslrootcert=" + quote(sslrootcert))
                 + " application_name=" + quote(applicationName);
     }
 

@@ -1,0 +1,94 @@
+package io.pgscribe.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.decode.DecoderPlugin;
+import io.pgscribe.init.ReplicaIdentityAudit;
+import io.pgscribe.testing.Pipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With sslmode=verify-full and pgscribe.source.sslrootcert, every connection checks the
+ * server's certificate against that one file: pgscribe's own (pgjdbc) and the tools' (libpq:
+ * pg_dump, pg_dumpall, pg_recvlogical, psql). A server certificate the file does not vouch for
+ * is refused.
+ */
+class TlsIT {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyConnectionVerifiesTheServerAgainstTheConfiguredRootAndRefusesAnother() throws Exception {
+        Path certs = Files.createDirectories(tmp.resolve("certs"));
+        Path crt = certs.resolve("server.crt");
+        Path key = certs.resolve("server.key");
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(), "-out", crt.toString());
+        Path otherCrt = certs.resolve("other.crt");
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", certs.resolve("other.key").toString(),
+                "-out", otherCrt.toString());
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        if ("root".equals(System.getProperty("user.name"))) { // the server runs as postgres, and reads its key
+            var postgres = tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+            Files.setOwner(key, postgres);
+            Files.setOwner(crt, postgres);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(certs, PosixFilePermissions.fromString("rwx--x--x"));
+        }
+        LocalCluster cluster = LocalCluster.start(tmp, List.of(DecoderPlugin.WAL2JSON.pluginName()),
+                List.of("ssl=on", "ssl_cert_file=" + crt, "ssl_key_file=" + key));
+        try {
+            try (Connection c = Pg.connect(cluster.connection("postgres"), "test")) {
+                Pg.execute(c, "CREATE DATABASE tls");
+            }
+            try (Pipeline p = new Pipeline(cluster, "tls", tmp.resolve("backup"), Map.of(
+                    "pgscribe.source.sslmode", "verify-full", "pgscribe.source.sslrootcert", crt.toString()))) {
+                try (Connection c = p.connect()) {
+                    Pg.execute(c, "CREATE TABLE t (id int PRIMARY KEY, v text)");
+                }
+                // init: pgjdbc, pg_dump and pg_dumpall, each verifying the server
+                Pipeline.Cli init = p.cli("init");
+                assertThat(init.code()).as(init.out() + init.err()).isZero();
+                p.start();
+                try (Connection c = p.connect()) {
+                    Pg.execute(c, "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 50) g");
+                    // pg_recvlogical streams over TLS
+                    String walsender = "SELECT s.ssl::text FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) "
+                            + "WHERE a.backend_type = 'walsender' AND a.application_name = 'pgscribe-pgscribe_tls'";
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                            .until(() -> Pg.string(c, walsender) != null);
+                    assertThat(Pg.string(c, walsender)).isEqualTo("true");
+                }
+                p.fenceAndWait();
+                p.stop();
+                Pipeline.Cli restore = p.cli("restore", "--to-db", "tls_restored");
+                assertThat(restore.code()).as(restore.out() + restore.err()).isZero();
+                assertThat(p.verify("tls_restored").differences()).isEmpty();
+
+                Pipeline.Cli wrong = p.cli("-s", "pgscribe.source.sslrootcert=" + otherCrt, "restore", "--to-db", "tls_wrong");
+                assertThat(wrong.code()).isNotZero();
+                assertThat(wrong.err().toLowerCase()).containsAnyOf("certificate", "pkix", "ssl");
+            }
+        } finally {
+            cluster.close();
+        }
+    }
+
+    private static void openssl(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+}
