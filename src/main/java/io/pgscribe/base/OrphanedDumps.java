@@ -38,7 +38,8 @@ final class OrphanedDumps {
                     continue;
                 }
                 Optional<String[]> argv = argv(p);
-                if (argv.isPresent() && isDump(argv.get(), prefixes)) {
+                // only our own: another user's process named like a dump is not ours to stop
+                if (argv.isPresent() && isDump(argv.get(), prefixes) && ownedByUs(p)) {
                     out.add(Long.parseLong(name));
                 }
             }
@@ -88,6 +89,14 @@ final class OrphanedDumps {
             return raw.isEmpty() ? Optional.empty() : Optional.of(raw.split("\0"));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // gone, or another user's
+        }
+    }
+
+    private static boolean ownedByUs(Path procEntry) {
+        try {
+            return Files.getOwner(procEntry).getName().equals(System.getProperty("user.name"));
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -62,13 +62,16 @@ public final class PgscribeCommand {
     private Map<String, String> environment = System.getenv();
 
     /** A password given with -s is on a command line that every user of the machine can read ({@code ps}). */
-    static void refuseSecretsOnTheCommandLine(Map<String, String> overrides) {
+    static void refuseSecretsOnTheCommandLine(Map<String, String> overrides, String flag) {
         for (String key : overrides.keySet()) {
+            if (!key.startsWith("pgscribe.")) {
+                continue;
+            }
             String general = key.startsWith(Settings.DATABASE_PREFIX)
                     ? "pgscribe." + key.substring(key.indexOf('.', Settings.DATABASE_PREFIX.length()) + 1) : key;
             io.pgscribe.config.Setting s = io.pgscribe.config.Setting.byKey().get(general);
             if (s != null && s.isSecret()) {
-                throw new PgscribeException(key + " is given with -s, on a command line every user of this machine can "
+                throw new PgscribeException(key + " is given with " + flag + ", on a command line every user of this machine can "
                         + "read", "Set it in the environment instead: " + io.pgscribe.config.Setting.environmentVariable(key)
                         + (s == io.pgscribe.config.Setting.SOURCE_PASSWORD ? " (or use pgscribe.source.passfile)" : "")
                         + ".", ExitCode.USAGE, null);
@@ -82,7 +85,10 @@ public final class PgscribeCommand {
         if (file == null && Files.exists(Path.of("application.properties"))) {
             file = Path.of("application.properties");
         }
-        refuseSecretsOnTheCommandLine(overrides);
+        refuseSecretsOnTheCommandLine(overrides, "-s");
+        Map<String, String> properties = new LinkedHashMap<>();
+        System.getProperties().stringPropertyNames().forEach(k -> properties.put(k, ""));
+        refuseSecretsOnTheCommandLine(properties, "-D"); // java -Dpgscribe.source.password=... is as visible in ps
         Settings loaded = Settings.load(file, overrides, environment, System.getProperties());
         Settings chosen = database == null ? loaded : loaded.forDatabase(database);
         // every command refuses wrong settings before it does anything (exit 2)

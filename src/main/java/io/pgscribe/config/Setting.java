@@ -192,7 +192,8 @@ public enum Setting {
             return "(set, not shown)";
         }
         if (this != ALERT_WEBHOOKS) {
-            return value;
+            // a URL with user:password@ (an S3 endpoint, say) shows neither
+            return value.replaceAll("(?i)([a-z][a-z0-9+.-]*://)[^/@\\s]*@", "$1(not shown)@");
         }
         java.util.List<String> out = new java.util.ArrayList<>();
         for (String entry : value.split(",")) {

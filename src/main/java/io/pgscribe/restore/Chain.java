@@ -32,6 +32,37 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
     }
 
     /** The newest base and every segment that may hold transactions after it. */
+    /**
+     * The files a restore to {@code target} reads (every file for null or an xid, which needs them
+     * all to be found), relative, with the sha256 the manifest gives each as stored.
+     */
+    public static java.util.Map<String, String> filesFor(Path backupDir, Manifest m, RestoreTarget target) {
+        java.util.Map<String, String> files = new java.util.LinkedHashMap<>();
+        if (target == null || target.kind() == RestoreTarget.Kind.XID) {
+            m.bases().forEach(b -> addBase(files, b));
+            m.segments().forEach(s -> files.put(s.file(), s.sha256()));
+            m.globals().forEach(g -> files.put(g.file(), g.sha256()));
+        } else {
+            Chain chain = select(backupDir, m, target);
+            addBase(files, chain.base());
+            chain.segments().forEach(s -> files.put(s.file(), s.sha256()));
+            if (chain.globals() != null) {
+                files.put(chain.globals().file(), chain.globals().sha256());
+            }
+        }
+        return files;
+    }
+
+    private static void addBase(java.util.Map<String, String> files, io.pgscribe.manifest.BaseEntry b) {
+        files.put(b.file(), b.sha256());
+        if (b.metadataFile() != null) {
+            files.put(b.metadataFile(), b.metadataSha256());
+        }
+        if (b.checksumsFile() != null) {
+            files.put(b.checksumsFile(), b.checksumsSha256());
+        }
+    }
+
     public static Chain latest(Path backupDir, Manifest m) {
         return select(backupDir, m, RestoreTarget.LATEST);
     }

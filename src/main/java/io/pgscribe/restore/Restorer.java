@@ -94,6 +94,11 @@ public final class Restorer {
                     continueExisting, planOnly, allowLegacyDdl);
         }
 
+        public Options withBackupDir(Path dir) {
+            return new Options(dir, source, targetServer, targetDatabase, target, scope, withGlobals, replace, keepProgress,
+                    continueExisting, planOnly, allowLegacyDdl);
+        }
+
         public Options withReplace(boolean r) {
             return new Options(backupDir, source, targetServer, targetDatabase, target, scope, withGlobals, r, keepProgress,
                     continueExisting, planOnly, allowLegacyDdl);
@@ -142,6 +147,32 @@ public final class Restorer {
         long t0 = System.nanoTime();
         // each file is read again after it is checked: nobody but the set's own user may be able to swap one between
         io.pgscribe.storage.SetPermissions.requireForReading(o.backupDir());
+        if (!Files.isDirectory(o.backupDir())) {
+            return runIn(o, t0); // the manifest's reader says what is missing
+        }
+        Path real;
+        String owner;
+        try {
+            real = o.backupDir().toRealPath(); // every read below goes here, never through a name that may change
+            owner = Files.getOwner(real).getName();
+        } catch (java.io.IOException e) {
+            throw new PgscribeException("cannot read the backup set in " + o.backupDir() + ": " + e.getMessage(),
+                    "Check the path (pgscribe.backup.dir).", ExitCode.FAILED, e);
+        }
+        if (owner.equals(System.getProperty("user.name"))) {
+            return runIn(o.withBackupDir(real), t0);
+        }
+        Path staging = LocalStaging.copy(real, trust, o.target());
+        out.println("The backup set belongs to " + owner + ": restoring from a private copy in " + staging
+                + ", which nobody else can change between its check and its use");
+        try {
+            return runIn(o.withBackupDir(staging), t0);
+        } finally {
+            LocalStaging.remove(staging);
+        }
+    }
+
+    private Summary runIn(Options o, long t0) throws SQLException {
         Path manifestFile = o.backupDir().resolve(ManifestStore.FILE_NAME);
         Manifest m = ManifestStore.read(manifestFile, trust);
         out.println("Manifest: " + trust.describe(m, manifestFile));

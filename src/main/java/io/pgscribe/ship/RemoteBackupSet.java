@@ -44,36 +44,13 @@ public final class RemoteBackupSet {
         Path manifestFile = staging.resolve(ManifestStore.FILE_NAME);
         store.download("manifest.json", manifestFile);
         Manifest m = ManifestStore.read(manifestFile, trust); // before any file it lists is fetched
-        Map<String, String> files = new LinkedHashMap<>(); // relative -> sha256 as stored
-        if (target == null || target.kind() == RestoreTarget.Kind.XID) {
-            m.bases().forEach(b -> addBase(files, b));
-            m.segments().forEach(s -> files.put(s.file(), s.sha256()));
-            m.globals().forEach(g -> files.put(g.file(), g.sha256()));
-        } else {
-            Chain chain = Chain.select(staging, m, target);
-            addBase(files, chain.base());
-            chain.segments().forEach(s -> files.put(s.file(), s.sha256()));
-            GlobalsEntry g = chain.globals();
-            if (g != null) {
-                files.put(g.file(), g.sha256());
-            }
-        }
+        Map<String, String> files = Chain.filesFor(staging, m, target); // relative -> sha256 as stored
         long bytes = m.bases().stream().filter(b -> files.containsKey(b.file())).mapToLong(BaseEntry::bytes).sum()
                 + m.segments().stream().filter(s -> files.containsKey(s.file())).mapToLong(SegmentEntry::bytes).sum();
         out.println("Downloading " + files.size() + " file(s) (" + io.pgscribe.restore.Progress.bytes(bytes) + ") from "
                 + store.config().describe() + " into " + staging);
         download(store, staging, files);
         return m;
-    }
-
-    private static void addBase(Map<String, String> files, BaseEntry b) {
-        files.put(b.file(), b.sha256());
-        if (b.metadataFile() != null) {
-            files.put(b.metadataFile(), b.metadataSha256());
-        }
-        if (b.checksumsFile() != null) {
-            files.put(b.checksumsFile(), b.checksumsSha256());
-        }
     }
 
     private static void download(S3Store store, Path staging, Map<String, String> files) {

@@ -46,48 +46,71 @@ public final class SetPermissions {
         Set<String> who = new java.util.HashSet<>(trusted);
         who.add("root");
         List<String> out = new ArrayList<>();
-        Path real;
         try {
-            real = dir.toRealPath();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot resolve " + dir, e);
-        }
-        try {
-            for (Path parent = real.getParent(); parent != null; parent = parent.getParent()) {
-                PosixFileAttributes a = Files.readAttributes(parent, PosixFileAttributes.class);
-                boolean othersWrite = a.permissions().contains(PosixFilePermission.GROUP_WRITE)
-                        || a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
-                if (!who.contains(a.owner().getName())) {
-                    out.add("its parent " + parent + " belongs to " + a.owner().getName());
-                } else if (othersWrite && !sticky(parent)) {
-                    out.add("its parent " + parent + " can be written by others (" + java.nio.file.attribute
-                            .PosixFilePermissions.toString(a.permissions()) + ", no sticky bit)");
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the parents of " + real, e);
-        }
-        try (Stream<Path> walk = Files.walk(real)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (a.isSymbolicLink()) {
-                    if (!isSpoolCurrent(real, p)) {
-                        out.add(p + " is a symbolic link (to " + Files.readSymbolicLink(p) + ")");
+            // the path as given: a link on it that another user made (or may replace) sends every write elsewhere
+            Path given = dir.toAbsolutePath().normalize();
+            for (int i = 1; i <= given.getNameCount(); i++) {
+                Path p = given.getRoot().resolve(given.subpath(0, i));
+                if (Files.isSymbolicLink(p)) {
+                    String owner = Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName();
+                    if (!who.contains(owner)) {
+                        out.add(p + " is a link of " + owner);
                     }
-                    continue;
+                    parentProblem(p.getParent().toRealPath(), who).ifPresent(out::add);
                 }
-                if (!who.contains(a.owner().getName()) || (p.equals(real) && !trusted.contains(a.owner().getName()))) {
-                    out.add(p + " belongs to " + a.owner().getName() + ", not to " + String.join(" or ", trusted));
-                } else if (a.permissions().contains(PosixFilePermission.GROUP_WRITE)
-                        || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
-                    out.add(p + " can be written by others (" + java.nio.file.attribute.PosixFilePermissions
-                            .toString(a.permissions()) + ")");
+            }
+            if (!Files.exists(dir)) {
+                // a set yet to be made: what it will be made in must be as safe as its parents later
+                Path existing = given.getParent();
+                while (existing != null && !Files.exists(existing)) {
+                    existing = existing.getParent();
+                }
+                for (Path a = existing == null ? null : existing.toRealPath(); a != null; a = a.getParent()) {
+                    parentProblem(a, who).ifPresent(out::add);
+                }
+                return out;
+            }
+            Path real = dir.toRealPath();
+            for (Path parent = real.getParent(); parent != null; parent = parent.getParent()) {
+                parentProblem(parent, who).ifPresent(out::add);
+            }
+            try (Stream<Path> walk = Files.walk(real)) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (a.isSymbolicLink()) {
+                        if (!isSpoolCurrent(real, p)) {
+                            out.add(p + " is a symbolic link (to " + Files.readSymbolicLink(p) + ")");
+                        }
+                        continue;
+                    }
+                    if (!who.contains(a.owner().getName()) || (p.equals(real) && !trusted.contains(a.owner().getName()))) {
+                        out.add(p + " belongs to " + a.owner().getName() + ", not to " + String.join(" or ", trusted));
+                    } else if (a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+                            || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
+                        out.add(p + " can be written by others (" + java.nio.file.attribute.PosixFilePermissions
+                                .toString(a.permissions()) + ")");
+                    }
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + real, e);
+            throw new UncheckedIOException("cannot check " + dir, e);
         }
         return out;
+    }
+
+    /** A directory that holds the set (or a link to it): another user's, or writable by others without the sticky bit. */
+    private static java.util.Optional<String> parentProblem(Path parent, Set<String> who) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(parent, PosixFileAttributes.class);
+        boolean othersWrite = a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+                || a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+        if (!who.contains(a.owner().getName())) {
+            return java.util.Optional.of("its parent " + parent + " belongs to " + a.owner().getName());
+        }
+        if (othersWrite && !sticky(parent)) {
+            return java.util.Optional.of("its parent " + parent + " can be written by others (" + java.nio.file.attribute
+                    .PosixFilePermissions.toString(a.permissions()) + ", no sticky bit)");
+        }
+        return java.util.Optional.empty();
     }
 
     private static boolean sticky(Path dir) throws IOException {
@@ -102,9 +125,7 @@ public final class SetPermissions {
 
     /** Refuses (exit 4) a backup set someone else could write: for every writer. */
     public static void require(Path dir) {
-        if (Files.isDirectory(dir)) {
-            refuse(dir, problems(dir), me() + "'s alone");
-        }
+        refuse(dir, problems(dir), me() + "'s alone");
     }
 
     /**
@@ -114,7 +135,7 @@ public final class SetPermissions {
      */
     public static void requireForReading(Path dir) {
         if (!Files.isDirectory(dir)) {
-            return;
+            return; // the reader says what is missing
         }
         String owner;
         try {

@@ -36,6 +36,13 @@ public final class BackupVerifier {
     /** Every file against a manifest {@code trust} takes (it refuses the set otherwise, before any file is read). */
     public static List<Check> check(Path backupDir, io.pgscribe.manifest.SetTrust trust) {
         io.pgscribe.storage.SetPermissions.requireForReading(backupDir);
+        if (Files.isDirectory(backupDir)) {
+            try {
+                backupDir = backupDir.toRealPath(); // read through one name that cannot change
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read " + backupDir, e);
+            }
+        }
         Path file = backupDir.resolve(ManifestStore.FILE_NAME);
         Manifest m = ManifestStore.read(file, trust);
         List<Check> checks = new ArrayList<>();

@@ -20,6 +20,14 @@ class PgscribeCommandTest {
         assertThat(perDatabase.code()).isEqualTo(ExitCode.USAGE);
         assertThat(perDatabase.err()).contains("PGSCRIBE_DATABASE_ORDERS_S3_SECRET_KEY");
         assertThat(Pipeline.command("-s", "pgscribe.source.host=db.internal", "config").code()).isZero();
+        System.setProperty("pgscribe.s3.secret-key", "in-ps-too");
+        try {
+            Pipeline.Cli property = Pipeline.command("config");
+            assertThat(property.code()).isEqualTo(ExitCode.USAGE);
+            assertThat(property.err()).contains("pgscribe.s3.secret-key is given with -D").contains("PGSCRIBE_S3_SECRET_KEY");
+        } finally {
+            System.clearProperty("pgscribe.s3.secret-key");
+        }
     }
 
     @Test
@@ -30,5 +38,9 @@ class PgscribeCommandTest {
         assertThat(shown.out()).contains("pgscribe.source.password=(set, not shown)")
                 .contains("pgscribe.alert.webhooks=slack=https://hooks.slack.com/(not shown)")
                 .doesNotContain("hunter2").doesNotContain("SECRETPATH");
+        Pipeline.Cli endpoint = Pipeline.command(Map.of("PGSCRIBE_S3_ENDPOINT", "https://AKIA:s3cr3t@minio.internal:9000"),
+                "config");
+        assertThat(endpoint.out()).contains("pgscribe.s3.endpoint=https://(not shown)@minio.internal:9000")
+                .doesNotContain("s3cr3t");
     }
 }

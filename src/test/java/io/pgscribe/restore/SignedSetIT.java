@@ -131,6 +131,22 @@ class SignedSetIT {
             try (Connection c = Pg.connect(p.cluster.connection("signedset_ok"), "t")) {
                 assertThat(Pg.string(c, "SELECT v FROM t WHERE id = 1")).isEqualTo("genuine");
             }
+
+            // a set of another OS user (the runtime's) is restored from a private copy, which that user cannot change
+            // between its check and its use
+            if ("root".equals(System.getProperty("user.name"))) {
+                var nobody = p.backupDir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+                var root = p.backupDir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("root");
+                chown(p.backupDir, nobody);
+                try {
+                    Pipeline.Cli staged = p.cli("restore", "--to-db", "signedset_staged");
+                    assertThat(staged.code()).as(staged.out() + staged.err()).isZero();
+                    assertThat(staged.out()).contains("The backup set belongs to nobody: restoring from a private copy in ");
+                    assertThat(p.verify("signedset_staged").differences()).isEmpty();
+                } finally {
+                    chown(p.backupDir, root);
+                }
+            }
         }
     }
 
@@ -148,6 +164,15 @@ class SignedSetIT {
         assertThat(again.code()).isEqualTo(ExitCode.REFUSED);
         assertThat(again.err()).contains("exists already");
         assertThat(Files.readString(dir.resolve("pgscribe-signing.key"))).isEqualTo(before);
+    }
+
+    private static void chown(Path dir, java.nio.file.attribute.UserPrincipal to) throws Exception {
+        try (var all = Files.walk(dir)) {
+            for (Path f : all.toList()) {
+                Files.getFileAttributeView(f, java.nio.file.attribute.PosixFileAttributeView.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS).setOwner(to);
+            }
+        }
     }
 
     private static void assertDatabaseAbsent(Pipeline p, String name) throws Exception {

@@ -102,4 +102,23 @@ class SetPermissionsTest {
         Files.setOwner(set.resolve("segments/a.sql"), daemon);
         assertThatThrownBy(() -> SetPermissions.requireForReading(set)).hasMessageContaining("a.sql belongs to daemon");
     }
+
+    @Test
+    void aLinkOfAnotherUserOnThePathOrANewSetUnderAParentOthersCanWriteIsRefused() throws Exception {
+        Path parent = Files.createDirectory(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxrwx---"));
+        assertThatThrownBy(() -> SetPermissions.require(parent.resolve("new-set"))).hasMessageContaining(
+                "its parent " + parent.toRealPath() + " can be written by others");
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "chown needs root");
+        Path set = set();
+        Path sticky = Files.createDirectory(tmp.resolve("sticky"));
+        Files.setAttribute(sticky, "unix:mode", 01777);
+        Path link = Files.createSymbolicLink(sticky.resolve("set-link"), set);
+        SetPermissions.require(link); // this user's link: fine
+        UserPrincipal nobody = set.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        Files.getFileAttributeView(link, java.nio.file.attribute.PosixFileAttributeView.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).setOwner(nobody);
+        assertThatThrownBy(() -> SetPermissions.require(link)).hasMessageContaining(link + " is a link of nobody");
+        assertThatThrownBy(() -> SetPermissions.requireForReading(link)).hasMessageContaining("is a link of nobody");
+    }
 }
