@@ -285,7 +285,8 @@ final class RestoreBench implements Callable<Integer> {
         List<String> cmd = List.of("java", "-jar", compareJar.toAbsolutePath().toString(), "-s", "pgscribe.source.host=" + src.host(),
                 "-s", "pgscribe.source.port=" + src.port(), "-s", "pgscribe.source.database=" + source,
                 "-s", "pgscribe.backup.dir=" + backup, "restore", "--to-db", copy);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // run beside the backup, not here: the earlier jar must not read this version's application.properties
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(backup.toAbsolutePath().getParent().toFile());
         pb.environment().put("PGSCRIBE_SOURCE_PASSWORD", src.password());
         Process proc = pb.start();
         String out = new String(proc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
