@@ -113,7 +113,7 @@ final class RestoreCommand implements Callable<Integer> {
                     source, targetServer(source, targetHost, targetPort, targetUser), toDb, RestoreTarget.LATEST, sc,
                     withGlobals, replace, keepProgress || continueExisting, continueExisting, plan, allowLegacyDdl).withTarget(t);
             Restorer.Summary summary = new Restorer(PgTools.locate(s.get(Setting.PG_BINDIR)), System.out,
-                    System.console() != null, setTrust).run(o);
+                    System.console() != null, setTrust).decryptingWith(io.pgscribe.encryption.Decryption.fromSettings(s)).run(o);
             // a database that lacks DDL the capture could not replay is not the source as it was
             return summary.ddlNotReplayed() > 0 ? ExitCode.INCOMPLETE : ExitCode.OK;
         } finally {

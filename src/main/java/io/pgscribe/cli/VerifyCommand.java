@@ -71,7 +71,8 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 // a local manifest that fails its checksum or signature is an error (exit 5) before any file is read
                 var checks = io.pgscribe.verify.BackupVerifier.check(staging != null ? staging
-                        : s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath(), setTrust);
+                        : s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath(), setTrust,
+                        io.pgscribe.encryption.Decryption.fromSettings(s));
                 io.pgscribe.verify.BackupVerifier.print(checks, System.out);
                 return checks.stream().allMatch(io.pgscribe.verify.BackupVerifier.Check::ok) ? ExitCode.OK : ExitCode.DAMAGED;
             } finally {

@@ -33,6 +33,18 @@ public enum Setting {
     BACKUP_VERIFY_KEY("pgscribe.backup.verify-key", "",
             "Ed25519 public key (PEM) restore and verify check the manifest's signature with, on a host that only "
                     + "restores; empty: the public half of pgscribe.backup.signing-key."),
+    ENCRYPTION_RECIPIENTS("pgscribe.encryption.recipients", "",
+            "OpenPGP public key files (comma-separated, from `gpg --export`) every closed file is encrypted to before it is "
+                    + "kept or shipped; empty (and no passphrase): files are stored in plain text. Losing every secret key loses "
+                    + "the backups."),
+    ENCRYPTION_PASSPHRASE("pgscribe.encryption.passphrase", "",
+            "Passphrase closed files are also encrypted with, and restore reads them with; set it through the "
+                    + "PGSCRIBE_ENCRYPTION_PASSPHRASE environment variable. Never logged."),
+    ENCRYPTION_SECRET_KEY("pgscribe.encryption.secret-key", "",
+            "OpenPGP secret key file (from `gpg --export-secret-keys`, owner-only) restore and verify decrypt with; only a "
+                    + "host that restores needs it."),
+    ENCRYPTION_SECRET_KEY_PASSPHRASE("pgscribe.encryption.secret-key-passphrase", "",
+            "Passphrase of that secret key; through PGSCRIBE_ENCRYPTION_SECRET_KEY_PASSPHRASE. Never logged."),
     SLOT_NAME("pgscribe.slot.name", "pgscribe", "Logical replication slot the pipeline owns."),
     DECODER("pgscribe.decoder", "wal2json", "Output plugin: wal2json (default) or decoder_raw (see its limits)."),
     PG_BINDIR("pgscribe.pg.bindir", "",
@@ -218,7 +230,8 @@ public enum Setting {
     }
 
     public boolean isSecret() {
-        return this == SOURCE_PASSWORD || this == S3_SECRET_KEY || this == ALERT_SMTP_PASSWORD;
+        return this == SOURCE_PASSWORD || this == S3_SECRET_KEY || this == ALERT_SMTP_PASSWORD || this == ENCRYPTION_PASSPHRASE
+                || this == ENCRYPTION_SECRET_KEY_PASSPHRASE;
     }
 
     /** Every setting by its key, in declaration order (built once: every key of a load is checked against it). */

@@ -39,6 +39,12 @@ public record BaseEntry(
         this(file, format, consistentPoint, snapshot, takenAt, bytes, sha256, metadataFile, metadataSha256, null, null);
     }
 
+    /** This base with its sidecars (metadata, checksums) stored as these files. */
+    public BaseEntry withSidecars(String metaFile, String metaSha256, String sumsFile, String sumsSha256) {
+        return new BaseEntry(file, format, consistentPoint, snapshot, takenAt, bytes, sha256, metaFile, metaSha256, sumsFile,
+                sumsSha256, compression, sqlBytes, sqlSha256);
+    }
+
     /** This base as stored compressed in {@code storedFile}. */
     public BaseEntry compressed(String storedFile, String method, long storedBytes, String storedSha256) {
         return new BaseEntry(storedFile, format, consistentPoint, snapshot, takenAt, storedBytes, storedSha256, metadataFile,

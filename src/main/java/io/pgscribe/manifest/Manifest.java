@@ -164,6 +164,10 @@ public record Manifest(
         return with(f.apply(bases), globals, segments, capture, retention, shipping);
     }
 
+    public Manifest mapGlobals(UnaryOperator<List<GlobalsEntry>> f) {
+        return with(bases, f.apply(globals), segments, capture, retention, shipping);
+    }
+
     /** Only these entries (pruning); everything else as it is. */
     public Manifest retain(List<BaseEntry> keptBases, List<GlobalsEntry> keptGlobals, List<SegmentEntry> keptSegments) {
         java.util.Set<String> kept = new java.util.HashSet<>();

@@ -13,6 +13,7 @@ import io.pgscribe.storage.DurableFiles;
 import io.pgscribe.storage.StoredFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import io.pgscribe.encryption.Decryption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import java.util.List;
  * manifest. Checked before the target database is touched.
  */
 public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<SegmentEntry> segments,
-                    boolean moreAfterTarget) {
+                    boolean moreAfterTarget, Decryption decryption) {
 
     public Lsn consistentPoint() {
         return Lsn.valueOf(base.consistentPoint());
@@ -113,7 +114,7 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
             segs.add(s);
         }
         GlobalsEntry globals = m.globals().isEmpty() ? null : m.globals().get(m.globals().size() - 1);
-        return new Chain(backupDir, base, globals, segs, moreAfter);
+        return new Chain(backupDir, base, globals, segs, moreAfter, Decryption.NONE);
     }
 
     /**
@@ -196,6 +197,28 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
         }
     }
 
+    /** This chain, reading encrypted files with {@code d}. */
+    public Chain readWith(Decryption d) {
+        return new Chain(backupDir, base, globals, segments, moreAfterTarget, d);
+    }
+
+    /** The content of a base or segment: decrypted and decompressed as its name says. */
+    public java.io.InputStream open(StoredFileEntry entry) {
+        return StoredFiles.open(locate(entry), decryption);
+    }
+
+    /** A segment's reader; {@code checksumVerified}: its file matched the manifest. */
+    public io.pgscribe.segment.SegmentReader reader(SegmentEntry s, java.nio.charset.Charset charset, boolean checksumVerified) {
+        Path p = locate(s);
+        return new io.pgscribe.segment.SegmentReader(StoredFiles.open(p, decryption), p.getFileName().toString(), charset,
+                checksumVerified);
+    }
+
+    /** The content of a globals dump or a sidecar, by its name in the manifest. */
+    public java.io.InputStream open(String relative) {
+        return StoredFiles.open(StoredFiles.locate(backupDir, relative), decryption);
+    }
+
     /** Where a file of the chain is now (the compress route may have replaced it since the manifest was read). */
     public Path locate(StoredFileEntry entry) {
         return StoredFiles.locate(backupDir, entry.file());
@@ -209,7 +232,7 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
         }
         StoredFiles.Digest d;
         try {
-            d = StoredFiles.digest(p);
+            d = StoredFiles.digest(p, decryption);
         } catch (IOException e) {
             throw new PgscribeException(entry.file() + " cannot be read back" + (e.getMessage() == null ? "" : ": " + e.getMessage()),
                     "The file is damaged; restore from an intact copy (e.g. from S3).", ExitCode.DAMAGED, null);
@@ -218,8 +241,20 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
         if (asListed && !d.storedSha256().equals(entry.sha256())) {
             throw mismatch(entry.file(), d.storedSha256(), entry.sha256());
         }
+        if (!d.contentRead()) {
+            requireKey(p);
+        }
         if (!d.contentSha256().equals(entry.contentSha256())) {
             throw mismatch(entry.file() + (asListed ? " (its SQL)" : ""), d.contentSha256(), entry.contentSha256());
+        }
+    }
+
+    /** An encrypted file with no key configured: the error names the keys it is encrypted to. */
+    private void requireKey(Path p) {
+        try (java.io.InputStream in = StoredFiles.open(p, decryption)) {
+            throw new IllegalStateException(p + " is encrypted, yet opened without a key");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -227,13 +262,31 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
         return segments.stream().mapToLong(SegmentEntry::bytes).sum();
     }
 
+    /**
+     * A globals dump or sidecar: its sha256 as the manifest lists it; when the compress route has
+     * encrypted it since the manifest was read, the sha256 of what it decrypts to.
+     */
     void check(String relative, String sha256) {
-        Path p = backupDir.resolve(relative);
+        Path p = StoredFiles.locate(backupDir, relative);
         if (!Files.isRegularFile(p)) {
             throw missing(relative);
         }
-        String actual = DurableFiles.sha256(p);
-        if (!actual.equals(sha256)) {
+        String actual;
+        if (p.equals(backupDir.resolve(relative))) {
+            actual = DurableFiles.sha256(p);
+        } else {
+            try {
+                StoredFiles.Digest d = StoredFiles.digest(p, decryption);
+                if (!d.contentRead()) {
+                    requireKey(p);
+                }
+                actual = d.contentSha256();
+            } catch (IOException e) {
+                throw new PgscribeException(relative + " cannot be read back: " + e.getMessage(),
+                        "The file is damaged; restore from an intact copy (e.g. from S3).", ExitCode.DAMAGED, null);
+            }
+        }
+        if (!sha256.equals(actual)) {
             throw mismatch(relative, actual, sha256);
         }
     }

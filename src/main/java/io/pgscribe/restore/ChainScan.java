@@ -27,7 +27,7 @@ final class ChainScan {
         TransactionHeader last = null;
         boolean stopped = false;
         for (SegmentEntry s : chain.segments()) {
-            try (SegmentReader r = new SegmentReader(chain.locate(s), charset)) {
+            try (SegmentReader r = chain.reader(s, charset, false)) {
                 SegmentReader.Part p;
                 while ((p = r.next()) != null) {
                     if (p instanceof SegmentReader.Begin b) {
@@ -54,7 +54,7 @@ final class ChainScan {
     /** An xid target with the commit LSN of that transaction, found in the chain. */
     static RestoreTarget resolveXid(Chain chain, RestoreTarget target, Charset charset) {
         for (SegmentEntry s : chain.segments()) {
-            try (SegmentReader r = new SegmentReader(chain.locate(s), charset)) {
+            try (SegmentReader r = chain.reader(s, charset, false)) {
                 SegmentReader.Part p;
                 while ((p = r.next()) != null) {
                     if (p instanceof SegmentReader.Begin b && target.xid().equals(b.header().xid())) {

@@ -93,12 +93,13 @@ final class GlobalsApplier {
         return "not a statement of a globals dump";
     }
 
-    static Result apply(Connection c, Path file, PrintStream out) throws SQLException {
+    /** {@code dump}: the globals dump's content (closed here). */
+    static Result apply(Connection c, java.io.InputStream dump, PrintStream out) throws SQLException {
         String sql;
-        try {
-            sql = withoutMetaCommands(Files.readString(file, StandardCharsets.UTF_8));
+        try (dump) {
+            sql = withoutMetaCommands(new String(dump.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read the globals dump: " + e.getMessage(), e);
         }
         Set<String> existing = new HashSet<>(Pg.query(c, "SELECT rolname FROM pg_roles", rs -> rs.getString(1)));
         Set<String> leftAlone = new java.util.TreeSet<>();

@@ -129,6 +129,7 @@ public final class Restorer {
     private final PrintStream out;
     private final boolean terminal;
     private final SetTrust trust;
+    private io.pgscribe.encryption.Decryption decryption = io.pgscribe.encryption.Decryption.NONE;
 
     /** A restorer of signed sets only, whose signature {@code trust}'s key checks ({@link SetTrust#reader}). */
     public Restorer(PgTools tools, PrintStream out, SetTrust trust) {
@@ -141,6 +142,12 @@ public final class Restorer {
         this.out = out;
         this.terminal = terminal;
         this.trust = trust;
+    }
+
+    /** Encrypted files are read with {@code d} (the default reads none). */
+    public Restorer decryptingWith(io.pgscribe.encryption.Decryption d) {
+        this.decryption = d;
+        return this;
     }
 
     public Summary run(Options o) throws SQLException {
@@ -185,11 +192,11 @@ public final class Restorer {
         }
         Charset charset = PgEncodings.charsetOf(m.source().encoding());
         if (target.kind() == RestoreTarget.Kind.XID) {
-            Chain all = Chain.latest(o.backupDir(), m);
+            Chain all = Chain.latest(o.backupDir(), m).readWith(decryption);
             all.verifyFiles();
             target = ChainScan.resolveXid(all, target, charset);
         }
-        Chain chain = Chain.select(o.backupDir(), m, target);
+        Chain chain = Chain.select(o.backupDir(), m, target).readWith(decryption);
         chain.verifyFiles();
         if (o.withGlobals()) {
             if (chain.globals() == null) {
@@ -232,7 +239,7 @@ public final class Restorer {
                 out.println("Dropped the existing database " + o.targetDatabase() + " (--replace)");
             }
             if (o.withGlobals()) {
-                GlobalsApplier.Result g = GlobalsApplier.apply(c, o.backupDir().resolve(chain.globals().file()), out);
+                GlobalsApplier.Result g = GlobalsApplier.apply(c, chain.open(chain.globals().file()), out);
                 out.println("Globals: " + g.applied() + " statement(s) of " + chain.globals().file() + " applied");
             }
             refuseMissingRoles(c, chain, o);
@@ -276,7 +283,7 @@ public final class Restorer {
      */
     private void refuseEmptyScope(Chain chain, Manifest m, RestoreScope scope) {
         java.util.Set<RestoreScope.Name> known = new java.util.TreeSet<>(java.util.Comparator.comparing(RestoreScope.Name::toString));
-        known.addAll(BaseFilter.tablesOf(() -> BaseSql.open(chain.base(), chain.locate(chain.base()), tools)));
+        known.addAll(BaseFilter.tablesOf(() -> BaseSql.open(chain, tools)));
         m.capture().tables().forEach(t -> known.add(new RestoreScope.Name(t.schema(), t.table())));
         List<String> unknown = new java.util.ArrayList<>();
         List<String> like = new java.util.ArrayList<>();
@@ -375,9 +382,9 @@ public final class Restorer {
         if (chain.base().metadataFile() == null) {
             return null;
         }
-        try {
-            return new ObjectMapper().readTree(chain.backupDir().resolve(chain.base().metadataFile()).toFile());
-        } catch (IOException e) {
+        try (java.io.InputStream in = chain.open(chain.base().metadataFile())) {
+            return new ObjectMapper().readTree(in);
+        } catch (IOException | UncheckedIOException e) {
             throw new PgscribeException("cannot read " + chain.base().metadataFile() + ": " + e.getMessage(),
                     "The metadata file matched its checksum, so the disk may be failing.", ExitCode.DAMAGED, e);
         }
@@ -404,11 +411,11 @@ public final class Restorer {
         try {
             java.util.function.Supplier<java.io.InputStream> script;
             if (scope.all()) {
-                script = () -> BaseSql.open(entry, base, tools);
+                script = () -> BaseSql.open(chain, tools);
             } else {
                 filtered = Files.createTempFile(chain.backupDir(), ".restore-subset-", ".sql");
                 io.pgscribe.storage.DurableFiles.ownerOnly(filtered);
-                out.println("Base: " + new BaseFilter(scope).filter(() -> BaseSql.open(entry, base, tools), filtered));
+                out.println("Base: " + new BaseFilter(scope).filter(() -> BaseSql.open(chain, tools), filtered));
                 Path file = filtered;
                 script = () -> {
                     try {
@@ -469,7 +476,7 @@ public final class Restorer {
                     o.allowLegacyDdl());
             for (SegmentEntry seg : chain.segments()) {
                 segmentsRead++;
-                try (SegmentReader reader = new SegmentReader(chain.locate(seg), charset, true)) {
+                try (SegmentReader reader = chain.reader(seg, charset, true)) {
                     long base = bytesBefore;
                     boolean more = applier.apply(seg, reader, () -> progress.update(base + reader.charsRead(),
                             applier.applied()));

@@ -20,6 +20,7 @@ import io.pgscribe.capture.RecvlogicalComponent;
 import io.pgscribe.capture.RecvlogicalSupervisor;
 import io.pgscribe.capture.SpoolComponent;
 import io.pgscribe.compress.Compressor;
+import io.pgscribe.encryption.Encryption;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
 import io.pgscribe.decode.DecoderPlugin;
@@ -271,8 +272,13 @@ public final class PgscribeRuntime {
                 BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT)));
         baseJob.removeLeftovers();
         main.bind(prefix + "baseJob", baseJob);
+        Encryption encryption = Encryption.fromSettings(settings);
+        if (encryption != null) {
+            LOG.info("Closed files of {} are encrypted ({}); restoring them needs a secret key or the passphrase",
+                    backupDir, encryption.describe());
+        }
         Compressor compressor = new Compressor(store, Compression.fromName(settings.get(Setting.COMPRESSION)),
-                settings.getInt(Setting.COMPRESSION_LEVEL));
+                settings.getInt(Setting.COMPRESSION_LEVEL), encryption);
         compressor.removeLeftovers();
         main.bind(prefix + "compressor", compressor);
         boolean shipping = settings.getBoolean(Setting.SHIP_ENABLED);
@@ -293,7 +299,7 @@ public final class PgscribeRuntime {
             }
             shipper = new Shipper(store, s3, compressor.method(), settings.get(Setting.S3_STORAGE_CLASS).strip(),
                     Duration.ofMillis(settings.getLong(Setting.SHIP_INTERVAL_MS)), settings.getSeconds(Setting.SHIP_RETRY_MAX_DELAY),
-                    settings.getSeconds(Setting.SHIP_ALERT_AFTER), Clock.systemUTC());
+                    settings.getSeconds(Setting.SHIP_ALERT_AFTER), Clock.systemUTC()).encrypted(compressor.encrypting());
             main.bind(prefix + "s3Client", s3.client());
         }
         Shipper boundShipper = shipper != null ? shipper : Shipper.off(store);

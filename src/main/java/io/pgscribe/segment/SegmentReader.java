@@ -35,7 +35,7 @@ public final class SegmentReader implements Closeable {
     public record Commit(String text) implements Part {
     }
 
-    private final Path file;
+    private final String file;
     private final boolean checksumVerified;
     private final SqlScanner scanner;
     private boolean inTxn;
@@ -49,11 +49,16 @@ public final class SegmentReader implements Closeable {
 
     /** {@code checksumVerified}: the file matched the manifest, so what does not read was written like that. */
     public SegmentReader(Path file, Charset charset, boolean checksumVerified) {
-        this.file = file;
-        this.checksumVerified = checksumVerified;
         // a compressed segment (.gz, .zst) is read through its decompressor
-        this.scanner = new SqlScanner(new java.io.BufferedReader(new java.io.InputStreamReader(
-                io.pgscribe.storage.Compression.open(file), charset.newDecoder()), 1 << 16));
+        this(io.pgscribe.storage.Compression.open(file), file.getFileName().toString(), charset, checksumVerified);
+    }
+
+    /** The segment {@code name} from its content (decrypted and decompressed already); closing this closes it. */
+    public SegmentReader(java.io.InputStream content, String name, Charset charset, boolean checksumVerified) {
+        this.file = name;
+        this.checksumVerified = checksumVerified;
+        this.scanner = new SqlScanner(new java.io.BufferedReader(new java.io.InputStreamReader(content, charset.newDecoder()),
+                1 << 16));
     }
 
     /** The next part, or null at the (intact) end. */
@@ -114,7 +119,12 @@ public final class SegmentReader implements Closeable {
      * the last (null for decoder_raw). Throws (exit 5) when it does not read as a closed segment.
      */
     public static Summary scan(Path file, Charset charset) {
-        try (SegmentReader r = new SegmentReader(file, charset)) {
+        return scan(io.pgscribe.storage.Compression.open(file), file.getFileName().toString(), charset);
+    }
+
+    /** As {@link #scan(Path, Charset)}, from the segment's content. */
+    public static Summary scan(java.io.InputStream content, String name, Charset charset) {
+        try (SegmentReader r = new SegmentReader(content, name, charset, false)) {
             String first = null;
             String last = null;
             Part p;
@@ -140,14 +150,14 @@ public final class SegmentReader implements Closeable {
         if (checksumVerified) {
             return unreadable(what);
         }
-        return new PgscribeException("segment " + file.getFileName() + " " + what + ": it was cut short or altered",
+        return new PgscribeException("segment " + file + " " + what + ": it was cut short or altered",
                 "Restore stops here rather than apply part of the chain; fetch an intact copy of the file "
                         + "(e.g. from S3) or restore to a point before it.", ExitCode.DAMAGED, null);
     }
 
     /** What a segment that matches its checksum but does not read as pgscribe writes segments gets. */
     public PgscribeException unreadable(String what) {
-        return new PgscribeException("segment " + file.getFileName() + " cannot be read as pgscribe writes segments, though "
+        return new PgscribeException("segment " + file + " cannot be read as pgscribe writes segments, though "
                 + "it matches its checksum: it " + what,
                 "It was written like this (by a capture that lost track of the SQL, or by hand): restore to a point "
                         + "before it, and report the file to the pgscribe developers.", ExitCode.DAMAGED, null);

@@ -62,6 +62,7 @@ public final class Shipper {
     private boolean storeClaimed;
     private Instant lastSuccess;
     private int runFiles;
+    private boolean encrypted;
     private long runBytes;
 
     public Shipper(ManifestStore store, S3Store s3, Compression compression, String storageClass, Duration interval,
@@ -74,6 +75,15 @@ public final class Shipper {
         this.maxDelay = maxDelay;
         this.alertAfter = alertAfter;
         this.clock = clock;
+    }
+
+    /**
+     * With encryption on, only encrypted files go to the store: each waits until the compress
+     * route has replaced it, so the store never holds plain text.
+     */
+    public Shipper encrypted(boolean on) {
+        this.encrypted = on;
+        return this;
     }
 
     /** The shipper of a pipeline with shipping off: the ship route (not started then) would find nothing due. */
@@ -105,10 +115,12 @@ public final class Shipper {
         Manifest.Shipping shipped = m.shippingState();
         List<Upload> uploads = new ArrayList<>();
         for (GlobalsEntry g : m.globals()) {
-            add(uploads, shipped, g.file(), g.bytes(), g.sha256());
+            if (sealed(g.file())) {
+                add(uploads, shipped, g.file(), g.bytes(), g.sha256());
+            }
         }
         for (BaseEntry b : m.bases()) {
-            if (!ready(b)) {
+            if (!ready(b) || !sealed(b.metadataFile()) || !sealed(b.checksumsFile())) {
                 continue;
             }
             add(uploads, shipped, b.file(), b.bytes(), b.sha256());
@@ -122,7 +134,9 @@ public final class Shipper {
         List<SegmentEntry> segments = new ArrayList<>(m.segments());
         segments.sort(java.util.Comparator.comparingLong(SegmentEntry::ordinal));
         for (SegmentEntry s : segments) {
-            if (compression != Compression.NONE && s.compression() == null) {
+            // an encrypted file is never compressed afterwards: the runtime cannot read it
+            boolean stored = s.compression() != null || io.pgscribe.encryption.Encryption.isEncrypted(s.file());
+            if (compression != Compression.NONE && !stored || !sealed(s.file())) {
                 break; // shipped in order: the store's segments are always an unbroken run
             }
             add(uploads, shipped, s.file(), s.bytes(), s.sha256());
@@ -178,7 +192,13 @@ public final class Shipper {
     }
 
     private boolean ready(BaseEntry b) {
-        return compression == Compression.NONE || b.isCustomFormat() || b.compression() != null;
+        return (compression == Compression.NONE || b.isCustomFormat() || b.compression() != null
+                || io.pgscribe.encryption.Encryption.isEncrypted(b.file())) && sealed(b.file());
+    }
+
+    /** Encrypted if encryption is on (null: no such file). */
+    private boolean sealed(String file) {
+        return !encrypted || file == null || io.pgscribe.encryption.Encryption.isEncrypted(file);
     }
 
     private void add(List<Upload> uploads, Manifest.Shipping shipped, String relative, long bytes, String sha256) {

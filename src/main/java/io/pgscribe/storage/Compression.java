@@ -62,8 +62,12 @@ public enum Compression {
         throw new PgscribeException("unknown compression \"" + name + "\"", "Use none, gzip or zstd.", ExitCode.USAGE, null);
     }
 
-    /** By the file name's suffix: {@code .gz} is gzip, {@code .zst} zstd, anything else stored as it is. */
+    /**
+     * By the file name's suffix: {@code .gz} is gzip, {@code .zst} zstd, anything else stored as
+     * it is; an encrypted file's ({@code .sql.gz.gpg}) by the suffix before {@code .gpg}.
+     */
     public static Compression ofFile(String fileName) {
+        fileName = io.pgscribe.encryption.Encryption.plainName(fileName);
         if (fileName.endsWith(GZIP.suffix)) {
             return GZIP;
         }
@@ -102,19 +106,9 @@ public enum Compression {
         };
     }
 
-    /** Opens a stored file for reading its original content, decompressing by its suffix. */
+    /** Opens a stored file that is not encrypted for reading its original content, decompressing by its suffix. */
     public static InputStream open(Path file) {
-        try {
-            InputStream raw = Files.newInputStream(file);
-            try {
-                return ofFile(file.getFileName().toString()).decompressing(raw);
-            } catch (IOException e) {
-                raw.close();
-                throw e;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
+        return StoredFiles.open(file, io.pgscribe.encryption.Decryption.NONE);
     }
 
     /** gzip at a chosen level (the JDK's GZIPOutputStream has no constructor for it). */

@@ -11,6 +11,7 @@ import java.io.IOException;
 import io.pgscribe.storage.DurableFiles;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import io.pgscribe.encryption.Decryption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,17 +25,30 @@ import java.util.List;
 public final class BackupVerifier {
 
     /** One file's check. */
-    public record Check(String file, long bytes, String problem) {
+    public record Check(String file, long bytes, String problem, String note) {
+
+        public Check(String file, long bytes, String problem) {
+            this(file, bytes, problem, null);
+        }
+
         public boolean ok() {
             return problem == null;
         }
     }
+
+    /** What an encrypted file's check says when no key to read it is configured. */
+    static final String UNREAD = "encrypted; its stored bytes match, its content was not read (no key configured here)";
 
     private BackupVerifier() {
     }
 
     /** Every file against a manifest {@code trust} takes (it refuses the set otherwise, before any file is read). */
     public static List<Check> check(Path backupDir, io.pgscribe.manifest.SetTrust trust) {
+        return check(backupDir, trust, Decryption.NONE);
+    }
+
+    /** As {@link #check(Path, io.pgscribe.manifest.SetTrust)}; encrypted files' content is read with {@code d} if it is configured. */
+    public static List<Check> check(Path backupDir, io.pgscribe.manifest.SetTrust trust, Decryption d) {
         io.pgscribe.storage.SetPermissions.requireForReading(backupDir);
         if (Files.isDirectory(backupDir)) {
             try {
@@ -48,16 +62,16 @@ public final class BackupVerifier {
         List<Check> checks = new ArrayList<>();
         checks.add(new Check(ManifestStore.FILE_NAME + " (" + trust.describe(m, file) + ")", -1, null));
         for (BaseEntry b : m.bases()) {
-            checks.add(stored(backupDir, b));
+            checks.add(stored(backupDir, b, d));
             if (b.metadataFile() != null) {
-                checks.add(file(backupDir, b.metadataFile(), -1, b.metadataSha256()));
+                checks.add(file(backupDir, b.metadataFile(), -1, b.metadataSha256(), d));
             }
             if (b.checksumsFile() != null) {
-                checks.add(file(backupDir, b.checksumsFile(), -1, b.checksumsSha256()));
+                checks.add(file(backupDir, b.checksumsFile(), -1, b.checksumsSha256(), d));
             }
         }
         for (GlobalsEntry g : m.globals()) {
-            checks.add(file(backupDir, g.file(), g.bytes(), g.sha256()));
+            checks.add(file(backupDir, g.file(), g.bytes(), g.sha256(), d));
         }
         List<SegmentEntry> segments = new ArrayList<>(m.segments());
         segments.sort(Comparator.comparingLong(SegmentEntry::ordinal));
@@ -67,36 +81,56 @@ public final class BackupVerifier {
                 checks.add(new Check("segment number " + expected + (s.ordinal() > expected + 1 ? " to " + (s.ordinal() - 1) : ""),
                         -1, "missing from the manifest (a hole in the chain)"));
             }
-            Check c = stored(backupDir, s);
-            checks.add(c.ok() ? readable(backupDir, s, io.pgscribe.server.PgEncodings.charsetOf(m.source().encoding())) : c);
+            Check c = stored(backupDir, s, d);
+            checks.add(c.ok() && c.note() == null
+                    ? readable(backupDir, s, io.pgscribe.server.PgEncodings.charsetOf(m.source().encoding()), d) : c);
             expected = s.ordinal() + 1;
         }
         return checks;
     }
 
-    private static Check file(Path dir, String relative, long bytes, String sha256) {
-        Path p = dir.resolve(relative);
+    /** A globals dump or sidecar; one encrypted since the manifest was read is checked by what it decrypts to. */
+    private static Check file(Path dir, String relative, long bytes, String sha256, Decryption d) {
+        Path p = StoredFiles.locate(dir, relative);
         if (!Files.isRegularFile(p)) {
             return new Check(relative, bytes, "MISSING");
+        }
+        if (!p.equals(dir.resolve(relative))) {
+            StoredFiles.Digest got;
+            try {
+                got = StoredFiles.digest(p, d);
+            } catch (IOException e) {
+                return new Check(relative, bytes, "UNREADABLE (" + e.getMessage() + ")");
+            }
+            if (!got.contentRead()) {
+                return new Check(relative, bytes, null, "encrypted since the manifest was read; not checked (no key here)");
+            }
+            return new Check(relative, bytes, got.contentSha256().equals(sha256) ? null
+                    : "CHECKSUM MISMATCH (sha256 " + got.contentSha256() + ")");
         }
         String actual = DurableFiles.sha256(p);
         return new Check(relative, bytes, actual.equals(sha256) ? null : "CHECKSUM MISMATCH (sha256 " + actual + ")");
     }
 
     /** A base or segment: the stored file's sha256 and, when compressed, that of the SQL it decompresses to. */
-    private static Check stored(Path dir, StoredFileEntry entry) {
+    private static Check stored(Path dir, StoredFileEntry entry, Decryption dec) {
         Path p = StoredFiles.locate(dir, entry.file());
         if (!Files.isRegularFile(p)) {
             return new Check(entry.file(), entry.bytes(), "MISSING");
         }
         StoredFiles.Digest d;
         try {
-            d = StoredFiles.digest(p);
+            d = StoredFiles.digest(p, dec);
         } catch (IOException e) {
             return new Check(entry.file(), entry.bytes(), "UNREADABLE (" + e.getMessage() + ")");
         }
-        if (p.equals(dir.resolve(entry.file())) && !d.storedSha256().equals(entry.sha256())) {
+        boolean asListed = p.equals(dir.resolve(entry.file()));
+        if (asListed && !d.storedSha256().equals(entry.sha256())) {
             return new Check(entry.file(), entry.bytes(), "CHECKSUM MISMATCH (sha256 " + d.storedSha256() + ")");
+        }
+        if (!d.contentRead()) {
+            return new Check(entry.file(), entry.bytes(), null, asListed ? UNREAD
+                    : "encrypted since the manifest was read; not checked (no key here)");
         }
         if (!d.contentSha256().equals(entry.contentSha256())) {
             return new Check(entry.file(), entry.bytes(), "CONTENT CHECKSUM MISMATCH (sha256 of the SQL " + d.contentSha256() + ")");
@@ -108,10 +142,11 @@ public final class BackupVerifier {
      * A segment that matches its checksum must also read as a closed segment holding what the
      * manifest says: its footer, its transaction count, its first and last commit LSN.
      */
-    private static Check readable(Path dir, SegmentEntry s, java.nio.charset.Charset charset) {
+    private static Check readable(Path dir, SegmentEntry s, java.nio.charset.Charset charset, Decryption d) {
         io.pgscribe.segment.SegmentReader.Summary got;
         try {
-            got = io.pgscribe.segment.SegmentReader.scan(StoredFiles.locate(dir, s.file()), charset);
+            Path p = StoredFiles.locate(dir, s.file());
+            got = io.pgscribe.segment.SegmentReader.scan(StoredFiles.open(p, d), p.getFileName().toString(), charset);
         } catch (io.pgscribe.PgscribeException | java.io.UncheckedIOException e) {
             return new Check(s.file(), s.bytes(), "UNREADABLE (" + e.getMessage() + ")");
         }
@@ -125,10 +160,14 @@ public final class BackupVerifier {
 
     public static void print(List<Check> checks, PrintStream out) {
         for (Check c : checks) {
-            out.println((c.ok() ? "ok       " : "DAMAGED  ") + c.file() + (c.ok() ? "" : ": " + c.problem()));
+            out.println((c.ok() ? "ok       " : "DAMAGED  ") + c.file() + (c.ok() ? (c.note() == null ? "" : " (" + c.note() + ")")
+                    : ": " + c.problem()));
         }
         long bad = checks.stream().filter(c -> !c.ok()).count();
+        long unread = checks.stream().filter(c -> c.ok() && c.note() != null).count();
         out.println(bad == 0 ? checks.size() + " file(s) checked: every one matches the manifest"
+                + (unread == 0 ? "" : "; " + unread + " encrypted one(s) only as stored (set pgscribe.encryption.secret-key "
+                + "to read their content too)")
                 : bad + " of " + checks.size() + " file(s) are damaged or missing");
     }
 }

@@ -19,6 +19,12 @@ class PgscribeCommandTest {
         Pipeline.Cli perDatabase = Pipeline.command("-s", "pgscribe.database.orders.s3.secret-key=k", "config");
         assertThat(perDatabase.code()).isEqualTo(ExitCode.USAGE);
         assertThat(perDatabase.err()).contains("PGSCRIBE_DATABASE_ORDERS_S3_SECRET_KEY");
+        Pipeline.Cli passphrase = Pipeline.command("-s", "pgscribe.encryption.passphrase=open sesame", "config");
+        assertThat(passphrase.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(passphrase.err()).contains("PGSCRIBE_ENCRYPTION_PASSPHRASE");
+        assertThat(passphrase.out() + passphrase.err()).doesNotContain("open sesame");
+        assertThat(Pipeline.command(Map.of("PGSCRIBE_ENCRYPTION_SECRET_KEY_PASSPHRASE", "key-pass-9"), "config").out())
+                .contains("pgscribe.encryption.secret-key-passphrase=(set, not shown)").doesNotContain("key-pass-9");
         assertThat(Pipeline.command("-s", "pgscribe.source.host=db.internal", "config").code()).isZero();
         System.setProperty("pgscribe.s3.secret-key", "in-ps-too");
         try {

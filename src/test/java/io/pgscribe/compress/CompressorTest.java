@@ -168,4 +168,73 @@ class CompressorTest {
                 .hasMessageContaining("lz4");
         assertThat(Compression.fromName("ZSTD")).isEqualTo(Compression.ZSTD);
     }
+
+    @org.junit.jupiter.api.Test
+    void withEncryptionEveryClosedFileIsReplacedByItsEncryptedFormAndReadsBack() throws Exception {
+        String text = sql(3000);
+        ManifestStore store = backupSet(text);
+        Files.createDirectories(dir.resolve("globals"));
+        Files.writeString(dir.resolve("globals/20261130T000000Z.sql"), "CREATE ROLE app;\n");
+        Files.writeString(dir.resolve("base/meta.json"), "{\"database\":{}}");
+        String metaSha = DurableFiles.sha256(dir.resolve("base/meta.json"));
+        store.update(m -> m.withGlobals(new io.pgscribe.manifest.GlobalsEntry("globals/20261130T000000Z.sql", "t", 17,
+                DurableFiles.sha256(dir.resolve("globals/20261130T000000Z.sql"))))
+                .mapBases(bases -> bases.stream().map(b -> b.withSidecars("base/meta.json", metaSha, null, null)).toList())
+                .withShipping(new Manifest.Shipping(java.util.Map.of(SEGMENT, "2026-12-01T00:00:01Z"), List.of())));
+        String sqlSha = DurableFiles.sha256(dir.resolve(SEGMENT));
+        io.pgscribe.encryption.Encryption enc = io.pgscribe.encryption.Encryption.of(List.of(), "pass phrase");
+
+        // segment, two bases, globals, and the sidecar of each base (one file shared here)
+        assertThat(new Compressor(store, Compression.GZIP, 0, enc).compressClosed()).isEqualTo(5);
+
+        Manifest m = ManifestStore.readUnverified(store.file());
+        SegmentEntry s = m.segments().get(0);
+        assertThat(s.file()).isEqualTo(SEGMENT + ".gz.gpg");
+        assertThat(s.compression()).isEqualTo("gzip");
+        assertThat(s.sqlSha256()).isEqualTo(sqlSha);
+        assertThat(m.bases()).extracting(BaseEntry::file).containsExactly(PLAIN_BASE + ".gz.gpg", CUSTOM_BASE + ".gpg");
+        assertThat(m.bases().get(0).metadataFile()).isEqualTo("base/meta.json.gpg");
+        assertThat(m.globals().get(0).file()).isEqualTo("globals/20261130T000000Z.sql.gpg");
+        assertThat(dir.resolve(SEGMENT)).doesNotExist();
+        assertThat(dir.resolve("globals/20261130T000000Z.sql")).doesNotExist();
+        // the plain copy the store already had goes from there after the next manifest upload
+        assertThat(m.shippingState().remotePendingDeletes()).containsExactly(SEGMENT);
+        assertThat(m.shippingState().isShipped(SEGMENT)).isFalse();
+        assertThat(Files.readString(dir.resolve(s.file()), StandardCharsets.ISO_8859_1)).doesNotContain("INSERT INTO");
+
+        io.pgscribe.encryption.Decryption dec = io.pgscribe.encryption.Decryption.of(null, null, "pass phrase");
+        StoredFiles.Digest d = StoredFiles.digest(dir.resolve(s.file()), dec);
+        assertThat(d.storedSha256()).isEqualTo(s.sha256());
+        assertThat(d.contentSha256()).isEqualTo(sqlSha);
+        try (InputStream in = StoredFiles.open(dir.resolve(s.file()), dec)) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(text);
+        }
+        try (InputStream in = StoredFiles.open(dir.resolve(m.globals().get(0).file()), dec)) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("CREATE ROLE app;\n");
+        }
+        // without the key the stored bytes are still checked, the content is unknown
+        StoredFiles.Digest unread = StoredFiles.digest(dir.resolve(s.file()));
+        assertThat(unread.storedSha256()).isEqualTo(s.sha256());
+        assertThat(unread.contentRead()).isFalse();
+        assertThat(new Compressor(store, Compression.GZIP, 0, enc).compressClosed()).as("nothing left to do").isZero();
+    }
+
+    @org.junit.jupiter.api.Test
+    void leftoversOfAnInterruptedEncryptionAreRemovedAtStart() throws Exception {
+        ManifestStore store = backupSet(sql(10));
+        io.pgscribe.encryption.Encryption enc = io.pgscribe.encryption.Encryption.of(List.of(), "p");
+        // a crash after the encrypted copy was renamed, before the manifest pointed at it
+        Files.writeString(dir.resolve(SEGMENT + ".gz.gpg"), "unlisted");
+        Files.writeString(dir.resolve(PLAIN_BASE + ".gz.gpg.partial"), "unfinished");
+        new Compressor(store, Compression.GZIP, 0, enc).removeLeftovers();
+        assertThat(dir.resolve(SEGMENT + ".gz.gpg")).doesNotExist();
+        assertThat(dir.resolve(PLAIN_BASE + ".gz.gpg.partial")).doesNotExist();
+        assertThat(dir.resolve(SEGMENT)).exists();
+        // a crash after the manifest pointed at it, before the original went
+        new Compressor(store, Compression.GZIP, 0, enc).compressClosed();
+        Files.writeString(dir.resolve(SEGMENT), "the original, still there");
+        new Compressor(store, Compression.GZIP, 0, enc).removeLeftovers();
+        assertThat(dir.resolve(SEGMENT)).doesNotExist();
+        assertThat(dir.resolve(SEGMENT + ".gz.gpg")).exists();
+    }
 }
