@@ -4,7 +4,6 @@ import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -155,41 +154,15 @@ public final class Decryption {
             throw new IOException(name + " holds no data packet where one belongs");
         }
         PGPEncryptedData checked = chosen;
-        return new FilterInputStream(literal.getInputStream()) {
-            private boolean verified;
-
-            @Override
-            public int read() throws IOException {
-                int b = super.read();
-                if (b < 0) {
-                    verifyAtEnd();
+        return new CheckedAtEnd(literal.getInputStream(), () -> {
+            try {
+                if (!checked.verify()) {
+                    throw new IOException(name + " fails its OpenPGP integrity check: it was changed after it was encrypted");
                 }
-                return b;
+            } catch (PGPException e) {
+                throw new IOException(name + " fails its OpenPGP integrity check: " + e.getMessage(), e);
             }
-
-            @Override
-            public int read(byte[] buf, int off, int len) throws IOException {
-                int n = super.read(buf, off, len);
-                if (n < 0) {
-                    verifyAtEnd();
-                }
-                return n;
-            }
-
-            private void verifyAtEnd() throws IOException {
-                if (verified) {
-                    return;
-                }
-                try {
-                    if (!checked.verify()) {
-                        throw new IOException(name + " fails its OpenPGP integrity check: it was changed after it was encrypted");
-                    }
-                } catch (PGPException e) {
-                    throw new IOException(name + " fails its OpenPGP integrity check: " + e.getMessage(), e);
-                }
-                verified = true;
-            }
-        };
+        });
     }
 
     private synchronized PGPPrivateKey privateKey(long keyId) throws PGPException {

@@ -141,31 +141,11 @@ public final class StoredFiles {
         if (c == Compression.NONE) {
             return decrypted;
         }
-        return new java.io.FilterInputStream(c.decompressing(decrypted)) {
-            @Override
-            public int read() throws IOException {
-                int b = super.read();
-                if (b < 0) {
-                    atEnd();
-                }
-                return b;
+        return new io.pgscribe.encryption.CheckedAtEnd(c.decompressing(decrypted), () -> {
+            if (decrypted.read() >= 0) {
+                throw new IOException(name + " holds more after its compressed content");
             }
-
-            @Override
-            public int read(byte[] buf, int off, int len) throws IOException {
-                int n = super.read(buf, off, len);
-                if (n < 0) {
-                    atEnd();
-                }
-                return n;
-            }
-
-            private void atEnd() throws IOException {
-                if (decrypted.read() >= 0) {
-                    throw new IOException(name + " holds more after its compressed content");
-                }
-            }
-        };
+        });
     }
 
     /** Copies {@code in} to {@code out} and returns how many bytes went. */

@@ -11,13 +11,11 @@ import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.server.Pg;
-import io.pgscribe.storage.DurableFiles;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
 import io.pgscribe.testing.S3TestServer;
 import io.pgscribe.verify.Verifier;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,21 +129,27 @@ class EncryptionIT {
         Pg.execute(c, "COMMENT ON TABLE payment IS '" + SECRET_DDL + "'");
     }
 
+    /** A table of secrets in the base ({@code baseRows}) and in the segments ({@code rounds}), captured. */
+    private static void captured(Pipeline p, int baseRows, int rounds) throws Exception {
+        try (Connection c = p.connect()) {
+            Pg.execute(c, "CREATE TABLE payment (id bigserial PRIMARY KEY, card text, note text)");
+            Pg.execute(c, "INSERT INTO payment (card, note) SELECT '" + SECRET_VALUE + "', 'in the base' FROM generate_series(1, "
+                    + baseRows + ")");
+        }
+        p.init(ReplicaIdentityAudit.Mode.REFUSE);
+        p.start();
+        try (Connection c = p.connect()) {
+            workload(c, rounds);
+        }
+        p.fenceAndWait();
+    }
+
     @Test
     void anEncryptedSetShipsNoPlainTextAndRestoresFromTheStoreWithTheSecretKey(PgServer cluster) throws Exception {
         try (S3TestServer s3 = new S3TestServer(tmp.resolve("s3"));
              Pipeline p = Pipeline.create(cluster, "vaulted", tmp.resolve("backup"), settings(s3))) {
             s3.createBucket("vault");
-            try (Connection c = p.connect()) {
-                Pg.execute(c, "CREATE TABLE payment (id bigserial PRIMARY KEY, card text, note text)");
-                Pg.execute(c, "INSERT INTO payment (card, note) SELECT '" + SECRET_VALUE + "', 'in the base' FROM generate_series(1, 50)");
-            }
-            p.init(ReplicaIdentityAudit.Mode.REFUSE);
-            p.start();
-            try (Connection c = p.connect()) {
-                workload(c, 30);
-            }
-            p.fenceAndWait();
+            captured(p, 50, 30);
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> allShipped(p, s3));
             p.stop();
 
@@ -211,16 +215,7 @@ class EncryptionIT {
         extra.put("pgscribe.compression.interval-ms", "200");
         extra.put("pgscribe.encryption.passphrase", "long enough passphrase for the test");
         try (Pipeline p = Pipeline.create(cluster, "vaulted_custom", tmp.resolve("custom"), extra)) {
-            try (Connection c = p.connect()) {
-                Pg.execute(c, "CREATE TABLE payment (id bigserial PRIMARY KEY, card text, note text)");
-                Pg.execute(c, "INSERT INTO payment (card, note) SELECT '" + SECRET_VALUE + "', 'base' FROM generate_series(1, 200)");
-            }
-            p.init(ReplicaIdentityAudit.Mode.REFUSE);
-            p.start();
-            try (Connection c = p.connect()) {
-                workload(c, 5);
-            }
-            p.fenceAndWait();
+            captured(p, 200, 5);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> files(p.manifest()).stream().allMatch(f -> f.endsWith(".gpg")));
             p.stop();
@@ -246,9 +241,5 @@ class EncryptionIT {
                 assertThat(refused.err()).contains("cannot decrypt").contains("(a wrong passphrase?)");
             }
         }
-    }
-
-    static String sha256(Path p) throws IOException {
-        return DurableFiles.sha256(p);
     }
 }
