@@ -2,6 +2,8 @@ package io.pgscribe.bench;
 
 import io.pgscribe.cluster.LocalCluster;
 import io.pgscribe.compress.Compressor;
+import io.pgscribe.encryption.Decryption;
+import io.pgscribe.encryption.Encryption;
 import io.pgscribe.config.Setting;
 import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
@@ -45,6 +47,7 @@ final class RestoreBench implements Callable<Integer> {
 
     static final String PGSCRIBE = "pgscribe restore";
     static final String PGSCRIBE_GZIP = "pgscribe restore, gzip set";
+    static final String PGSCRIBE_ENCRYPTED = "pgscribe restore, gzip+OpenPGP set";
     static final String NAIVE = "psql db < segment.sql";
     static final String ONE_TX = "psql -1 -f segment.sql";
     static final String SAME_SQL = "pgscribe restore, 0.1 SQL";
@@ -173,6 +176,15 @@ final class RestoreBench implements Callable<Integer> {
         LocalCluster.deleteTree(gzipped);
         copyTree(backup, gzipped);
         new Compressor(new ManifestStore(gzipped, io.pgscribe.manifest.SetTrust.writer(io.pgscribe.testing.TestKeys.key())), Compression.GZIP, 0).compressClosed();
+        // and as it leaves it with encryption on: gzip'd, then encrypted to one X25519 key
+        Path encrypted = dir.resolve("backup-" + workload + "-encrypted").toAbsolutePath();
+        LocalCluster.deleteTree(encrypted);
+        copyTree(backup, encrypted);
+        Path secretKey = dir.resolve("bench-secret-key.asc").toAbsolutePath();
+        Decryption decryption = encryptionKey(dir.resolve("bench-public-key.asc"), secretKey);
+        new Compressor(new ManifestStore(encrypted, io.pgscribe.manifest.SetTrust.writer(io.pgscribe.testing.TestKeys.key())),
+                Compression.GZIP, 0, Encryption.of(Encryption.readRecipients(dir.resolve("bench-public-key.asc")), null))
+                .compressClosed();
         long sqlBytes = manifest.segments().stream().mapToLong(SegmentEntry::bytes).sum();
         long gzipBytes = new ManifestStore(gzipped, io.pgscribe.manifest.SetTrust.writer(io.pgscribe.testing.TestKeys.key())).load().segments().stream().mapToLong(SegmentEntry::bytes).sum();
         sizes.append(String.format(Locale.ROOT, "- %s: segments %,d bytes of SQL, %,d bytes gzip (%.1f%%); %.1f bytes of SQL "
@@ -181,7 +193,7 @@ final class RestoreBench implements Callable<Integer> {
                 (double) gzipBytes / changeCount, walBytes, (double) walBytes / changeCount, 100.0 * sqlBytes / walBytes,
                 100.0 * gzipBytes / walBytes));
         PgTools tools = PgTools.locate("");
-        List<String> methods = new ArrayList<>(List.of(PGSCRIBE, PGSCRIBE_GZIP, NAIVE, ONE_TX));
+        List<String> methods = new ArrayList<>(List.of(PGSCRIBE, PGSCRIBE_GZIP, PGSCRIBE_ENCRYPTED, NAIVE, ONE_TX));
         Path legacy = null;
         String jarMethod = null;
         if (compareJar != null) {
@@ -202,7 +214,7 @@ final class RestoreBench implements Callable<Integer> {
         }
         for (int w = 0; w < warmup; w++) {
             String copy = db + "_copy";
-            apply(PGSCRIBE, cluster, db, backup, base, segments, copy, tools);
+            apply(PGSCRIBE, cluster, db, backup, base, segments, copy, tools, Decryption.NONE);
             drop(cluster, copy);
             log("%s: warm-up restore %d done", workload, w + 1);
         }
@@ -211,10 +223,10 @@ final class RestoreBench implements Callable<Integer> {
             for (int i = 0; i < methods.size(); i++) {
                 String method = methods.get((i + round) % methods.size());
                 String copy = db + "_copy";
-                Path set = method.equals(PGSCRIBE_GZIP) ? gzipped : method.equals(SAME_SQL) || method.equals(jarMethod) ? legacy
-                        : backup;
+                Path set = method.equals(PGSCRIBE_GZIP) ? gzipped : method.equals(PGSCRIBE_ENCRYPTED) ? encrypted
+                        : method.equals(SAME_SQL) || method.equals(jarMethod) ? legacy : backup;
                 double s = method.equals(jarMethod) ? applyWithJar(cluster, db, set, copy)
-                        : apply(method, cluster, db, set, base, segments, copy, tools);
+                        : apply(method, cluster, db, set, base, segments, copy, tools, decryption);
                 Map<String, TableChecksum> got = Verifier.checksums(cluster.connection(copy));
                 expected.keySet().stream().filter(t -> !t.startsWith("pgscribe.")).forEach(t -> {
                     if (!expected.get(t).equals(got.get(t))) {
@@ -242,6 +254,7 @@ final class RestoreBench implements Callable<Integer> {
         if (!keepBackups) {
             LocalCluster.deleteTree(backup);
             LocalCluster.deleteTree(gzipped);
+            LocalCluster.deleteTree(encrypted);
             if (legacy != null) {
                 LocalCluster.deleteTree(legacy);
             }
@@ -252,13 +265,26 @@ final class RestoreBench implements Callable<Integer> {
         return rows.toString();
     }
 
+    /** A version 4 Ed25519/X25519 key pair, as gpg makes by default from 2.3 on, written to the two files. */
+    private static Decryption encryptionKey(Path publicKey, Path secretKey) throws IOException {
+        try {
+            org.bouncycastle.openpgp.api.OpenPGPKey key = new org.bouncycastle.openpgp.api.bc.BcOpenPGPApi().generateKey(4)
+                    .ed25519x25519Key("bench <bench@example.org>").build(null);
+            java.nio.file.Files.writeString(publicKey, key.toCertificate().toAsciiArmoredString());
+            java.nio.file.Files.writeString(secretKey, key.toAsciiArmoredString());
+        } catch (org.bouncycastle.openpgp.PGPException e) {
+            throw new IOException(e);
+        }
+        return Decryption.of(secretKey, null, null);
+    }
+
     /** Applies the segments by one method into a fresh copy of the base; the seconds spent on the segments. */
     private static double apply(String method, LocalCluster cluster, String source, Path backup, Path base, List<Path> segments, String copy,
-                                PgTools tools) throws SQLException, IOException, InterruptedException {
+                                PgTools tools, Decryption decryption) throws SQLException, IOException, InterruptedException {
         ConnectionSpec target = cluster.connection(copy);
         if (method.startsWith(PGSCRIBE)) {
             Restorer.Summary s = new Restorer(tools, new PrintStream(OutputStream.nullOutputStream()), io.pgscribe.testing.TestKeys.reader())
-                    .run(new Restorer.Options(backup, cluster.connection(source),
+                    .decryptingWith(decryption).run(new Restorer.Options(backup, cluster.connection(source),
                             cluster.connection("postgres"), copy));
             return s.applying().toNanos() / 1e9;
         }
