@@ -91,7 +91,7 @@ public final class StoredFiles {
         long contentBytes = 0;
         try (InputStream raw = Files.newInputStream(file);
              DigestInputStream rawDigest = new DigestInputStream(raw, stored);
-             InputStream in = contentOf(rawDigest, c, encrypted, file.getFileName().toString())) {
+             InputStream in = contentOf(rawDigest, c, encrypted, shownName(file))) {
             int n;
             while ((n = in.read(buf)) > 0) {
                 if (!plain) {
@@ -118,7 +118,7 @@ public final class StoredFiles {
         try {
             InputStream raw = Files.newInputStream(file);
             try {
-                return contentOf(raw, Compression.ofFile(name), Encryption.isEncrypted(name) ? d : null, name);
+                return contentOf(raw, Compression.ofFile(name), Encryption.isEncrypted(name) ? d : null, shownName(file));
             } catch (IOException | RuntimeException e) {
                 raw.close();
                 throw e;
@@ -146,6 +146,12 @@ public final class StoredFiles {
                 throw new IOException(name + " holds more after its compressed content");
             }
         });
+    }
+
+    /** A stored file as messages name it: with its directory in the set ({@code base/...}). */
+    static String shownName(Path file) {
+        Path dir = file.getParent();
+        return dir == null ? file.getFileName().toString() : dir.getFileName() + "/" + file.getFileName();
     }
 
     /** Copies {@code in} to {@code out} and returns how many bytes went. */

@@ -189,7 +189,8 @@ class EncryptionIT {
             assertThat(verify.out()).contains("only as stored (set pgscribe.encryption.secret-key");
             Pipeline.Cli refused = p.cli("restore", "--to-db", "vaulted_nokey", "--from-s3", "--staging-dir", staging.toString());
             assertThat(refused.code()).as(refused.out() + refused.err()).isEqualTo(ExitCode.USAGE);
-            assertThat(refused.err()).contains("is encrypted (OpenPGP) to key").contains("no key to read it is configured");
+            assertThat(refused.err()).contains(m.bases().get(0).file() + " is encrypted (OpenPGP) to key")
+                    .contains("no key to read it is configured");
             System.out.println(refused.err()); // the README shows this message
 
             Map<String, String> reader = settings(s3);
