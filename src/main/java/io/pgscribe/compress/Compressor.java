@@ -172,8 +172,8 @@ public final class Compressor {
 
     /**
      * Points the manifest at the new file, then deletes the one it replaces (or, when its entry
-     * went meanwhile, the new one). A replaced file the store already holds is deleted there
-     * after the next manifest upload: with encryption turned on, no plain copy stays in S3.
+     * went meanwhile, the new one). A replaced file the store already holds stays there until
+     * the shipper has uploaded the new one (see {@code Shipper.confirm}).
      */
     private boolean commit(String file, Replaced r, java.util.function.UnaryOperator<Manifest> point) {
         Path dir = store.file().getParent();
@@ -181,11 +181,7 @@ public final class Compressor {
         store.update(m -> {
             Manifest next = point.apply(m);
             listed.set(!next.equals(m));
-            if (!listed.get()) {
-                return m;
-            }
-            Manifest.Shipping sh = next.shippingState();
-            return sh.isShipped(file) ? next.withShipping(sh.withRemoved(List.of(file))) : next;
+            return next;
         });
         deleteQuietly(dir.resolve(listed.get() ? file : r.name()));
         if (listed.get()) {
@@ -204,7 +200,13 @@ public final class Compressor {
         try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(source), contentSha)) {
             OutputStream file = new java.security.DigestOutputStream(
                     new java.io.BufferedOutputStream(Files.newOutputStream(partial, StandardOpenOption.WRITE), 1 << 16), storedSha);
-            OutputStream sealed = encryption != null ? encryption.encrypting(file, name + with.suffix()) : file;
+            OutputStream sealed;
+            try {
+                sealed = encryption != null ? encryption.encrypting(file, name + with.suffix()) : file;
+            } catch (IOException | RuntimeException e) {
+                file.close();
+                throw e;
+            }
             try (OutputStream out = with.compressing(sealed, level)) {
                 contentBytes = StoredFiles.copy(in, out);
             }

@@ -45,6 +45,9 @@ public enum Setting {
                     + "host that restores needs it."),
     ENCRYPTION_SECRET_KEY_PASSPHRASE("pgscribe.encryption.secret-key-passphrase", "",
             "Passphrase of that secret key; through PGSCRIBE_ENCRYPTION_SECRET_KEY_PASSPHRASE. Never logged."),
+    ENCRYPTION_ALLOW_PLAIN("pgscribe.encryption.allow-plain", "false",
+            "true: a runtime with no encryption settings writes to a set that holds encrypted files (new files in plain "
+                    + "text, on purpose); false refuses to start, so a lost passphrase variable never ships plain text."),
     SLOT_NAME("pgscribe.slot.name", "pgscribe", "Logical replication slot the pipeline owns."),
     DECODER("pgscribe.decoder", "wal2json", "Output plugin: wal2json (default) or decoder_raw (see its limits)."),
     PG_BINDIR("pgscribe.pg.bindir", "",

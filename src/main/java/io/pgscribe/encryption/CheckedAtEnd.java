@@ -17,11 +17,29 @@ public final class CheckedAtEnd extends FilterInputStream {
     }
 
     private final Check check;
+    private final java.io.Closeable alsoClose;
     private boolean checked;
 
     public CheckedAtEnd(InputStream in, Check check) {
+        this(in, check, null);
+    }
+
+    /** {@code alsoClose}: what closing {@code in} does not close (BouncyCastle's streams leave their source open). */
+    public CheckedAtEnd(InputStream in, Check check, java.io.Closeable alsoClose) {
         super(in);
         this.check = check;
+        this.alsoClose = alsoClose;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            super.close();
+        } finally {
+            if (alsoClose != null) {
+                alsoClose.close();
+            }
+        }
     }
 
     @Override

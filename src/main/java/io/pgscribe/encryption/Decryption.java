@@ -73,6 +73,21 @@ public final class Decryption {
     }
 
     static PGPSecretKeyRingCollection readSecretKeys(Path file) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> p = Files.getPosixFilePermissions(file);
+            if (p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
+                    || p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)
+                    || p.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)) {
+                throw new PgscribeException("the OpenPGP secret key " + file + " can be read or written by others ("
+                        + java.nio.file.attribute.PosixFilePermissions.toString(p) + ")",
+                        "chmod 600 " + file + ": whoever reads it can read every backup encrypted to it.", ExitCode.USAGE, null);
+            }
+        } catch (IOException e) {
+            throw new PgscribeException("cannot read the OpenPGP secret key " + file + ": " + (e instanceof
+                    java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()),
+                    "Set pgscribe.encryption.secret-key to a file written by `gpg --export-secret-keys --armor KEYID > FILE`.",
+                    ExitCode.USAGE, e);
+        }
         try (InputStream in = PGPUtil.getDecoderStream(Files.newInputStream(file))) {
             PGPSecretKeyRingCollection keys = new PGPSecretKeyRingCollection(in, new BcKeyFingerprintCalculator());
             if (keys.size() == 0) {
@@ -162,7 +177,7 @@ public final class Decryption {
             } catch (PGPException e) {
                 throw new IOException(name + " fails its OpenPGP integrity check: " + e.getMessage(), e);
             }
-        });
+        }, raw);
     }
 
     private synchronized PGPPrivateKey privateKey(long keyId) throws PGPException {

@@ -78,7 +78,20 @@ public final class Encryption {
         List<Recipient> out = new ArrayList<>();
         byte[] bytes;
         try {
+            // whoever could write it could put their own key here and read every backup from then on
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> p = Files.getPosixFilePermissions(file);
+            if (p.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    || p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+                throw new PgscribeException("the OpenPGP public key " + file + " can be written by others ("
+                        + java.nio.file.attribute.PosixFilePermissions.toString(p) + ")",
+                        "chmod 644 " + file + ": whoever can replace it can read every backup encrypted after that.",
+                        ExitCode.USAGE, null);
+            }
             bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new PgscribeException("the OpenPGP public key " + file + " does not exist",
+                    "Set pgscribe.encryption.recipients to files written by `gpg --export --armor KEYID > FILE`.",
+                    ExitCode.USAGE, e);
         } catch (IOException e) {
             throw new PgscribeException("cannot read the OpenPGP public key " + file + ": " + e.getMessage(),
                     "Set pgscribe.encryption.recipients to files written by `gpg --export --armor KEYID > FILE`.",
@@ -97,6 +110,12 @@ public final class Encryption {
         }
         Date now = new Date();
         for (OpenPGPCertificate c : certs) {
+            if (c instanceof org.bouncycastle.openpgp.api.OpenPGPKey) {
+                // the runtime must not hold what can read the backups
+                throw new PgscribeException(file + " holds a secret key, not a public one",
+                        "Give the runtime only the public key: `gpg --export --armor KEYID > FILE`; keep the secret key "
+                                + "for the hosts that restore (pgscribe.encryption.secret-key).", ExitCode.USAGE, null);
+            }
             String fingerprint = org.bouncycastle.util.encoders.Hex.toHexString(c.getFingerprint()).toUpperCase(java.util.Locale.ROOT);
             List<OpenPGPCertificate.OpenPGPComponentKey> keys = c.getEncryptionKeys(now);
             if (keys.isEmpty()) {

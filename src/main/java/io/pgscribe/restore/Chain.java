@@ -249,6 +249,20 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
         }
     }
 
+    /** An encrypted globals dump or sidecar: the key is here and it decrypts to its integrity check. */
+    private void readable(String relative, Path p) {
+        StoredFiles.Digest d;
+        try {
+            d = StoredFiles.digest(p, decryption);
+        } catch (IOException e) {
+            throw new PgscribeException(relative + " cannot be read back: " + e.getMessage(),
+                    "The file is damaged; restore from an intact copy (e.g. from S3).", ExitCode.DAMAGED, null);
+        }
+        if (!d.contentRead()) {
+            requireKey(p);
+        }
+    }
+
     /** An encrypted file with no key configured: the error names the keys it is encrypted to. */
     private void requireKey(Path p) {
         try (java.io.InputStream in = StoredFiles.open(p, decryption)) {
@@ -274,6 +288,9 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
         String actual;
         if (p.equals(backupDir.resolve(relative))) {
             actual = DurableFiles.sha256(p);
+            if (io.pgscribe.encryption.Encryption.isEncrypted(relative)) {
+                readable(relative, p); // decrypted to its end before the restore touches the target
+            }
         } else {
             try {
                 StoredFiles.Digest d = StoredFiles.digest(p, decryption);

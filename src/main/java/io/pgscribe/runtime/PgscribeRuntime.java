@@ -187,6 +187,12 @@ public final class PgscribeRuntime {
         }
     }
 
+    private static boolean holdsEncrypted(Manifest m) {
+        return m.segments().stream().anyMatch(x -> Encryption.isEncrypted(x.file()))
+                || m.bases().stream().anyMatch(x -> Encryption.isEncrypted(x.file()))
+                || m.globals().stream().anyMatch(x -> Encryption.isEncrypted(x.file()));
+    }
+
     private static PipelineParts assemble(Settings settings, Main main, SpoolComponent spoolComponent,
                                           RecvlogicalComponent recvlogicalComponent, LockWatch lock) {
         // the directory itself, not a name of it: a symlink switched while running must not send writes elsewhere
@@ -194,6 +200,14 @@ public final class PgscribeRuntime {
         io.pgscribe.storage.SetPermissions.require(backupDir);
         ManifestStore store = new ManifestStore(backupDir, SetTrust.writer(SetKeys.signing(settings)));
         Manifest manifest = store.load();
+        Encryption encryption = Encryption.fromSettings(settings);
+        if (encryption == null && !settings.getBoolean(Setting.ENCRYPTION_ALLOW_PLAIN) && holdsEncrypted(manifest)) {
+            // a lost environment variable or a dropped setting must not quietly ship plain text
+            throw new PgscribeException("the backup set in " + backupDir + " holds encrypted files, but neither "
+                    + "pgscribe.encryption.recipients nor PGSCRIBE_ENCRYPTION_PASSPHRASE is set: new files would be kept and "
+                    + "shipped in plain text", "Set them as before; to keep new files in plain text on purpose, set "
+                    + "pgscribe.encryption.allow-plain=true.", ExitCode.REFUSED, null);
+        }
         if (store.trust().key() == null) {
             LOG.warn("The backup set in {} is not signed (pgscribe.backup.signing-key is not set): anyone who can write it "
                     + "can change what a restore runs, and restoring it needs --allow-unsigned", backupDir);
@@ -272,7 +286,6 @@ public final class PgscribeRuntime {
                 BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT)));
         baseJob.removeLeftovers();
         main.bind(prefix + "baseJob", baseJob);
-        Encryption encryption = Encryption.fromSettings(settings);
         if (encryption != null) {
             LOG.info("Closed files of {} are encrypted ({}); restoring them needs a secret key or the passphrase",
                     backupDir, encryption.describe());

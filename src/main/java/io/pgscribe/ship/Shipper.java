@@ -63,6 +63,7 @@ public final class Shipper {
     private Instant lastSuccess;
     private int runFiles;
     private boolean encrypted;
+    private List<String> deletesAfterManifest = List.of();
     private long runBytes;
 
     public Shipper(ManifestStore store, S3Store s3, Compression compression, String storageClass, Duration interval,
@@ -232,6 +233,37 @@ public final class Shipper {
         exchange.getMessage().setBody(file.toFile());
     }
 
+    /**
+     * The segments the store's manifest lists: shipped ones from the first on, up to the first
+     * that is not (one being replaced by its encrypted copy, say), so it never names a hole.
+     */
+    private static List<SegmentEntry> unbrokenShipped(List<SegmentEntry> segments, Manifest.Shipping sh) {
+        List<SegmentEntry> sorted = new ArrayList<>(segments);
+        sorted.sort(java.util.Comparator.comparingLong(SegmentEntry::ordinal));
+        List<SegmentEntry> out = new ArrayList<>();
+        for (SegmentEntry s : sorted) {
+            if (!sh.isShipped(s.file())) {
+                break;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** The names a file the compress route replaced with {@code relative} had (encrypted: its plain copies). */
+    static List<String> replacedBy(String relative) {
+        if (!io.pgscribe.encryption.Encryption.isEncrypted(relative)) {
+            return List.of();
+        }
+        String plain = io.pgscribe.encryption.Encryption.plainName(relative);
+        List<String> names = new ArrayList<>(List.of(plain));
+        Compression c = Compression.ofFile(plain);
+        if (c != Compression.NONE) {
+            names.add(plain.substring(0, plain.length() - c.suffix().length()));
+        }
+        return names;
+    }
+
     /** The manifest as the store will hold it: only entries whose every file is shipped. */
     private Upload writeRemoteManifest(Upload u) {
         Manifest m = store.load();
@@ -241,8 +273,9 @@ public final class Shipper {
                         && (b.metadataFile() == null || sh.isShipped(b.metadataFile()))
                         && (b.checksumsFile() == null || sh.isShipped(b.checksumsFile()))).toList(),
                 m.globals().stream().filter(g -> sh.isShipped(g.file())).toList(),
-                m.segments().stream().filter(s -> sh.isShipped(s.file())).toList())
+                unbrokenShipped(m.segments(), sh))
                 .withShipping(new Manifest.Shipping(sh.shipped(), List.of()));
+        deletesAfterManifest = List.copyOf(sh.remotePendingDeletes());
         byte[] json = store.sealedJson(view);
         Path file = u.file();
         DurableFiles.writeAtomically(file, json);
@@ -257,7 +290,12 @@ public final class Shipper {
         s3.confirm(u.relative(), bytes, sha);
         String now = clock.instant().toString();
         if (!u.manifest()) {
-            store.update(m -> m.withShipping(m.shippingState().withShipped(u.relative(), now)));
+            // an encrypted file replaces its plain copy in the store: that goes after the next manifest upload
+            List<String> replaced = replacedBy(u.relative());
+            store.update(m -> {
+                Manifest.Shipping sh = m.shippingState().withShipped(u.relative(), now);
+                return m.withShipping(sh.withRemoved(replaced.stream().filter(sh::isShipped).toList()));
+            });
             LOG.debug("Shipped {} ({} bytes) to {}", u.relative(), bytes, s3.config().describe());
             synchronized (this) {
                 runFiles++;
@@ -267,7 +305,9 @@ public final class Shipper {
         }
         lastShippedManifestSha = sha;
         LOG.debug("Shipped manifest.json ({} bytes) to {}", bytes, s3.config().describe());
-        List<String> pendingDeletes = store.load().shippingState().remotePendingDeletes();
+        // only what the manifest just uploaded no longer lists: deletes added since wait for the next one
+        List<String> pendingDeletes = deletesAfterManifest;
+        deletesAfterManifest = List.of();
         if (!pendingDeletes.isEmpty()) {
             s3.delete(pendingDeletes);
             store.update(m -> m.withShipping(m.shippingState().withoutRemotePending(pendingDeletes)));

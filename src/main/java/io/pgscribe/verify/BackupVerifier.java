@@ -99,7 +99,7 @@ public final class BackupVerifier {
             StoredFiles.Digest got;
             try {
                 got = StoredFiles.digest(p, d);
-            } catch (IOException e) {
+            } catch (IOException | io.pgscribe.PgscribeException e) {
                 return new Check(relative, bytes, "UNREADABLE (" + e.getMessage() + ")");
             }
             if (!got.contentRead()) {
@@ -109,7 +109,17 @@ public final class BackupVerifier {
                     : "CHECKSUM MISMATCH (sha256 " + got.contentSha256() + ")");
         }
         String actual = DurableFiles.sha256(p);
-        return new Check(relative, bytes, actual.equals(sha256) ? null : "CHECKSUM MISMATCH (sha256 " + actual + ")");
+        if (!actual.equals(sha256)) {
+            return new Check(relative, bytes, "CHECKSUM MISMATCH (sha256 " + actual + ")");
+        }
+        if (io.pgscribe.encryption.Encryption.isEncrypted(relative)) {
+            try {
+                return new Check(relative, bytes, null, StoredFiles.digest(p, d).contentRead() ? null : UNREAD);
+            } catch (IOException | io.pgscribe.PgscribeException e) {
+                return new Check(relative, bytes, "UNREADABLE (" + e.getMessage() + ")");
+            }
+        }
+        return new Check(relative, bytes, null);
     }
 
     /** A base or segment: the stored file's sha256 and, when compressed, that of the SQL it decompresses to. */
@@ -121,7 +131,7 @@ public final class BackupVerifier {
         StoredFiles.Digest d;
         try {
             d = StoredFiles.digest(p, dec);
-        } catch (IOException e) {
+        } catch (IOException | io.pgscribe.PgscribeException e) {
             return new Check(entry.file(), entry.bytes(), "UNREADABLE (" + e.getMessage() + ")");
         }
         boolean asListed = p.equals(dir.resolve(entry.file()));

@@ -272,6 +272,7 @@ final class RestoreBench implements Callable<Integer> {
                     .ed25519x25519Key("bench <bench@example.org>").build(null);
             java.nio.file.Files.writeString(publicKey, key.toCertificate().toAsciiArmoredString());
             java.nio.file.Files.writeString(secretKey, key.toAsciiArmoredString());
+            java.nio.file.Files.setPosixFilePermissions(secretKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         } catch (org.bouncycastle.openpgp.PGPException e) {
             throw new IOException(e);
         }

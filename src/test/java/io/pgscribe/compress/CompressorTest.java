@@ -197,9 +197,9 @@ class CompressorTest {
         assertThat(m.globals().get(0).file()).isEqualTo("globals/20261130T000000Z.sql.gpg");
         assertThat(dir.resolve(SEGMENT)).doesNotExist();
         assertThat(dir.resolve("globals/20261130T000000Z.sql")).doesNotExist();
-        // the plain copy the store already had goes from there after the next manifest upload
-        assertThat(m.shippingState().remotePendingDeletes()).containsExactly(SEGMENT);
-        assertThat(m.shippingState().isShipped(SEGMENT)).isFalse();
+        // the plain copy the store already has stays there until the shipper has sent the encrypted one
+        assertThat(m.shippingState().remotePendingDeletes()).isEmpty();
+        assertThat(m.shippingState().isShipped(SEGMENT)).isTrue();
         assertThat(Files.readString(dir.resolve(s.file()), StandardCharsets.ISO_8859_1)).doesNotContain("INSERT INTO");
 
         io.pgscribe.encryption.Decryption dec = io.pgscribe.encryption.Decryption.of(null, null, "pass phrase");

@@ -16,6 +16,7 @@ import io.pgscribe.testing.Pipeline;
 import io.pgscribe.testing.S3TestServer;
 import io.pgscribe.verify.Verifier;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,7 @@ class EncryptionIT {
         secretKey = tmp.resolve("backups.secret.asc");
         Files.write(secretKey, gpg(null, "--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--export-secret-keys",
                 "--armor", "backups@example.org"));
+        Files.setPosixFilePermissions(secretKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     @AfterEach
@@ -240,6 +242,72 @@ class EncryptionIT {
                 Pipeline.Cli refused = w.cli("restore", "--to-db", "vaulted_custom_wrong");
                 assertThat(refused.code()).as(refused.out() + refused.err()).isEqualTo(ExitCode.USAGE);
                 assertThat(refused.err()).contains("cannot decrypt").contains("(a wrong passphrase?)");
+            }
+        }
+    }
+
+    private void storeStaysRestorable(S3TestServer s3, String prefix, int segmentsAtLeast) throws IOException {
+        Map<String, Long> objects = s3.objects("vault", prefix + "/");
+        Path copy = tmp.resolve("store-manifest.json");
+        Files.write(copy, s3.client().getObjectAsBytes(g -> g.bucket("vault").key(prefix + "/manifest.json")).asByteArray());
+        Manifest there = io.pgscribe.manifest.ManifestStore.readUnverified(copy);
+        assertThat(there.bases()).as("the store's manifest names a base").isNotEmpty();
+        assertThat(there.segments().size()).as("the store's manifest keeps its segments").isGreaterThanOrEqualTo(segmentsAtLeast);
+        for (String f : files(there)) {
+            assertThat(objects).as(f + ", which the store's manifest names, is in the store").containsKey(prefix + "/" + f);
+        }
+    }
+
+    @Test
+    void encryptionTurnedOnForAShippedSetReplacesEveryPlainCopyInTheStoreAndCannotBeLostQuietly(PgServer cluster)
+            throws Exception {
+        try (S3TestServer s3 = new S3TestServer(tmp.resolve("s3"))) {
+            s3.createBucket("vault");
+            Map<String, String> plain = settings(s3);
+            plain.remove("pgscribe.encryption.recipients");
+            try (Pipeline p = Pipeline.create(cluster, "vaulted_later", tmp.resolve("later"), plain)) {
+                captured(p, 50, 20);
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    Manifest m = p.manifest();
+                    return files(m).stream().allMatch(f -> m.shippingState().isShipped(f) && !f.endsWith(".gpg"))
+                            && m.segments().stream().allMatch(x -> x.compression() != null);
+                });
+                p.stop();
+                assertThat(s3.objects("vault", "vaulted_later/").keySet()).noneMatch(k -> k.endsWith(".gpg"));
+                int shippedSegments = p.manifest().segments().size();
+
+                // the same set, the runtime started again with a recipient
+                Pipeline e = new Pipeline(cluster, "vaulted_later", p.backupDir, settings(s3));
+                e.start();
+                try (Connection c = e.connect()) {
+                    workload(c, 5);
+                }
+                e.fenceAndWait();
+                // all along, the store's manifest names a base and every segment it had, each one there
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    storeStaysRestorable(s3, "vaulted_later", shippedSegments);
+                    return allShipped(e, s3) && s3.objects("vault", "vaulted_later/").keySet().stream()
+                            .allMatch(k -> k.endsWith(".gpg") || k.endsWith("/manifest.json"));
+                });
+                e.stop();
+                for (String key : s3.objects("vault", "vaulted_later/").keySet()) {
+                    String raw = new String(s3.client().getObjectAsBytes(g -> g.bucket("vault").key(key)).asByteArray(),
+                            StandardCharsets.ISO_8859_1);
+                    assertThat(raw).as(key).doesNotContain(SECRET_VALUE);
+                }
+                Map<String, String> reader = settings(s3);
+                reader.put("pgscribe.encryption.secret-key", secretKey.toString());
+                Pipeline.Cli restore = new Pipeline(cluster, "vaulted_later", p.backupDir, reader).cli("restore", "--to-db",
+                        "vaulted_later_restored", "--from-s3", "--staging-dir", tmp.resolve("staging").toString());
+                assertThat(restore.code()).as(restore.out() + restore.err()).isZero();
+                assertThat(p.verify("vaulted_later_restored").same()).isTrue();
+
+                // the passphrase variable or the recipients setting lost: the runtime does not start
+                io.pgscribe.PgscribeException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                        io.pgscribe.PgscribeException.class, () -> new Pipeline(cluster, "vaulted_later", p.backupDir, plain).start());
+                assertThat(refused.getMessage()).contains("holds encrypted files, but neither pgscribe.encryption.recipients "
+                        + "nor PGSCRIBE_ENCRYPTION_PASSPHRASE is set");
+                assertThat(refused.exitCode()).isEqualTo(ExitCode.REFUSED);
             }
         }
     }

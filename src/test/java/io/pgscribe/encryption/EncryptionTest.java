@@ -47,7 +47,9 @@ class EncryptionTest {
     }
 
     static Path write(String name, String text) throws IOException {
-        return Files.writeString(dir.resolve(name), text);
+        Path p = Files.writeString(dir.resolve(name), text);
+        Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return p;
     }
 
     static byte[] encrypt(Encryption e, byte[] plain) throws IOException {
@@ -137,5 +139,21 @@ class EncryptionTest {
         assertFalse(Encryption.isEncrypted("segments/x.sql.gz"));
         assertEquals("segments/x.sql.gz", Encryption.plainName("segments/x.sql.gz.gpg"));
         assertEquals("OpenPGP to a passphrase", new Encryption(List.of(), "p".toCharArray()).describe());
+    }
+
+    @Test
+    void aSecretKeyGivenAsARecipientAndKeyFilesOthersCanChangeAreRefused() throws IOException {
+        PgscribeException secret = assertThrows(PgscribeException.class, () -> Encryption.readRecipients(bobSec));
+        assertTrue(secret.getMessage().contains("holds a secret key, not a public one"), secret.getMessage());
+        Path shared = write("shared.asc", Files.readString(alicePub));
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-r--"));
+        PgscribeException writable = assertThrows(PgscribeException.class, () -> Encryption.readRecipients(shared));
+        assertTrue(writable.hint().startsWith("chmod 644"), writable.hint());
+        Path readable = write("readable-secret.asc", Files.readString(bobSec));
+        Files.setPosixFilePermissions(readable, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        PgscribeException open = assertThrows(PgscribeException.class, () -> Decryption.readSecretKeys(readable));
+        assertTrue(open.hint().startsWith("chmod 600"), open.hint());
+        PgscribeException missing = assertThrows(PgscribeException.class, () -> Encryption.readRecipients(dir.resolve("gone.asc")));
+        assertTrue(missing.getMessage().endsWith("gone.asc does not exist"), missing.getMessage());
     }
 }
