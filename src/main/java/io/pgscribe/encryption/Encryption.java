@@ -143,7 +143,9 @@ public final class Encryption {
     /** For logs and status: who can read the files, never the passphrase. */
     public String describe() {
         List<String> parts = new ArrayList<>();
-        recipients.forEach(r -> parts.add("key " + r.fingerprint()));
+        // errors name the subkey a file is encrypted to, so both are shown
+        recipients.forEach(r -> parts.add("key " + r.fingerprint() + " (encryption subkey "
+                + String.format(java.util.Locale.ROOT, "%016X", r.key().getKeyID()) + ")"));
         if (passphrase != null) {
             parts.add("a passphrase");
         }
