@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * What every writer checks before it writes a backup set: the directory and everything in it
  * belong to this OS user, and nobody else can write them. Whoever else could would change
  * what the runtime signs, or what a restore runs, while it works there. No link inside the
- * set but the spool's own {@code current}, which names a file beside it.
+ * set but the spool's own {@code current} (and {@code .current.new} while it is replaced), which
+ * names a file beside it.
  */
 public final class SetPermissions {
 
@@ -119,7 +120,9 @@ public final class SetPermissions {
     }
 
     private static boolean isSpoolCurrent(Path set, Path p) throws IOException {
-        return p.getParent().equals(set.resolve("spool")) && p.getFileName().toString().equals("current")
+        // .current.new is the same link while the capture rotates it (made, then renamed over current)
+        String name = p.getFileName().toString();
+        return p.getParent().equals(set.resolve("spool")) && (name.equals("current") || name.equals(".current.new"))
                 && !Files.readSymbolicLink(p).toString().contains("/");
     }
 
