@@ -1,6 +1,6 @@
 package io.pgscribe.alert;
 
-import io.pgscribe.monitor.Severity;
+import io.pgscribe.alert.Severity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

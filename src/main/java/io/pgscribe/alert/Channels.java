@@ -145,7 +145,7 @@ public final class Channels {
                 head.put("text", title);
                 head.put("weight", "Bolder");
                 head.put("wrap", true);
-                head.put("color", kind.equals("RESOLVED") ? "Good" : e.severity().atLeast(io.pgscribe.monitor.Severity.CRITICAL)
+                head.put("color", kind.equals("RESOLVED") ? "Good" : e.severity().atLeast(io.pgscribe.alert.Severity.CRITICAL)
                         ? "Attention" : "Warning");
                 ObjectNode msg = body.addObject();
                 msg.put("type", "TextBlock");

@@ -1,9 +1,9 @@
 package io.pgscribe.base;
 
 import io.pgscribe.manifest.BaseEntry;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.PgTools;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.Lsn;
+import io.pgscribe.pg.PgTools;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,14 +1,14 @@
 package io.pgscribe.base;
 
-import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.PgTools;
-import io.pgscribe.slot.SlotCreation;
-import io.pgscribe.slot.SlotManager;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.PgTools;
+import io.pgscribe.pg.SlotCreation;
+import io.pgscribe.pg.SlotManager;
+import io.pgscribe.pg.SourceIdentity;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -121,7 +121,7 @@ public final class BaseJob {
         for (long pid : OrphanedDumps.stop(dir)) {
             LOG.warn("Stopped pg_dump/pg_dumpall (pid {}): left running by a runtime that was killed", pid);
         }
-        for (Path p : io.pgscribe.server.ToolPassfile.removeLeftovers(dir)) {
+        for (Path p : io.pgscribe.pg.ToolPassfile.removeLeftovers(dir)) {
             LOG.warn("Removed {}: the password file of a dump a crash ended", dir.relativize(p));
         }
         for (String sub : java.util.List.of("base", "globals")) {

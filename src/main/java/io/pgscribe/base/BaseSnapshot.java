@@ -2,8 +2,8 @@ package io.pgscribe.base;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgscribe.manifest.TableShape;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.Pg;
 import io.pgscribe.verify.TableChecksum;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -28,9 +28,9 @@ public record BaseSnapshot(ObjectNode metadata, List<TableShape> shapes, Map<Str
             List<TableShape> shapes = Metadata.tableShapes(snap);
             ObjectNode metadata = Metadata.collect(snap);
             Map<String, TableChecksum> sums = withChecksums ? TableChecksum.of(snap) : null;
-            List<String> gaps = io.pgscribe.init.ReplicaIdentityAudit.find(snap).stream()
-                    .map(io.pgscribe.init.ReplicaIdentityAudit.Gap::qualified).toList();
-            List<String> specials = withSpecialNumbers ? io.pgscribe.init.ReplicaIdentityAudit.specialNumberColumns(snap)
+            List<String> gaps = io.pgscribe.pg.ReplicaIdentityAudit.find(snap).stream()
+                    .map(io.pgscribe.pg.ReplicaIdentityAudit.Gap::qualified).toList();
+            List<String> specials = withSpecialNumbers ? io.pgscribe.pg.ReplicaIdentityAudit.specialNumberColumns(snap)
                     : List.of();
             snap.rollback();
             return new BaseSnapshot(metadata, shapes, sums, gaps, specials);

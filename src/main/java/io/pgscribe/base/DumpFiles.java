@@ -2,7 +2,7 @@ package io.pgscribe.base;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.PgTools;
 import io.pgscribe.storage.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;

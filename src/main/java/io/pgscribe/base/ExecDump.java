@@ -1,7 +1,7 @@
 package io.pgscribe.base;
 
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.ToolPassfile;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.ToolPassfile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

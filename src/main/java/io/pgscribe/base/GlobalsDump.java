@@ -1,8 +1,8 @@
 package io.pgscribe.base;
 
 import io.pgscribe.manifest.GlobalsEntry;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.PgTools;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

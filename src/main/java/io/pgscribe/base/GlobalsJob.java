@@ -1,10 +1,10 @@
 package io.pgscribe.base;
 
-import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.ManifestStore;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.PgTools;
+import io.pgscribe.pg.SourceIdentity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

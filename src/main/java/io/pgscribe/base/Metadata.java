@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgscribe.manifest.TableShape;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
 import io.pgscribe.storage.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package io.pgscribe.capture;
 
 import io.pgscribe.manifest.Manifest;
-import io.pgscribe.server.Pg;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
+import io.pgscribe.pg.Pg;
 import java.sql.Connection;
 import java.sql.SQLException;
 

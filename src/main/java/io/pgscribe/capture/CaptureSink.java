@@ -1,5 +1,9 @@
 package io.pgscribe.capture;
 
+import io.pgscribe.ddl.DdlBlock;
+import io.pgscribe.ddl.DdlEvent;
+import io.pgscribe.ddl.DdlMatcher;
+import io.pgscribe.ddl.DdlStatements;
 import io.pgscribe.decode.Change;
 import io.pgscribe.decode.DecodeException;
 import io.pgscribe.decode.Decoder;
@@ -11,22 +15,18 @@ import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.manifest.SpoolPosition;
 import io.pgscribe.manifest.TableShape;
-import io.pgscribe.ddl.DdlBlock;
-import io.pgscribe.ddl.DdlEvent;
-import io.pgscribe.ddl.DdlMatcher;
-import io.pgscribe.ddl.DdlStatements;
+import io.pgscribe.pg.Lsn;
 import io.pgscribe.render.SequenceSample;
 import io.pgscribe.render.SqlRenderer;
 import io.pgscribe.render.TableShapes;
 import io.pgscribe.segment.SegmentFormat;
-import io.pgscribe.sql.IdentifierList;
-import io.pgscribe.sql.SqlText;
 import io.pgscribe.segment.SegmentWriter;
 import io.pgscribe.segment.TransactionHeader;
-import io.pgscribe.slot.Lsn;
 import io.pgscribe.spool.SpoolDirectory;
 import io.pgscribe.spool.SpoolFile;
 import io.pgscribe.spool.SpoolFollower;
+import io.pgscribe.sql.IdentifierList;
+import io.pgscribe.sql.SqlText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -35,8 +35,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -125,7 +125,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         this.segmentsDir = manifest.file().getParent().resolve("segments");
         String encoding = m.source().encoding();
         this.writer = new SegmentWriter(segmentsDir, policy, clock, manifest,
-                io.pgscribe.server.PgEncodings.charsetOf(encoding),
+                io.pgscribe.pg.PgEncodings.charsetOf(encoding),
                 SegmentFormat.header(m.source().database(), m.source().systemIdentifier(), plugin.pluginName(), encoding),
                 this::segmentClosed);
         load(m);

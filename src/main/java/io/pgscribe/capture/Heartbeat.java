@@ -1,6 +1,6 @@
 package io.pgscribe.capture;
 
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
 import java.sql.SQLException;
 
 /**

@@ -1,8 +1,8 @@
 package io.pgscribe.capture;
 
+import io.pgscribe.pg.ConnectionSpec;
 import io.pgscribe.pg.OutputPluginAllowlist;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.PgTools;
 import io.pgscribe.spool.SpoolDirectory;
 import io.pgscribe.spool.SpoolFile;
 import java.io.BufferedReader;

@@ -1,7 +1,7 @@
 package io.pgscribe.capture;
 
+import io.pgscribe.pg.Pg;
 import io.pgscribe.render.SequenceSample;
-import io.pgscribe.server.Pg;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.pgscribe.capture;
 
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.Pg;
 import io.pgscribe.pg.SourceIdentity;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
 import java.sql.Connection;
 import java.sql.SQLException;
 

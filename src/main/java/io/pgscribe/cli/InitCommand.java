@@ -2,7 +2,7 @@ package io.pgscribe.cli;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.init.Initializer;
-import io.pgscribe.init.ReplicaIdentityAudit;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.Callable;

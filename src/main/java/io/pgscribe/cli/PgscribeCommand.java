@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
 
 /** The {@code pgscribe} command line. */
 @Command(name = "pgscribe", mixinStandardHelpOptions = true, versionProvider = PgscribeCommand.VersionInfo.class,
@@ -154,9 +154,9 @@ public final class PgscribeCommand {
             java.util.List<String> lines = new java.util.ArrayList<>();
             lines.add("pgscribe " + Version.current());
             lines.add("Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
-            io.pgscribe.server.PgTools tools;
+            io.pgscribe.pg.PgTools tools;
             try {
-                tools = io.pgscribe.server.PgTools.locate(System.getenv().getOrDefault(
+                tools = io.pgscribe.pg.PgTools.locate(System.getenv().getOrDefault(
                         io.pgscribe.config.Setting.PG_BINDIR.environmentVariable(), ""));
             } catch (io.pgscribe.PgscribeException e) {
                 lines.add("PostgreSQL tools: " + e.getMessage());
@@ -166,7 +166,7 @@ public final class PgscribeCommand {
                 String line;
                 try {
                     String path = tools.path(tool);
-                    var r = io.pgscribe.server.PgTools.run(java.util.List.of(path, "--version"), java.util.Map.of(),
+                    var r = io.pgscribe.pg.PgTools.run(java.util.List.of(path, "--version"), java.util.Map.of(),
                             java.time.Duration.ofSeconds(10));
                     line = (r.ok() ? r.stdout().strip() : "(does not run: exit " + r.exitCode() + ")") + "  " + path;
                 } catch (io.pgscribe.PgscribeException e) {

@@ -1,17 +1,17 @@
 package io.pgscribe.cli;
 
-import io.pgscribe.PgscribeException;
-import io.pgscribe.manifest.Manifest;
-import io.pgscribe.pg.SourceIdentity;
-import io.pgscribe.server.ConnectionSpec;
 import io.pgscribe.ExitCode;
+import io.pgscribe.PgscribeException;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
+import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SetTrust;
-import io.pgscribe.signing.SetKeys;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.retention.Pruner;
 import io.pgscribe.retention.RetentionSettings;
+import io.pgscribe.signing.SetKeys;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,26 +1,26 @@
 package io.pgscribe.cli;
 
 import io.pgscribe.ExitCode;
+import io.pgscribe.PgscribeException;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
-import io.pgscribe.restore.Restorer;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.PgTools;
-import io.pgscribe.PgscribeException;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.Lsn;
+import io.pgscribe.pg.PgTools;
 import io.pgscribe.restore.RestoreScope;
 import io.pgscribe.restore.RestoreTarget;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.restore.Restorer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine;
 
 @Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Rebuild the database into a new one, to the latest change or to a point in time: the newest base "

@@ -4,7 +4,7 @@ import io.pgscribe.ExitCode;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
 import io.pgscribe.init.Uninstaller;
-import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.pg.ConnectionSpec;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -2,7 +2,7 @@ package io.pgscribe.cli;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.config.Settings;
-import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.pg.ConnectionSpec;
 import io.pgscribe.verify.Verifier;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -198,21 +198,11 @@ public final class Settings {
     }
 
     /**
-     * Settings for a pipeline of {@code source}, from the defaults only (no file, no
-     * environment): for the demo and tests, which must not pick up an operator's settings.
+     * Settings from the defaults and {@code values} only (no file, no environment): for the
+     * demo and tests, which must not pick up an operator's settings.
      */
-    public static Settings forSource(io.pgscribe.server.ConnectionSpec source, Map<String, String> extra) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put(Setting.SOURCE_HOST.key(), source.host());
-        s.put(Setting.SOURCE_PORT.key(), Integer.toString(source.port()));
-        s.put(Setting.SOURCE_DATABASE.key(), source.database());
-        s.put(Setting.SOURCE_USER.key(), source.user());
-        if (source.password() != null) {
-            s.put(Setting.SOURCE_PASSWORD.key(), source.password());
-        }
-        s.put(Setting.SOURCE_SSLMODE.key(), source.sslmode());
-        s.putAll(extra);
-        return load(null, s, Map.of(), new Properties());
+    public static Settings ofDefaultsWith(Map<String, String> values) {
+        return load(null, values, Map.of(), new Properties());
     }
 
     public static Settings defaults() {

@@ -1,6 +1,6 @@
 package io.pgscribe.decode;
 
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
 import java.util.List;
 
 /**

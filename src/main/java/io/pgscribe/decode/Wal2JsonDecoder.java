@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

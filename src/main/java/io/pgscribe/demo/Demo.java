@@ -3,25 +3,25 @@ package io.pgscribe.demo;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.capture.CaptureProgress;
-import io.pgscribe.cluster.LocalCluster;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
 import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.init.Initializer;
 import io.pgscribe.init.Preflight;
-import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.init.Uninstaller;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
-import io.pgscribe.manifest.SetTrust;
-import io.pgscribe.signing.SetKey;
 import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.manifest.SetTrust;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.LocalCluster;
+import io.pgscribe.pg.Lsn;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgTools;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.restore.Restorer;
 import io.pgscribe.runtime.PgscribeRuntime;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.signing.SetKey;
 import io.pgscribe.verify.Verifier;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -165,7 +165,7 @@ public final class Demo {
     }
 
     private static Settings settings(LocalCluster cluster, Path backupDir, Path signingKey) {
-        return Settings.forSource(cluster.connection("shop"), Map.of(
+        return cluster.connection("shop").pipelineSettings(Map.of(
                 Setting.BACKUP_DIR.key(), backupDir.toString(),
                 Setting.BACKUP_SIGNING_KEY.key(), signingKey.toString(),
                 Setting.SLOT_NAME.key(), "pgscribe_demo",

@@ -1,6 +1,6 @@
 package io.pgscribe.init;
 
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

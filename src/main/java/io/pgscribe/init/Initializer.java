@@ -17,14 +17,15 @@ import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SetTrust;
-import io.pgscribe.signing.SetKeys;
 import io.pgscribe.manifest.TableShape;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgTools;
+import io.pgscribe.pg.ReplicaIdentityAudit;
+import io.pgscribe.pg.SlotCreation;
+import io.pgscribe.pg.SlotManager;
 import io.pgscribe.pg.SourceIdentity;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
-import io.pgscribe.slot.SlotCreation;
-import io.pgscribe.slot.SlotManager;
+import io.pgscribe.signing.SetKeys;
 import io.pgscribe.storage.BackupSetLock;
 import io.pgscribe.storage.DurableFiles;
 import java.io.PrintStream;
@@ -160,7 +161,7 @@ public final class Initializer {
                               Path backupDir, ManifestStore store, Options options, List<ReplicaIdentityAudit.Gap> gaps,
                               Preflight pre) throws SQLException {
         BaseEntry base;
-        io.pgscribe.slot.Lsn consistentPoint;
+        io.pgscribe.pg.Lsn consistentPoint;
         List<String> decoderOptions;
         BaseSnapshot snapshot;
         boolean done = false;

@@ -2,9 +2,9 @@ package io.pgscribe.init;
 
 import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.pg.OutputPluginAllowlist;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgEncodings;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgEncodings;
+import io.pgscribe.pg.PgTools;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package io.pgscribe.init;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
-import io.pgscribe.slot.SlotManager;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.SlotManager;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,6 +1,8 @@
 package io.pgscribe.monitor;
 
+import io.pgscribe.alert.Severity;
 import io.pgscribe.pg.OutputPluginAllowlist;
+import io.pgscribe.pg.SlotSample;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,10 +2,11 @@ package io.pgscribe.monitor;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgscribe.ExitCode;
+import io.pgscribe.alert.Severity;
 import io.pgscribe.capture.CaptureFault;
 import io.pgscribe.manifest.CaptureState;
 import io.pgscribe.manifest.Manifest;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
 import io.pgscribe.storage.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.pgscribe.monitor;
 
+import io.pgscribe.pg.SlotSample;
+
 /**
  * The pipeline's own figures, as the runtime (or, from outside, {@code pgscribe status})
  * sees them. Null means not known from where they were read.
@@ -36,17 +38,17 @@ public record PipelineFigures(Boolean captureUp, Long captureDownSeconds, Long r
                 : java.time.Duration.between(io.pgscribe.segment.SegmentFormat.parseCommitTime(newest.lastCommitTime()), now)
                         .toSeconds();
         Long uncovered = slot == null || m.capture() == null || m.capture().coveredLsn() == null ? null
-                : Math.max(0, slot.currentWalLsn() - io.pgscribe.slot.Lsn.valueOf(m.capture().coveredLsn()).asLong());
+                : Math.max(0, slot.currentWalLsn() - io.pgscribe.pg.Lsn.valueOf(m.capture().coveredLsn()).asLong());
         Long baseAge = m.bases().stream().map(b -> java.time.Instant.parse(b.takenAt())).max(java.time.Instant::compareTo)
                 .map(t -> java.time.Duration.between(t, now).toSeconds()).orElse(null);
         // DDL the capture could not replay, after the newest base: a restore from that base lacks it
-        io.pgscribe.slot.Lsn newestBase = m.bases().stream().map(b -> io.pgscribe.slot.Lsn.valueOf(b.consistentPoint()))
-                .max(io.pgscribe.slot.Lsn::compareTo).orElse(null);
+        io.pgscribe.pg.Lsn newestBase = m.bases().stream().map(b -> io.pgscribe.pg.Lsn.valueOf(b.consistentPoint()))
+                .max(io.pgscribe.pg.Lsn::compareTo).orElse(null);
         long notReplayed = 0;
         String first = null;
         for (io.pgscribe.manifest.SegmentEntry s : m.segments()) {
             if (s.notReplayedDdl() > 0 && (newestBase == null || s.lastLsn() == null
-                    || !io.pgscribe.slot.Lsn.valueOf(s.lastLsn()).isBefore(newestBase))) {
+                    || !io.pgscribe.pg.Lsn.valueOf(s.lastLsn()).isBefore(newestBase))) {
                 notReplayed += s.notReplayedDdl();
                 first = first == null ? s.file() : first;
             }

@@ -1,7 +1,5 @@
 package io.pgscribe.pg;
 
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
 import io.pgscribe.sql.IdentifierList;
 import io.pgscribe.sql.SqlText;
 import java.nio.file.Path;

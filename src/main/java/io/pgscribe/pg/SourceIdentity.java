@@ -2,7 +2,6 @@ package io.pgscribe.pg;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.server.Pg;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -26,7 +25,7 @@ public record SourceIdentity(String systemIdentifier, String database) {
      * Connects and refuses (exit 4) when {@code spec} reaches anything but {@code recorded}: what
      * every writer of a backup set calls before it writes.
      */
-    public static void verify(io.pgscribe.server.ConnectionSpec spec, SourceIdentity recorded, String where)
+    public static void verify(io.pgscribe.pg.ConnectionSpec spec, SourceIdentity recorded, String where)
             throws SQLException {
         try (Connection c = Pg.connect(spec, "pgscribe-identity")) {
             read(c).requireRecorded(recorded, where, spec.host() + ":" + spec.port());

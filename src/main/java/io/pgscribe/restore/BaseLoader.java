@@ -2,9 +2,9 @@ package io.pgscribe.restore;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgTools;
 import io.pgscribe.sql.DumpIdentifier;
 import io.pgscribe.sql.SqlLexer;
 import io.pgscribe.sql.SqlText;

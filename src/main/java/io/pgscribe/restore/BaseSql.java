@@ -3,7 +3,7 @@ package io.pgscribe.restore;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.manifest.BaseEntry;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.PgTools;
 import io.pgscribe.storage.Compression;
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -3,9 +3,9 @@ package io.pgscribe.restore;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.pg.Lsn;
 import io.pgscribe.segment.SegmentReader;
 import io.pgscribe.segment.TransactionHeader;
-import io.pgscribe.slot.Lsn;
 import java.nio.charset.Charset;
 
 /** Reads the transaction headers of a chain without applying anything. */

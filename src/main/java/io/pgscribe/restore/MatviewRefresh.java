@@ -1,6 +1,6 @@
 package io.pgscribe.restore;
 
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
 import io.pgscribe.sql.SqlText;
 import java.sql.Connection;
 import java.sql.SQLException;

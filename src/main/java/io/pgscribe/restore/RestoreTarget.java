@@ -2,9 +2,9 @@ package io.pgscribe.restore;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
+import io.pgscribe.pg.Lsn;
 import io.pgscribe.segment.SegmentFormat;
 import io.pgscribe.segment.TransactionHeader;
-import io.pgscribe.slot.Lsn;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;

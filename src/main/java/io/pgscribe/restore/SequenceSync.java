@@ -1,6 +1,6 @@
 package io.pgscribe.restore;
 
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;

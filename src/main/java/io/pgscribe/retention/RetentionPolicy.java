@@ -4,7 +4,7 @@ import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.SegmentEntry;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;

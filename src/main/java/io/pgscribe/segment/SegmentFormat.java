@@ -1,6 +1,6 @@
 package io.pgscribe.segment;
 
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
 import io.pgscribe.sql.SqlText;
 import java.time.Instant;
 import java.time.ZoneOffset;

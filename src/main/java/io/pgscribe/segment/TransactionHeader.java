@@ -3,7 +3,7 @@ package io.pgscribe.segment;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
 import java.io.IOException;
 
 /**

@@ -1,17 +1,17 @@
 package io.pgscribe.verify;
 
+import io.pgscribe.encryption.Decryption;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.manifest.StoredFileEntry;
+import io.pgscribe.storage.DurableFiles;
 import io.pgscribe.storage.StoredFiles;
 import java.io.IOException;
-import io.pgscribe.storage.DurableFiles;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import io.pgscribe.encryption.Decryption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,7 +83,7 @@ public final class BackupVerifier {
             }
             Check c = stored(backupDir, s, d);
             checks.add(c.ok() && c.note() == null
-                    ? readable(backupDir, s, io.pgscribe.server.PgEncodings.charsetOf(m.source().encoding()), d) : c);
+                    ? readable(backupDir, s, io.pgscribe.pg.PgEncodings.charsetOf(m.source().encoding()), d) : c);
             expected = s.ordinal() + 1;
         }
         return checks;

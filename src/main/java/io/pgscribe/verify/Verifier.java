@@ -1,7 +1,7 @@
 package io.pgscribe.verify;
 
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.Pg;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;

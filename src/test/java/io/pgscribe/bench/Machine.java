@@ -1,7 +1,7 @@
 package io.pgscribe.bench;
 
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package io.pgscribe.bench;
 
 import io.pgscribe.capture.CaptureProgress;
-import io.pgscribe.cluster.LocalCluster;
 import io.pgscribe.config.Setting;
-import io.pgscribe.init.ReplicaIdentityAudit;
-import io.pgscribe.server.Pg;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.LocalCluster;
+import io.pgscribe.pg.Lsn;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.Pipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,18 +1,18 @@
 package io.pgscribe.bench;
 
-import io.pgscribe.cluster.LocalCluster;
 import io.pgscribe.compress.Compressor;
+import io.pgscribe.config.Setting;
 import io.pgscribe.encryption.Decryption;
 import io.pgscribe.encryption.Encryption;
-import io.pgscribe.config.Setting;
-import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.LocalCluster;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgTools;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.restore.Restorer;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
 import io.pgscribe.storage.Compression;
 import io.pgscribe.testing.Pipeline;
 import io.pgscribe.verify.TableChecksum;

@@ -1,11 +1,11 @@
 package io.pgscribe.bench;
 
-import io.pgscribe.cluster.LocalCluster;
 import io.pgscribe.config.Setting;
-import io.pgscribe.init.ReplicaIdentityAudit;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.LocalCluster;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgTools;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.Pipeline;
 import java.io.File;
 import java.nio.charset.StandardCharsets;

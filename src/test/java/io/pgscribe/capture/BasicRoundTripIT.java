@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.cli.PgscribeCommand;
-import io.pgscribe.cluster.PgServer;
 import io.pgscribe.config.Setting;
-import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
 import io.pgscribe.verify.Verifier;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
+import io.pgscribe.alert.Severity;
 import io.pgscribe.monitor.HealthRules;
 import io.pgscribe.monitor.PipelineFaults;
-import io.pgscribe.monitor.Severity;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.time.Instant;

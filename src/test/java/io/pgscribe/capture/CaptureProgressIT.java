@@ -2,9 +2,9 @@ package io.pgscribe.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.server.Pg;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
 import io.pgscribe.testing.PgClusterExtension;
 import java.sql.Connection;
 import java.util.List;

@@ -2,18 +2,18 @@ package io.pgscribe.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.PgServer;
 import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.CaptureState;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.PgTools;
 import io.pgscribe.restore.Restorer;
 import io.pgscribe.segment.SegmentWriter;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
 import io.pgscribe.spool.SpoolDirectory;
 import io.pgscribe.spool.SpoolFile;
 import io.pgscribe.spool.SpoolFollower;

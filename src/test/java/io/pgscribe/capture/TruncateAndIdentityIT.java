@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.init.ReplicaIdentityAudit;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
 import java.nio.file.Files;

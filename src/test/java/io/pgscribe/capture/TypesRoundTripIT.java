@@ -2,9 +2,9 @@ package io.pgscribe.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.init.ReplicaIdentityAudit;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
 import io.pgscribe.verify.Verifier;

@@ -3,12 +3,12 @@ package io.pgscribe.compress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.SegmentEntry;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.storage.Compression;
 import io.pgscribe.storage.DurableFiles;
 import io.pgscribe.testing.PgClusterExtension;

@@ -3,11 +3,11 @@ package io.pgscribe.ddl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
-import io.pgscribe.server.Pg;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package io.pgscribe.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
 import io.pgscribe.testing.PgClusterExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

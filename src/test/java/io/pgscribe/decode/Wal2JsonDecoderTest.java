@@ -3,7 +3,7 @@ package io.pgscribe.decode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,10 +2,10 @@ package io.pgscribe.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.pg.LocalCluster;
 import io.pgscribe.pg.OutputPluginAllowlist;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgTools;
 import io.pgscribe.testing.PgClusterExtension;
 import java.sql.Connection;
 import java.time.Duration;

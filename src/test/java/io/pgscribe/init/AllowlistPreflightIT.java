@@ -5,9 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.cluster.LocalCluster;
+import io.pgscribe.pg.LocalCluster;
 import io.pgscribe.pg.OutputPluginAllowlist;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
 import java.nio.file.Files;

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.cluster.LocalCluster;
 import io.pgscribe.config.Setting;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.LocalCluster;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.Pipeline;
 import io.pgscribe.testing.TestServers;
 import java.nio.file.Files;

@@ -2,6 +2,8 @@ package io.pgscribe.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgscribe.alert.Severity;
+import io.pgscribe.pg.SlotSample;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,6 @@ package io.pgscribe.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.LocalCluster;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +55,7 @@ class OutputPluginAllowlistTest {
     void theBinariesOnThisMachineSayWhetherTheyKnowTheParameter() {
         // 15.19 and later know it; the answer comes from postgres --describe-config, and is the same when asked again
         boolean known = OutputPluginAllowlist.knownBy(LocalCluster.serverBinaries());
-        String version = io.pgscribe.server.PgTools.run(List.of(LocalCluster.serverBinaries().resolve("postgres").toString(),
+        String version = io.pgscribe.pg.PgTools.run(List.of(LocalCluster.serverBinaries().resolve("postgres").toString(),
                 "--version"), java.util.Map.of(), java.time.Duration.ofSeconds(30)).stdout();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)").matcher(version);
         assertThat(m.find()).as(version).isTrue();

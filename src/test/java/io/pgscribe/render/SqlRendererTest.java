@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgscribe.decode.Change;
-import io.pgscribe.decode.Column;
 import io.pgscribe.decode.Column.Kind;
+import io.pgscribe.decode.Column;
 import io.pgscribe.manifest.TableShape;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -3,11 +3,11 @@ package io.pgscribe.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgscribe.ExitCode;
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
 import java.io.RandomAccessFile;

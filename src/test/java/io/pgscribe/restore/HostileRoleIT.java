@@ -3,12 +3,12 @@ package io.pgscribe.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgscribe.PgscribeException;
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.SegmentEntry;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.PgTools;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
 import java.nio.file.Files;

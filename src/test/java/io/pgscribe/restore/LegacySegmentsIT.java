@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.init.ReplicaIdentityAudit;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.PgTools;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.BackupSets;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;

@@ -2,11 +2,11 @@ package io.pgscribe.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.init.ReplicaIdentityAudit;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.PgTools;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
 import io.pgscribe.verify.TableChecksum;

@@ -7,7 +7,7 @@ import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.manifest.SpoolPosition;
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
 import io.pgscribe.storage.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.pgscribe.segment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.slot.Lsn;
+import io.pgscribe.pg.Lsn;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

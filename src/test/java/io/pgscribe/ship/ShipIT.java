@@ -3,14 +3,14 @@ package io.pgscribe.ship;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgscribe.cluster.LocalCluster;
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.SegmentEntry;
+import io.pgscribe.pg.LocalCluster;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.retention.Pruner;
 import io.pgscribe.retention.RetentionPolicy;
-import io.pgscribe.server.Pg;
 import io.pgscribe.testing.PgClusterExtension;
 import io.pgscribe.testing.Pipeline;
 import io.pgscribe.testing.S3TestServer;

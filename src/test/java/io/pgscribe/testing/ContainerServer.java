@@ -1,7 +1,7 @@
 package io.pgscribe.testing;
 
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.server.ConnectionSpec;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.PgServer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;

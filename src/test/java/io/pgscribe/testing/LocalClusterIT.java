@@ -2,8 +2,8 @@ package io.pgscribe.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.LocalCluster;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.LocalCluster;
+import io.pgscribe.pg.Pg;
 import java.sql.Connection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,8 +1,8 @@
 package io.pgscribe.testing;
 
-import io.pgscribe.cluster.LocalCluster;
-import io.pgscribe.cluster.PgServer;
-import io.pgscribe.server.Pg;
+import io.pgscribe.pg.LocalCluster;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
 import java.sql.Connection;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;

@@ -2,22 +2,22 @@ package io.pgscribe.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import io.pgscribe.cluster.LocalCluster;
-import io.pgscribe.cluster.PgServer;
+import io.pgscribe.capture.CaptureProgress;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
-import io.pgscribe.capture.CaptureProgress;
 import io.pgscribe.init.Initializer;
-import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.init.Uninstaller;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.pg.ConnectionSpec;
+import io.pgscribe.pg.LocalCluster;
+import io.pgscribe.pg.Lsn;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.PgTools;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import io.pgscribe.restore.Restorer;
 import io.pgscribe.runtime.PgscribeRuntime;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
-import io.pgscribe.server.PgTools;
-import io.pgscribe.slot.Lsn;
 import io.pgscribe.verify.Verifier;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -66,7 +66,7 @@ public final class Pipeline implements AutoCloseable {
         s.put(Setting.COMPRESSION.key(), "none");
         s.put(Setting.BACKUP_SIGNING_KEY.key(), TestKeys.signingKeyFile().toString());
         s.putAll(extra);
-        this.settings = Settings.forSource(cluster.connection(database), s);
+        this.settings = cluster.connection(database).pipelineSettings(s);
     }
 
     public static Pipeline create(PgServer cluster, String database, Path backupDir) throws SQLException {
@@ -265,7 +265,7 @@ public final class Pipeline implements AutoCloseable {
             return;
         }
         Path copy = Path.of("target", "it-backups", database);
-        io.pgscribe.cluster.LocalCluster.deleteTree(copy);
+        io.pgscribe.pg.LocalCluster.deleteTree(copy);
         try (var walk = java.nio.file.Files.walk(backupDir)) {
             for (Path from : walk.toList()) {
                 Path to = copy.resolve(backupDir.relativize(from).toString());

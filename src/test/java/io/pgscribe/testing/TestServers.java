@@ -1,7 +1,7 @@
 package io.pgscribe.testing;
 
-import io.pgscribe.cluster.LocalCluster;
-import io.pgscribe.cluster.PgServer;
+import io.pgscribe.pg.LocalCluster;
+import io.pgscribe.pg.PgServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;

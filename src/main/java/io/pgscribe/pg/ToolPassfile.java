@@ -1,4 +1,4 @@
-package io.pgscribe.server;
+package io.pgscribe.pg;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.pgscribe.slot;
+package io.pgscribe.pg;
 
 import java.util.Objects;
 

@@ -1,7 +1,5 @@
-package io.pgscribe.monitor;
+package io.pgscribe.pg;
 
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

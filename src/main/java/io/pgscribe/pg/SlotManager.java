@@ -1,9 +1,7 @@
-package io.pgscribe.slot;
+package io.pgscribe.pg;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.Pg;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;

@@ -1,8 +1,9 @@
-package io.pgscribe.server;
+package io.pgscribe.pg;
 
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
@@ -17,6 +18,21 @@ public record ConnectionSpec(String host, int port, String database, String user
     public ConnectionSpec(String host, int port, String database, String user, String password, String passfile,
                           String sslmode) {
         this(host, port, database, user, password, passfile, sslmode, null);
+    }
+
+    /** Pipeline settings of this source from the defaults and {@code extra} only: see {@link Settings#ofDefaultsWith}. */
+    public Settings pipelineSettings(Map<String, String> extra) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put(Setting.SOURCE_HOST.key(), host);
+        s.put(Setting.SOURCE_PORT.key(), Integer.toString(port));
+        s.put(Setting.SOURCE_DATABASE.key(), database);
+        s.put(Setting.SOURCE_USER.key(), user);
+        if (password != null) {
+            s.put(Setting.SOURCE_PASSWORD.key(), password);
+        }
+        s.put(Setting.SOURCE_SSLMODE.key(), sslmode);
+        s.putAll(extra);
+        return Settings.ofDefaultsWith(s);
     }
 
     public static ConnectionSpec source(Settings s) {

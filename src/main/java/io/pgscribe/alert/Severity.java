@@ -1,4 +1,4 @@
-package io.pgscribe.monitor;
+package io.pgscribe.alert;
 
 /** How bad a finding is; each level says how soon someone must act. */
 public enum Severity {

@@ -1,4 +1,4 @@
-package io.pgscribe.server;
+package io.pgscribe.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.pgscribe.server;
+package io.pgscribe.pg;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;

@@ -1,10 +1,8 @@
-package io.pgscribe.server;
+package io.pgscribe.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgscribe.cluster.LocalCluster;
 import io.pgscribe.decode.DecoderPlugin;
-import io.pgscribe.init.ReplicaIdentityAudit;
 import io.pgscribe.testing.Pipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;

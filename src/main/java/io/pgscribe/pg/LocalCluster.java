@@ -1,10 +1,7 @@
-package io.pgscribe.cluster;
+package io.pgscribe.pg;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.pg.OutputPluginAllowlist;
-import io.pgscribe.server.ConnectionSpec;
-import io.pgscribe.server.PgTools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;

@@ -1,6 +1,4 @@
-package io.pgscribe.cluster;
-
-import io.pgscribe.server.ConnectionSpec;
+package io.pgscribe.pg;
 
 /** A PostgreSQL server with {@code wal_level=logical} to run against: its connections, and its end. */
 public interface PgServer extends AutoCloseable {

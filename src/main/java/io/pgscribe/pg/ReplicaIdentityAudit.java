@@ -1,6 +1,5 @@
-package io.pgscribe.init;
+package io.pgscribe.pg;
 
-import io.pgscribe.server.Pg;
 import io.pgscribe.sql.SqlText;
 import java.sql.Connection;
 import java.sql.SQLException;
