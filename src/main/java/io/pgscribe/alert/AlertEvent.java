@@ -1,6 +1,5 @@
 package io.pgscribe.alert;
 
-import io.pgscribe.alert.Severity;
 
 /**
  * What a route reports to the alert route: a rule firing at a severity, or resolved. Routes in

@@ -1,6 +1,5 @@
 package io.pgscribe.alert;
 
-import io.pgscribe.alert.Severity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The alert route's bean (routes/alerts.yaml). Every route reports what it sees, as often as
+ * The alert route's bean (routes/alert.camel.yaml). Every route reports what it sees, as often as
  * it sees it; this bean turns that into one notification per rule and state change: when a
  * rule starts firing, when its severity changes, a reminder every {@code repeat} while it
  * fires, and RESOLVED when it clears. Each notification is logged, and sent to every channel

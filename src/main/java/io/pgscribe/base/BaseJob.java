@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A scheduled base, in three steps around camel-exec running pg_dump (routes/base.yaml):
+ * A scheduled base, in three steps around camel-exec running pg_dump (routes/base.camel.yaml):
  * {@link #prepare} creates a temporary slot on a replication connection, which exports a
  * snapshot at its consistent point, reads the metadata through that snapshot and sets
  * pg_dump's command line; {@link #publish} publishes the dump, its sidecars and its manifest

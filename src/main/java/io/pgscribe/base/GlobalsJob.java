@@ -12,7 +12,7 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The scheduled globals dump ({@code pg_dumpall --globals-only}) around camel-exec: see routes/base.yaml. */
+/** The scheduled globals dump ({@code pg_dumpall --globals-only}) around camel-exec: see routes/globals.camel.yaml. */
 public final class GlobalsJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(GlobalsJob.class);

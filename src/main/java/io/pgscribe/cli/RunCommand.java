@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run the Camel runtime: the routes in routes/*.yaml capture every committed change into segments, "
+        description = {"Run the Camel runtime: the routes in routes/*.camel.yaml capture every committed change into segments, "
                 + "for every database of pgscribe.databases (or --database). Stops gracefully on SIGTERM or Ctrl-C."})
 final class RunCommand implements Callable<Integer> {
 

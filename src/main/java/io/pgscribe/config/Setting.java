@@ -105,7 +105,7 @@ public enum Setting {
     PRUNE_CRON("pgscribe.prune.cron", "0 15 3 * * ?", "When the prune route applies the retention policy (Quartz cron)."),
     SHIP_ENABLED("pgscribe.ship.enabled", "false",
             "Ship every closed, compressed file (segments, bases, globals, metadata) and the manifest to S3-compatible "
-                    + "object storage (routes/ship.yaml). While it is on, local pruning never deletes a file not yet shipped."),
+                    + "object storage (routes/ship.camel.yaml). While it is on, local pruning never deletes a file not yet shipped."),
     SHIP_INTERVAL_MS("pgscribe.ship.interval-ms", "10000", "Milliseconds between runs of the ship route."),
     SHIP_RETRY_MAX_DELAY("pgscribe.ship.retry-max-delay", "300",
             "Seconds: after a failed run, shipping waits, doubling from the interval up to this, before it tries again."),

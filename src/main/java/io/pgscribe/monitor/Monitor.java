@@ -32,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The monitor route's bean (routes/monitor.yaml): samples the slot and the pipeline, keeps the
+ * The monitor route's bean (routes/monitor.camel.yaml): samples the slot and the pipeline, keeps the
  * figures the metrics endpoint and the health check read, and reports each rule's state to the
  * alert route (firing while it holds, resolved once when it clears). Slot metrics carry
  * postgres_exporter's names and labels, so its dashboards work on them.

@@ -54,7 +54,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
 /**
- * The Camel runtime: camel-main with the route templates in {@code routes/*.yaml}, each
+ * The Camel runtime: camel-main with the route templates in {@code routes/*.camel.yaml}, each
  * instantiated once per pipeline (one per database of {@code pgscribe.databases}, or the one
  * the settings describe), the beans and components they call, and every setting as a
  * property placeholder.
@@ -64,7 +64,7 @@ public final class PgscribeRuntime {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PgscribeRuntime.class);
 
     /** Used when application.properties names no routes: the routes packed into the jar. */
-    static final String DEFAULT_ROUTES = "classpath:routes/*.yaml";
+    static final String DEFAULT_ROUTES = "classpath:routes/*.camel.yaml";
 
     private final Main main;
     private final List<PipelineParts> pipelines;

@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ship route's bean (routes/ship.yaml). Each run uploads, through camel-aws2-s3, every
+ * The ship route's bean (routes/ship.camel.yaml). Each run uploads, through camel-aws2-s3, every
  * closed file not yet in the store, in order: globals, bases with their metadata and checksums,
  * segments by number (compressed ones only while compression is on), and last the manifest as
  * the store now holds it. A file counts as shipped only after the store confirms it (Content-MD5

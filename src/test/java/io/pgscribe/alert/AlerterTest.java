@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.alert.Severity;
 import io.pgscribe.config.Settings;
 import java.time.Clock;
 import java.time.Duration;

@@ -68,7 +68,7 @@ class DockerFilesTest {
         String port = image.getProperty("camel.management.port");
         assertThat(dockerfile).contains("EXPOSE " + port).contains("http://127.0.0.1:" + port + "/observe/health");
         assertThat(image.getProperty("camel.management.healthCheckEnabled")).isEqualTo("true");
-        assertThat(image.getProperty("camel.main.routes-include-pattern")).isEqualTo("file:/etc/pgscribe/routes/*.yaml");
+        assertThat(image.getProperty("camel.main.routes-include-pattern")).isEqualTo("file:/etc/pgscribe/routes/*.camel.yaml");
         assertThat(dockerfile).contains("COPY routes /etc/pgscribe/routes");
         // the server image the compose file and the tests use
         String server = Files.readString(Path.of("docker/postgres/Dockerfile"));

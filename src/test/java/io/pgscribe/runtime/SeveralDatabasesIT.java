@@ -78,7 +78,7 @@ class SeveralDatabasesIT {
                 "pgscribe.compression.interval-ms=300",
                 "pgscribe.database.billing.source.database=billing_prod",
                 "pgscribe.database.billing.compression=zstd",
-                "camel.main.routes-include-pattern=file:routes/*.yaml",
+                "camel.main.routes-include-pattern=file:routes/*.camel.yaml",
                 ""));
         Settings settings = Settings.load(config, Map.of(), Map.of(), new Properties());
         try {

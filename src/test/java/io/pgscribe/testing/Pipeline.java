@@ -59,7 +59,7 @@ public final class Pipeline implements AutoCloseable {
         s.put(Setting.SPOOL_POLL_DELAY_MS.key(), "10");
         s.put(Setting.CAPTURE_RESTART_DELAY.key(), "1");
         s.put(Setting.CAPTURE_RESTART_MAX_DELAY.key(), "2");
-        s.put("camel.main.routes-include-pattern", "file:routes/*.yaml");
+        s.put("camel.main.routes-include-pattern", "file:routes/*.camel.yaml");
         s.put("camel.routecontroller.enabled", "true");
         s.putAll(QUIET);
         // most tests read segment and base files as text; CompressionIT runs the compress route on purpose
@@ -209,7 +209,7 @@ public final class Pipeline implements AutoCloseable {
                 sb.append(s.key()).append('=').append(settings.get(s)).append('\n');
             }
         }
-        sb.append("camel.main.routes-include-pattern=file:").append(Path.of("routes").toAbsolutePath()).append("/*.yaml\n");
+        sb.append("camel.main.routes-include-pattern=file:").append(Path.of("routes").toAbsolutePath()).append("/*.camel.yaml\n");
         sb.append("camel.routecontroller.enabled=true\n");
         java.nio.file.Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
         return file;
