@@ -272,7 +272,7 @@ public final class CaptureSink implements SpoolCheckpoint {
             }
         } else if (change instanceof Change.Truncate t) {
             if (inTransactionToWrite(t) && !DdlEvent.SCHEMA.equals(t.schema())) {
-                if (!pendingTruncates.isEmpty() && !pendingTruncates.get(0).lsn().equals(t.lsn())) {
+                if (!pendingTruncates.isEmpty() && pendingTruncates.get(0).statement() != t.statement()) {
                     flushTruncates();
                 }
                 pendingTruncates.add(t);

@@ -27,8 +27,11 @@ public sealed interface Change {
     record Delete(String schema, String table, List<Column> identity, List<String> primaryKey) implements Change {
     }
 
-    /** One truncated table; a TRUNCATE of several tables arrives as several of these with one LSN. */
-    record Truncate(String schema, String table, Lsn lsn) implements Change {
+    /**
+     * One truncated table; a TRUNCATE of several tables arrives as several of these with one
+     * {@code statement}: the statement's LSN (wal2json) or a number per TRUNCATE message (pgoutput).
+     */
+    record Truncate(String schema, String table, long statement) implements Change {
     }
 
     /** A logical message ({@code pg_logical_emit_message}). */

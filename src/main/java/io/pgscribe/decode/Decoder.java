@@ -18,4 +18,17 @@ public interface Decoder {
 
     /** Whether a change is partly read (a statement spanning lines). */
     boolean inMiddleOfChange();
+
+    /**
+     * What the decoder learnt earlier in this process's output and needs to read what follows
+     * (pgoutput's Relation messages), or null when every message stands on its own.
+     */
+    default byte[] sessionState() {
+        return null;
+    }
+
+    /** Takes back a {@link #sessionState()}, as it was at the spool position the capture resumes at. */
+    default void restoreSessionState(byte[] state, java.nio.charset.Charset charset) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no session state");
+    }
 }

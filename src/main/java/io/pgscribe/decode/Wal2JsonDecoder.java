@@ -116,7 +116,8 @@ public final class Wal2JsonDecoder implements Decoder {
             case 'U' -> new Change.Update(required(schema, "schema"), required(table, "table"), required(columns, "columns"),
                     identity == null ? List.of() : identity, key);
             case 'D' -> new Change.Delete(required(schema, "schema"), required(table, "table"), required(identity, "identity"), key);
-            case 'T' -> new Change.Truncate(required(schema, "schema"), required(table, "table"), lsn);
+            case 'T' -> new Change.Truncate(required(schema, "schema"), required(table, "table"),
+                    required(lsn, "lsn").asLong());
             case 'M' -> new Change.Message(Boolean.TRUE.equals(transactional), prefix, content, lsn);
             default -> throw new DecodeException("unknown action \"" + action + "\"");
         };

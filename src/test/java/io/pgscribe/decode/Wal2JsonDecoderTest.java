@@ -60,7 +60,7 @@ class Wal2JsonDecoderTest {
         assertThat(d.primaryKey()).isEmpty();
         assertThat(d.identity().get(1).text()).isEqualTo("{\"x\":2}");
         Change.Truncate t = (Change.Truncate) one("{\"action\":\"T\",\"xid\":735,\"lsn\":\"0/15319D0\",\"schema\":\"public\",\"table\":\"t\"}");
-        assertThat(t.lsn()).isEqualTo(Lsn.valueOf("0/15319D0"));
+        assertThat(t.statement()).isEqualTo(Lsn.valueOf("0/15319D0").asLong());
         Change.Message m = (Change.Message) one("{\"action\":\"M\",\"xid\":null,\"timestamp\":null,\"lsn\":\"0/1531CF0\","
                 + "\"transactional\":false,\"prefix\":\"pfx\",\"content\":\"hello2\"}");
         assertThat(m.transactional()).isFalse();
