@@ -78,6 +78,8 @@ public final class CaptureSink implements SpoolCheckpoint {
     private Lsn coveredEndLsn;
     private Long lastXid;
     private SpoolPosition safePosition;
+    private byte[] safeState; // the decoder's session state at safePosition (null: it keeps none)
+    private final java.nio.charset.Charset charset;
     private SpoolPosition checkpointed;
     private volatile long segmentsClosed;
     private volatile long lastSequenceSample = -1; // id of the last pgscribe.sequence_log row committed into a segment
@@ -124,11 +126,18 @@ public final class CaptureSink implements SpoolCheckpoint {
         Manifest m = manifest.load();
         this.segmentsDir = manifest.file().getParent().resolve("segments");
         String encoding = m.source().encoding();
+        this.charset = io.pgscribe.pg.PgEncodings.charsetOf(encoding);
         this.writer = new SegmentWriter(segmentsDir, policy, clock, manifest,
                 io.pgscribe.pg.PgEncodings.charsetOf(encoding),
                 SegmentFormat.header(m.source().database(), m.source().systemIdentifier(), plugin.pluginName(), encoding),
                 this::segmentClosed);
         load(m);
+    }
+
+    /** The spool of a set whose decoder is {@code plugin}: its file names and how its records are told apart. */
+    public static SpoolDirectory spoolOf(Path dir, DecoderPlugin plugin) {
+        return new SpoolDirectory(dir, plugin.spoolExtension(),
+                plugin.binaryMessages() ? io.pgscribe.decode.PgOutputFrames::messageEnd : io.pgscribe.spool.SpoolFraming.LINES);
     }
 
     /** Takes the state of the last closed segment: what a restart after a crash starts from. */
@@ -151,6 +160,16 @@ public final class CaptureSink implements SpoolCheckpoint {
         header = null;
         pendingTruncates.clear();
         decoder.reset();
+        if (checkpointed != null && decoder.sessionState() != null) {
+            byte[] kept = spool.sessionState(checkpointed);
+            if (kept != null) {
+                decoder.restoreSessionState(kept, charset);
+            } else {
+                LOG.warn("No {} session state is kept for the spool position {}: if the process that wrote it named a table "
+                        + "before that point, reading it fails", plugin.pluginName(), checkpointed);
+            }
+        }
+        safeState = decoder.sessionState();
         removeOrphans(m);
     }
 
@@ -182,6 +201,7 @@ public final class CaptureSink implements SpoolCheckpoint {
                 decoder.decodeLine(line.bytes(), line.charset(), handler);
                 if (!inTxn && !decoder.inMiddleOfChange()) {
                     safePosition = line.end();
+                    safeState = decoder.sessionState();
                 }
             }
         }
@@ -203,6 +223,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         } else if (!writer.isOpen() && safePosition != null && !safePosition.equals(checkpointed)) {
             // only empty or skipped transactions since the last segment: remember we are past them
             CaptureState state = state(segmentsClosed);
+            keepSessionState();
             manifest.update(m -> m.withCapture(state));
             advanceCheckpoint(safePosition);
         }
@@ -336,7 +357,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         }
         if (header.hasIdentity() && (coveredLsn == null || header.commitLsn().isAfter(coveredLsn))) {
             coveredLsn = header.commitLsn();
-            coveredEndLsn = header.endLsn();
+            coveredEndLsn = header.endLsn() != null ? header.endLsn() : c.endLsn(); // pgoutput sends it at COMMIT only
             if (header.xid() != null) {
                 lastXid = header.xid();
             }
@@ -601,6 +622,7 @@ public final class CaptureSink implements SpoolCheckpoint {
     }
 
     private void closeSegment() {
+        keepSessionState();
         if (writer.close(state(segmentsClosed + 1), safePosition, segmentNotReplayed, segmentDdlRoles) != null) {
             segmentNotReplayed = 0;
             segmentDdlRoles.clear();
@@ -620,8 +642,18 @@ public final class CaptureSink implements SpoolCheckpoint {
         advanceCheckpoint(entry.spoolEnd());
     }
 
+    /** Before a checkpoint at safePosition is recorded: what the decoder needs to resume there. */
+    private void keepSessionState() {
+        if (safeState != null && safePosition != null) {
+            spool.saveSessionState(safePosition, safeState);
+        }
+    }
+
     private void advanceCheckpoint(SpoolPosition position) {
         checkpointed = position;
+        if (safeState != null) {
+            spool.deleteSessionStatesBut(position);
+        }
         SpoolFile f = position == null ? null : SpoolFile.parse(position.file());
         if (f != null) {
             int n = spool.deleteBefore(f);

@@ -49,7 +49,7 @@ public enum Setting {
             "true: a runtime with no encryption settings writes to a set that holds encrypted files (new files in plain "
                     + "text, on purpose); false refuses to start, so a lost passphrase variable never ships plain text."),
     SLOT_NAME("pgscribe.slot.name", "pgscribe", "Logical replication slot the pipeline owns."),
-    DECODER("pgscribe.decoder", "wal2json", "Output plugin: wal2json (default) or decoder_raw (see its limits)."),
+    DECODER("pgscribe.decoder", "wal2json", "Output plugin: wal2json (default), pgoutput (built into the server) or decoder_raw (see its limits)."),
     PG_BINDIR("pgscribe.pg.bindir", "",
             "Directory of pg_dump, pg_dumpall, pg_recvlogical and psql; empty: `pg_config --bindir`, then PATH."),
     SPOOL_FSYNC_INTERVAL("pgscribe.spool.fsync-interval", "1",

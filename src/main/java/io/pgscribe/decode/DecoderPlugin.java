@@ -6,22 +6,61 @@ import java.util.Locale;
 /** The logical decoding output plugins pgscribe can read, and what each can do. */
 public enum DecoderPlugin {
 
+    /**
+     * The server's own: binary messages (protocol version 1, logical messages on), each value
+     * the type's text output; carries xid, commit LSN and commit time. Reads the publication
+     * named as the slot ({@code publication_names} is added by init).
+     */
+    PGOUTPUT("pgoutput", true, "pgoutput", List.of("proto_version=1", "messages=true")),
+
     /** JSON, one message per line; carries xid, commit LSN and commit time of every transaction. */
-    WAL2JSON("wal2json", true, List.of(
+    WAL2JSON("wal2json", true, "jsonl", List.of(
             "format-version=2", "include-xids=1", "include-timestamp=1", "include-lsn=1",
             "include-pk=1", "include-transaction=1", "include-types=0", "include-type-oids=1")),
 
     /** SQL statements framed by BEGIN;/COMMIT; lines; no LSN, xid or time per transaction. */
-    DECODER_RAW("decoder_raw", false, List.of("include_transaction=on"));
+    DECODER_RAW("decoder_raw", false, "sql", List.of("include_transaction=on"));
 
     private final String pluginName;
     private final boolean carriesTransactionIdentity;
+    private final String spoolExtension;
     private final List<String> options;
 
-    DecoderPlugin(String pluginName, boolean carriesTransactionIdentity, List<String> options) {
+    DecoderPlugin(String pluginName, boolean carriesTransactionIdentity, String spoolExtension, List<String> options) {
         this.pluginName = pluginName;
         this.carriesTransactionIdentity = carriesTransactionIdentity;
+        this.spoolExtension = spoolExtension;
         this.options = options;
+    }
+
+    /** The extension of its spool files. */
+    public String spoolExtension() {
+        return spoolExtension;
+    }
+
+    /** Whether its output is binary messages, each followed by a newline, rather than lines of text. */
+    public boolean binaryMessages() {
+        return this == PGOUTPUT;
+    }
+
+    /** Whether it reads a publication (named as the slot), which init creates and uninstall drops. */
+    public boolean readsPublication() {
+        return this == PGOUTPUT;
+    }
+
+    /** Whether it is built into the server (nothing to install, allowed by every output_plugin_libraries default). */
+    public boolean builtIn() {
+        return this == PGOUTPUT;
+    }
+
+    /** The options for a set of slot {@code slot}: what pg_recvlogical passes ({@code -o NAME=VALUE}). */
+    public List<String> options(String slot) {
+        if (!readsPublication()) {
+            return options;
+        }
+        List<String> all = new java.util.ArrayList<>(options);
+        all.add("publication_names=" + slot);
+        return List.copyOf(all);
     }
 
     /** The name the server knows the plugin by. */
@@ -58,7 +97,11 @@ public enum DecoderPlugin {
     public static final List<String> WAL2JSON_TYPE_OIDS = List.of("include-types=0", "include-type-oids=1");
 
     public Decoder newDecoder() {
-        return this == WAL2JSON ? new Wal2JsonDecoder() : new DecoderRawDecoder();
+        return switch (this) {
+            case PGOUTPUT -> new PgOutputDecoder();
+            case WAL2JSON -> new Wal2JsonDecoder();
+            case DECODER_RAW -> new DecoderRawDecoder();
+        };
     }
 
     public static DecoderPlugin fromName(String name) {
@@ -68,6 +111,6 @@ public enum DecoderPlugin {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown decoder \"" + name + "\"; pgscribe reads wal2json or decoder_raw");
+        throw new IllegalArgumentException("unknown decoder \"" + name + "\"; pgscribe reads pgoutput, wal2json or decoder_raw");
     }
 }

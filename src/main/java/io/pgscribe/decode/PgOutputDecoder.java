@@ -41,6 +41,7 @@ public final class PgOutputDecoder implements Decoder {
     private final Map<Integer, Relation> relations = new java.util.LinkedHashMap<>();
     private final Map<Integer, byte[]> types = new HashMap<>();
     private long truncateStatements;
+    private byte[] state; // sessionState(), made again only after it changed: the capture asks at every commit
 
     @Override
     public void decodeLine(String line, Consumer<Change> sink) {
@@ -91,6 +92,7 @@ public final class PgOutputDecoder implements Decoder {
                 in.string();
                 in.string();
                 types.put(oid, message);
+                state = null;
                 yield null;
             }
             case 'R' -> {
@@ -171,6 +173,7 @@ public final class PgOutputDecoder implements Decoder {
         }
         // FULL identity flags every column: there is no key to find a row by, only the whole old row
         relations.put(oid, new Relation(schema, name, cols, identity == 'f' ? List.of() : List.copyOf(key), message));
+        state = null;
     }
 
     private Relation relation(int oid) {
@@ -255,6 +258,7 @@ public final class PgOutputDecoder implements Decoder {
     public void reset() {
         relations.clear();
         types.clear();
+        state = null;
     }
 
     @Override
@@ -265,6 +269,9 @@ public final class PgOutputDecoder implements Decoder {
     /** The Relation and Type messages known now, each as an Int32 length and the message as sent. */
     @Override
     public byte[] sessionState() {
+        if (state != null) {
+            return state;
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] m : types.values()) {
             writeFramed(out, m);
@@ -272,7 +279,8 @@ public final class PgOutputDecoder implements Decoder {
         for (Relation r : relations.values()) {
             writeFramed(out, r.message());
         }
-        return out.toByteArray();
+        state = out.toByteArray();
+        return state;
     }
 
     @Override

@@ -144,6 +144,9 @@ public final class Initializer {
         }
 
         List<ReplicaIdentityAudit.Gap> gaps = ReplicaIdentityAudit.find(c);
+        if (plugin.readsPublication()) {
+            refuseWhatAPublicationBreaks(gaps, options.replicaIdentity());
+        }
         if (!gaps.isEmpty()) {
             handleGaps(c, gaps, options.replicaIdentity());
         } else {
@@ -165,7 +168,13 @@ public final class Initializer {
         List<String> decoderOptions;
         BaseSnapshot snapshot;
         boolean done = false;
+        boolean madePublication = false;
         try {
+            if (plugin.readsPublication()) {
+                io.pgscribe.pg.Publication.create(c, slotName);
+                madePublication = true;
+                out.println("Publication " + slotName + " created FOR ALL TABLES (tables created later join it)");
+            }
             try (SlotCreation created = SlotManager.createWithSnapshot(spec, slotName, plugin.pluginName())) {
                 out.println("Slot " + slotName + " created at " + created.consistentPoint() + " (snapshot "
                         + created.snapshotName() + ")");
@@ -177,7 +186,7 @@ public final class Initializer {
                         Duration.ofHours(24), BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT)));
             }
             out.println("Base: " + base.file() + " (" + base.bytes() + " bytes), consistent point " + base.consistentPoint());
-            decoderOptions = new java.util.ArrayList<>(plugin.options());
+            decoderOptions = new java.util.ArrayList<>(plugin.options(slotName));
             if (plugin == DecoderPlugin.WAL2JSON && !SlotManager.acceptsOptions(c, slotName, consistentPoint, decoderOptions)) {
                 decoderOptions.removeAll(DecoderPlugin.WAL2JSON_TYPE_OIDS);
                 out.println("Types: this wal2json cannot send type OIDs; it names every column's type (slower decoding)");
@@ -227,7 +236,33 @@ public final class Initializer {
                     out.println("WARNING: could not drop slot " + slotName + ": " + e.getMessage()
                             + " -- drop it by hand, it holds WAL on the server");
                 }
+                try {
+                    if (madePublication && io.pgscribe.pg.Publication.dropIfOurs(c, slotName)) {
+                        out.println("Dropped publication " + slotName + " again");
+                    }
+                } catch (SQLException e) {
+                    out.println("WARNING: could not drop publication " + slotName + ": " + e.getMessage());
+                }
             }
+        }
+    }
+
+    /**
+     * A publication FOR ALL TABLES makes the server refuse UPDATE and DELETE on a table without
+     * a replica identity, on the source, for the application: so no such table may be left,
+     * now or later.
+     */
+    private void refuseWhatAPublicationBreaks(List<ReplicaIdentityAudit.Gap> gaps, ReplicaIdentityAudit.Mode mode) {
+        if (mode == ReplicaIdentityAudit.Mode.IGNORE && !gaps.isEmpty()) {
+            throw new PgscribeException("--replica-identity=ignore with the pgoutput decoder: its publication would make the "
+                    + "server refuse every UPDATE and DELETE of the application on " + gaps.size() + " table(s) without a "
+                    + "replica identity: " + abbreviate(gaps.stream().map(ReplicaIdentityAudit.Gap::qualified).toList()),
+                    "Run init with --replica-identity=full, or add primary keys first.", ExitCode.REFUSED, null);
+        }
+        if (!Boolean.parseBoolean(settings.get(Setting.CAPTURE_NEW_TABLES_FULL))) {
+            throw new PgscribeException(Setting.CAPTURE_NEW_TABLES_FULL.key() + "=false with the pgoutput decoder: its "
+                    + "publication would make the server refuse UPDATE and DELETE on a table created later without a primary key",
+                    "Leave " + Setting.CAPTURE_NEW_TABLES_FULL.key() + " at true with pgoutput.", ExitCode.REFUSED, null);
         }
     }
 

@@ -4,6 +4,7 @@ import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.pg.ConnectionSpec;
 import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.Publication;
 import io.pgscribe.pg.SlotManager;
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -66,6 +67,12 @@ public final class Uninstaller {
                 out.println(prefix + "replication slot " + slotName);
             } else {
                 out.println("No replication slot " + slotName + " on " + spec.describe());
+            }
+            if (Publication.exists(c, slotName) && Publication.isOurs(c, slotName)) {
+                if (!dryRun) {
+                    Publication.dropIfOurs(c, slotName);
+                }
+                out.println(prefix + "publication " + slotName);
             }
             if (objects && !others.isEmpty()) {
                 out.println("Kept schema pgscribe and its event triggers: the logical slot(s) " + String.join(", ", others)

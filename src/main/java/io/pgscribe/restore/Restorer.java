@@ -17,22 +17,17 @@ import io.pgscribe.pg.PgEncodings;
 import io.pgscribe.pg.PgTools;
 import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.segment.SegmentReader;
-import io.pgscribe.segment.TransactionHeader;
-import io.pgscribe.sql.SqlScanner;
 import io.pgscribe.sql.SqlText;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import org.postgresql.PGConnection;
 
 /**
  * {@code pgscribe restore}: a new database from a base and the segments after it, up to a
@@ -263,9 +258,13 @@ public final class Restorer {
                 // the database's own must not fire at the restore's own DDL (a DDL audit table would gain rows)
                 Pg.execute(c, "SET session_replication_role = replica");
                 CaptureObjects.dropEventTriggers(c);
+                // the set's own publication came with the base too; it is the source's, not the copy's
+                io.pgscribe.pg.Publication.dropIfOurs(c, m.slot());
+                // a replica identity: a publication FOR ALL TABLES from the base refuses UPDATE of a table without one
                 Pg.execute(c, "CREATE SCHEMA pgscribe_restore; CREATE TABLE " + PROGRESS + " (lsn pg_catalog.pg_lsn, "
                         + "xid pg_catalog.int8, commit_time pg_catalog.text, segment pg_catalog.text, applied_at "
-                        + "pg_catalog.timestamptz); INSERT INTO " + PROGRESS + " (segment) VALUES (NULL)");
+                        + "pg_catalog.timestamptz); ALTER TABLE " + PROGRESS + " REPLICA IDENTITY FULL; INSERT INTO "
+                        + PROGRESS + " (segment) VALUES (NULL)");
             }
             Summary s = applySegments(chain, m, targetDb, t0, target, o);
             ok = true;

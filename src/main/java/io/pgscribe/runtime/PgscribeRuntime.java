@@ -233,8 +233,7 @@ public final class PgscribeRuntime {
         String prefix = settings.pipeline() != null ? name + "." : "";
         // before anything of this set runs: another runtime whose lock was lost would fight this one over the spool
         RecvlogicalSupervisor.refuseAnotherRuntime(backupDir.resolve("spool"), settings.get(Setting.SLOT_NAME));
-        SpoolDirectory spool = new SpoolDirectory(backupDir.resolve("spool"),
-                plugin == DecoderPlugin.WAL2JSON ? "jsonl" : "sql");
+        SpoolDirectory spool = io.pgscribe.capture.CaptureSink.spoolOf(backupDir.resolve("spool"), plugin);
         ConnectionSpec spec = ConnectionSpec.source(settings);
         // before the capture reads the manifest's resume point: the spool must still hold it
         SpoolRecovery recovery = new SpoolRecovery(spool, store, spec, slot, Clock.systemUTC());

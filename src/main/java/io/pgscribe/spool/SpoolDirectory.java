@@ -24,13 +24,24 @@ public final class SpoolDirectory {
 
     private final Path dir;
     private final String extension;
+    private final SpoolFraming framing;
     /** The highest seq and run this set has used: a spool made again never reuses a name. */
     private long seqFloor;
     private long runFloor;
 
     public SpoolDirectory(Path dir, String extension) {
+        this(dir, extension, SpoolFraming.LINES);
+    }
+
+    public SpoolDirectory(Path dir, String extension, SpoolFraming framing) {
         this.dir = dir;
         this.extension = extension;
+        this.framing = framing;
+    }
+
+    /** How its records are told apart. */
+    public SpoolFraming framing() {
+        return framing;
     }
 
     public Path path() {
@@ -164,6 +175,47 @@ public final class SpoolDirectory {
             throw new UncheckedIOException("cannot inspect spool " + dir, e);
         }
         return advance(true);
+    }
+
+    private static final String SESSION = ".session-";
+
+    private Path sessionFile(io.pgscribe.manifest.SpoolPosition at) {
+        return dir.resolve(at.file() + SESSION + at.offset());
+    }
+
+    /**
+     * Keeps what a decoder learnt from its process's output up to {@code at} (pgoutput's
+     * Relation messages), durably and before a checkpoint at {@code at} is recorded: a
+     * capture resuming there reads it back instead of the output before it, which may be gone.
+     */
+    public void saveSessionState(io.pgscribe.manifest.SpoolPosition at, byte[] state) {
+        DurableFiles.writeAtomically(sessionFile(at), state);
+    }
+
+    /** The state kept for {@code at}, or null. */
+    public byte[] sessionState(io.pgscribe.manifest.SpoolPosition at) {
+        Path f = sessionFile(at);
+        try {
+            return Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(f) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f, e);
+        }
+    }
+
+    /** Deletes the states kept for any position but {@code keep} (null: all). */
+    public void deleteSessionStatesBut(io.pgscribe.manifest.SpoolPosition keep) {
+        String kept = keep == null ? null : sessionFile(keep).getFileName().toString();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SESSION + "*")) {
+            for (Path p : ds) {
+                if (!p.getFileName().toString().equals(kept)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // no spool yet
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete session states in " + dir, e);
+        }
     }
 
     /** Deletes every spool file before {@code keepFrom}: all their transactions are in closed segments. */

@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the spool from a position: hands out each complete line (bytes up to a newline)
- * with the position after it, moves to the next file once the current one is finished,
+ * Follows the spool from a position: hands out each complete record ({@link Line}: the bytes
+ * up to the newline that ends it, as {@link SpoolFraming} tells) with the position after it, moves to the next file once the current one is finished,
  * and reports where one pg_recvlogical process ended and the next began, because what
  * the old one left unfinished will be sent again by the new one.
  */
@@ -50,6 +50,7 @@ public final class SpoolFollower implements Closeable {
     private final SpoolDirectory dir;
     private final Charset charset;
     private final SpoolPosition start;
+    private final SpoolFraming framing;
 
     private SpoolFile cur;
 
@@ -65,6 +66,7 @@ public final class SpoolFollower implements Closeable {
         this.dir = dir;
         this.start = start;
         this.charset = charset;
+        this.framing = dir.framing();
     }
 
     /** The next item, or null when nothing more is available now. */
@@ -143,10 +145,25 @@ public final class SpoolFollower implements Closeable {
     }
 
     private Line takeLine() {
-        int i = indexOfNewline(buf, Math.max(scanned, begin), end);
-        if (i < 0) {
-            scanned = end;
-            return null;
+        int i;
+        if (framing == SpoolFraming.LINES) {
+            i = indexOfNewline(buf, Math.max(scanned, begin), end);
+            if (i < 0) {
+                scanned = end;
+                return null;
+            }
+        } else {
+            // a record of fields is walked from its start each time more bytes arrive (it is rarely torn)
+            try {
+                i = framing.recordEnd(buf, begin, end);
+            } catch (RuntimeException e) {
+                throw new PgscribeException("spool file " + curName + " is damaged at offset " + beginOffset + ": "
+                        + e.getMessage(), "Keep the spool as it is and report it; the capture cannot read past it.",
+                        ExitCode.DAMAGED, e);
+            }
+            if (i < 0) {
+                return null;
+            }
         }
         // the bytes as they are: the wal2json decoder parses UTF-8 without a String of the line
         byte[] bytes = java.util.Arrays.copyOfRange(buf, begin, i);
@@ -206,7 +223,7 @@ public final class SpoolFollower implements Closeable {
     private Item moveToNextFile() throws IOException {
         int leftover = end - begin;
         if (leftover > 0) {
-            LOG.warn("Spool file {} ends with {} bytes of an unfinished line: pg_recvlogical stopped while writing it. "
+            LOG.warn("Spool file {} ends with {} bytes of an unfinished record: pg_recvlogical stopped while writing it. "
                     + "The server never confirmed it and sends it again.", cur.name(), leftover);
         }
         SpoolFile next = null;

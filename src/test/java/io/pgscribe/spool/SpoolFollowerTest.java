@@ -137,4 +137,84 @@ class SpoolFollowerTest {
             assertThat(SpoolFollower.indexOfNewline(buf, from, to)).as("round %d", round).isEqualTo(expected);
         }
     }
+
+    /** A framing like pgoutput's: a length byte, that many bytes (newlines among them), then the newline. */
+    private static final SpoolFraming LENGTH_BYTE = (buf, from, to) -> {
+        if (from >= to) {
+            return -1;
+        }
+        int nl = from + 1 + buf[from];
+        if (nl >= to) {
+            return -1;
+        }
+        if (buf[nl] != '\n') {
+            throw new IllegalStateException("no newline after the record");
+        }
+        return nl;
+    };
+
+    private static byte[] record(String body) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        byte[] r = new byte[b.length + 2];
+        r[0] = (byte) b.length;
+        System.arraycopy(b, 0, r, 1, b.length);
+        r[r.length - 1] = '\n';
+        return r;
+    }
+
+    private static void appendBytes(Path file, byte[] bytes) throws IOException {
+        Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    @Test
+    void aFramingOfFieldsTakesRecordsWithNewlinesInsideAndDropsATornOne() throws IOException {
+        SpoolDirectory dir = new SpoolDirectory(tmp, "pgoutput", LENGTH_BYTE);
+        SpoolFile f1 = dir.advance(true);
+        byte[] one = record("a\nb");
+        appendBytes(dir.resolve(f1), java.util.Arrays.copyOf(one, 3)); // written in two pieces
+        try (SpoolFollower f = new SpoolFollower(dir, null, StandardCharsets.UTF_8)) {
+            assertThat(drain(f)).isEmpty();
+            appendBytes(dir.resolve(f1), java.util.Arrays.copyOfRange(one, 3, one.length));
+            appendBytes(dir.resolve(f1), record("\n\n"));
+            appendBytes(dir.resolve(f1), java.util.Arrays.copyOf(record("torn"), 3));
+            // a record is every byte before its newline, its length byte too
+            assertThat(drain(f)).containsExactly("\u0003a\nb", "\u0002\n\n");
+            SpoolFile f2 = dir.advance(true); // a new process: the torn record is never finished
+            appendBytes(dir.resolve(f2), record("next"));
+            assertThat(drain(f)).containsExactly("<boundary " + f2.name() + ">", "\u0004next");
+        }
+    }
+
+    @Test
+    void aRecordItsFramingCannotReadIsDamage() throws IOException {
+        SpoolDirectory dir = new SpoolDirectory(tmp, "pgoutput", LENGTH_BYTE);
+        SpoolFile f1 = dir.advance(true);
+        appendBytes(dir.resolve(f1), record("ok"));
+        appendBytes(dir.resolve(f1), new byte[] {2, 'x', 'y', 'z', '\n'});
+        try (SpoolFollower f = new SpoolFollower(dir, null, StandardCharsets.UTF_8)) {
+            assertThat(f.poll()).isInstanceOf(SpoolFollower.Line.class);
+            assertThatThrownBy(f::poll).isInstanceOf(PgscribeException.class)
+                    .hasMessageContaining("spool file " + f1.name() + " is damaged at offset 4")
+                    .hasMessageContaining("no newline after the record");
+        }
+    }
+
+    @Test
+    void aSessionStateIsKeptForOnePositionAndTheOthersAreDeleted() throws IOException {
+        SpoolDirectory dir = new SpoolDirectory(tmp, "pgoutput", LENGTH_BYTE);
+        SpoolFile f1 = dir.advance(true);
+        SpoolPosition a = new SpoolPosition(f1.name(), 10);
+        SpoolPosition b = new SpoolPosition(f1.name(), 20);
+        dir.saveSessionState(a, new byte[] {1});
+        dir.saveSessionState(b, new byte[] {2, 3});
+        assertThat(dir.sessionState(a)).containsExactly(1);
+        assertThat(dir.sessionState(new SpoolPosition(f1.name(), 11))).isNull();
+        dir.deleteSessionStatesBut(b);
+        assertThat(dir.sessionState(a)).isNull();
+        assertThat(dir.sessionState(b)).containsExactly(2, 3);
+        assertThat(java.nio.file.Files.getPosixFilePermissions(tmp.resolve(f1.name() + ".session-20")))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        // not a spool file
+        assertThat(dir.list()).containsExactly(f1);
+    }
 }

@@ -81,6 +81,12 @@ public final class Pipeline implements AutoCloseable {
         return new Pipeline(cluster, database, backupDir, extra);
     }
 
+    /** The files in the spool now (this set's decoder's), in order. */
+    public java.util.List<io.pgscribe.spool.SpoolFile> spoolFiles() {
+        return io.pgscribe.capture.CaptureSink.spoolOf(backupDir.resolve("spool"),
+                io.pgscribe.decode.DecoderPlugin.fromName(settings.get(io.pgscribe.config.Setting.DECODER))).list();
+    }
+
     /** What the runtime of this pipeline logged (io.pgscribe loggers), captured in memory. */
     public String runtimeLog() {
         return LogCapture.text();

@@ -1,0 +1,83 @@
+package io.pgscribe.init;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgscribe.PgscribeException;
+import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.PgServer;
+import io.pgscribe.pg.ReplicaIdentityAudit;
+import io.pgscribe.testing.PgClusterExtension;
+import io.pgscribe.testing.Pipeline;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The publication of a pgoutput backup set: made by init, never breaking the application's writes, dropped by uninstall. */
+@ExtendWith(PgClusterExtension.class)
+class PublicationIT {
+
+    @TempDir
+    Path tmp;
+
+    private static String one(Pipeline p, String sql) throws Exception {
+        try (Connection c = p.connect()) {
+            return Pg.string(c, sql);
+        }
+    }
+
+    @Test
+    void initMakesItBeforeTheSlotAndUninstallDropsOnlyIt(PgServer cluster) throws Exception {
+        try (Pipeline p = Pipeline.create(cluster, "pub_life", tmp.resolve("backup"), Map.of("pgscribe.decoder", "pgoutput"))) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE TABLE keyed (id int PRIMARY KEY, v text); CREATE TABLE loose (v text); "
+                        + "INSERT INTO loose VALUES ('a')");
+            }
+            // ignoring a table without replica identity would make the server refuse the application's UPDATE on it
+            assertThatThrownBy(() -> p.init(ReplicaIdentityAudit.Mode.IGNORE)).isInstanceOf(PgscribeException.class)
+                    .hasMessageContaining("--replica-identity=ignore with the pgoutput decoder")
+                    .hasMessageContaining("\"public\".\"loose\"");
+            assertThat(one(p, "SELECT count(*)::text FROM pg_publication")).isEqualTo("0");
+            assertThat(one(p, "SELECT count(*)::text FROM pg_replication_slots")).isEqualTo("0");
+
+            p.init(ReplicaIdentityAudit.Mode.FULL);
+            assertThat(p.printed()).contains("Publication pgscribe_pub_life created FOR ALL TABLES")
+                    .contains("Preflight: ok (wal_level=logical, slots and WAL senders free, pgoutput present");
+            assertThat(one(p, "SELECT puballtables::text || pubupdate::text || pubdelete::text || pubtruncate::text "
+                    + "|| pubviaroot::text FROM pg_publication WHERE pubname = 'pgscribe_pub_life'")).isEqualTo("truetruetruetruefalse");
+            assertThat(p.manifest().decoderOptions()).containsExactly("proto_version=1", "messages=true",
+                    "publication_names=pgscribe_pub_life");
+            // the application goes on updating: the old table is FULL, a new one without a key is made FULL
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "UPDATE loose SET v = 'b'; CREATE TABLE later (v text); INSERT INTO later VALUES ('x'); "
+                        + "UPDATE later SET v = 'y'; DELETE FROM later");
+            }
+
+            // a DBA's own publication is not pgscribe's to drop
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE PUBLICATION theirs FOR TABLE keyed");
+            }
+            Pipeline.Cli u = p.cli("uninstall");
+            assertThat(u.code()).as(u.out() + u.err()).isZero();
+            assertThat(u.out()).contains("Dropped publication pgscribe_pub_life").contains("Dropped replication slot");
+            assertThat(one(p, "SELECT string_agg(pubname, ',') FROM pg_publication")).isEqualTo("theirs");
+        }
+    }
+
+    @Test
+    void aPublicationOfThatNameSomebodyElseMadeIsRefused(PgServer cluster) throws Exception {
+        try (Pipeline p = Pipeline.create(cluster, "pub_taken", tmp.resolve("backup"), Map.of("pgscribe.decoder", "pgoutput"))) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE TABLE keyed (id int PRIMARY KEY); CREATE PUBLICATION pgscribe_pub_taken FOR TABLE keyed");
+            }
+            assertThatThrownBy(() -> p.init(ReplicaIdentityAudit.Mode.REFUSE)).isInstanceOf(PgscribeException.class)
+                    .hasMessageContaining("a publication named \"pgscribe_pub_taken\" already exists")
+                    .extracting(e -> ((PgscribeException) e).hint()).asString().contains("choose another pgscribe.slot.name");
+            assertThat(one(p, "SELECT count(*)::text FROM pg_replication_slots")).isEqualTo("0");
+            assertThat(one(p, "SELECT count(*)::text FROM pg_publication")).isEqualTo("1");
+        }
+    }
+}
