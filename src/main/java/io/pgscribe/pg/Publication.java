@@ -41,7 +41,8 @@ public final class Publication {
                     ExitCode.REFUSED, null);
         }
         try {
-            Pg.execute(c, "CREATE PUBLICATION " + SqlText.identifier(name) + " FOR ALL TABLES");
+            unlogged(c, "CREATE PUBLICATION " + SqlText.identifier(name) + " FOR ALL TABLES; COMMENT ON PUBLICATION "
+                    + SqlText.identifier(name) + " IS " + SqlText.literal(MARK + name));
         } catch (SQLException e) {
             if ("42501".equals(e.getSQLState())) {
                 throw new PgscribeException("cannot create publication " + name + ": " + e.getMessage(),
@@ -50,7 +51,24 @@ public final class Publication {
             }
             throw e;
         }
-        Pg.execute(c, "COMMENT ON PUBLICATION " + SqlText.identifier(name) + " IS " + SqlText.literal(MARK + name));
+    }
+
+    /**
+     * pgscribe's own DDL, in one transaction in replica mode, where no event trigger fires: the
+     * DDL capture does not log it as the database's (a restore never replays it).
+     */
+    private static void unlogged(Connection c, String sql) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            Pg.execute(c, "SET LOCAL session_replication_role = replica; " + sql);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
     }
 
     /** Drops it if it is pgscribe's; true when dropped. */
@@ -58,7 +76,7 @@ public final class Publication {
         if (!exists(c, name) || !isOurs(c, name)) {
             return false;
         }
-        Pg.execute(c, "DROP PUBLICATION " + SqlText.identifier(name));
+        unlogged(c, "DROP PUBLICATION " + SqlText.identifier(name));
         return true;
     }
 }

@@ -216,11 +216,10 @@ public final class PgscribeRuntime {
         requireSource(ConnectionSpec.source(settings), manifest, backupDir);
         DecoderPlugin plugin = DecoderPlugin.fromName(manifest.decoder());
         if (!plugin.pluginName().equals(settings.get(Setting.DECODER))) {
-            throw new PgscribeException("the backup set in " + backupDir + " was made with " + manifest.decoder()
-                    + " but pgscribe.decoder is " + settings.get(Setting.DECODER),
-                    "Set " + (where.isEmpty() ? "pgscribe." : where) + "decoder=" + manifest.decoder()
-                            + "; a backup set keeps the decoder it was started with.",
-                    ExitCode.USAGE, null);
+            // a set keeps the decoder it was started with; the setting (or a new default) is for new sets
+            LOG.warn("The backup set in {} was started with {} and keeps it; {}decoder={} applies to backup sets started "
+                    + "from now on", backupDir, manifest.decoder(), where.isEmpty() ? "pgscribe." : where,
+                    settings.get(Setting.DECODER));
         }
         String slot = settings.get(Setting.SLOT_NAME);
         if (!slot.equals(manifest.slot())) {

@@ -30,6 +30,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Scheduled bases and globals: the quartz routes running pg_dump and pg_dumpall through camel-exec. */
 @ExtendWith(PgClusterExtension.class)
@@ -38,10 +40,12 @@ class ScheduledBaseIT {
     @TempDir
     Path tmp;
 
-    @Test
-    void basesTakenUnderLoadMeetTheStreamExactly(PgServer cluster) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"wal2json", "pgoutput"})
+    void basesTakenUnderLoadMeetTheStreamExactly(String decoder, PgServer cluster) throws Exception {
+        String db = "sched_" + decoder;
         Map<String, String> every2s = Map.of("pgscribe.base.cron", "0/2 * * * * ?", "pgscribe.globals.cron", "1/3 * * * * ?");
-        try (Pipeline p = Pipeline.create(cluster, "sched", tmp.resolve("backup"), every2s)) {
+        try (Pipeline p = Pipeline.create(cluster, db, tmp.resolve("backup"), Pipeline.withDecoder(every2s, decoder))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE account (id bigserial PRIMARY KEY, owner text NOT NULL, balance numeric NOT NULL)");
                 Pg.execute(c, "CREATE TABLE ledger (id bigserial PRIMARY KEY, account bigint, amount numeric, at timestamptz DEFAULT now())");
@@ -92,20 +96,20 @@ class ScheduledBaseIT {
             // every seam: base i plus the segments up to base i+1's consistent point equals base i+1's snapshot
             for (int i = 0; i + 1 < bases.size() && i < 3; i++) {
                 Lsn next = Lsn.valueOf(bases.get(i + 1).consistentPoint());
-                String db = "sched_seam" + i;
+                String seam = db + "_seam" + i;
                 Restorer.Summary s = new Restorer(PgTools.locate(""), p.out, io.pgscribe.testing.TestKeys.reader()).run(new Restorer.Options(p.backupDir, p.source(),
-                        cluster.connection("postgres"), db).withTarget(RestoreTarget.lsn(Lsn.of(next.asLong() - 1), true)));
+                        cluster.connection("postgres"), seam).withTarget(RestoreTarget.lsn(Lsn.of(next.asLong() - 1), true)));
                 assertThat(s.base()).isEqualTo(bases.get(i).file());
                 Verifier.Report r = Verifier.compare(Verifier.load(p.backupDir.resolve(bases.get(i + 1).checksumsFile())),
-                        Verifier.checksums(cluster.connection(db)));
+                        Verifier.checksums(cluster.connection(seam)));
                 assertThat(r.differences()).as("seam between %s and %s", bases.get(i).file(), bases.get(i + 1).file())
                         .isEmpty();
             }
 
             // the latest restore starts from the newest base, skips what it holds, and equals the source
-            Restorer.Summary latest = p.restore("sched_latest");
+            Restorer.Summary latest = p.restore(db + "_latest");
             assertThat(latest.base()).isEqualTo(bases.get(bases.size() - 1).file());
-            assertThat(p.verify("sched_latest").differences()).isEmpty();
+            assertThat(p.verify(db + "_latest").differences()).isEmpty();
             try (Connection c = Pg.connect(cluster.connection("postgres"), "test")) {
                 assertThat(Pg.string(c, "SELECT count(*)::text FROM pg_replication_slots WHERE slot_name LIKE '%\\_base\\_%'"))
                         .isEqualTo("0");

@@ -13,9 +13,10 @@ import io.pgscribe.testing.Pipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(PgClusterExtension.class)
 class TruncateAndIdentityIT {
@@ -23,9 +24,11 @@ class TruncateAndIdentityIT {
     @TempDir
     Path tmp;
 
-    @Test
-    void truncateOfOneTableOfTwoAndWithCascadeRestoresEqual(PgServer cluster) throws Exception {
-        try (Pipeline p = Pipeline.create(cluster, "trunc", tmp.resolve("backup"))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"wal2json", "pgoutput"})
+    void truncateOfOneTableOfTwoAndWithCascadeRestoresEqual(String decoder, PgServer cluster) throws Exception {
+        String db = "trunc_" + decoder;
+        try (Pipeline p = Pipeline.create(cluster, db, tmp.resolve("backup"), Pipeline.withDecoder(java.util.Map.of(), decoder))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, """
                         CREATE TABLE solo (id int PRIMARY KEY, v text);
@@ -57,14 +60,16 @@ class TruncateAndIdentityIT {
             String sql = Files.readString(p.backupDir.resolve(p.manifest().segments().get(0).file()));
             assertThat(sql).contains("TRUNCATE ONLY \"public\".\"a\", ONLY \"public\".\"b\";")
                     .contains("TRUNCATE ONLY \"public\".\"parent\", ONLY \"public\".\"child\", ONLY \"public\".\"grandchild\";");
-            p.restore("trunc_restored");
-            assertThat(p.verify("trunc_restored").differences()).isEmpty();
+            p.restore(db + "_restored");
+            assertThat(p.verify(db + "_restored").differences()).isEmpty();
         }
     }
 
-    @Test
-    void aTableWithoutPrimaryKeyIsRefusedUnlessMadeFull(PgServer cluster) throws Exception {
-        try (Pipeline p = Pipeline.create(cluster, "nopk", tmp.resolve("backup"))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"wal2json", "pgoutput"})
+    void aTableWithoutPrimaryKeyIsRefusedUnlessMadeFull(String decoder, PgServer cluster) throws Exception {
+        String db = "nopk_" + decoder;
+        try (Pipeline p = Pipeline.create(cluster, db, tmp.resolve("backup"), Pipeline.withDecoder(java.util.Map.of(), decoder))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE logs (at timestamptz, message text); CREATE TABLE keyed (id int PRIMARY KEY);"
                         + "CREATE TABLE nothing (v int) ; ALTER TABLE nothing REPLICA IDENTITY NOTHING;"
@@ -95,9 +100,9 @@ class TruncateAndIdentityIT {
             }
             p.fenceAndWait();
             p.stop();
-            p.restore("nopk_restored");
-            assertThat(p.verify("nopk_restored").differences()).isEmpty();
-            try (Connection r = Pg.connect(cluster.connection("nopk_restored"), "t")) {
+            p.restore(db + "_restored");
+            assertThat(p.verify(db + "_restored").differences()).isEmpty();
+            try (Connection r = Pg.connect(cluster.connection(db + "_restored"), "t")) {
                 assertThat(Pg.string(r, "SELECT string_agg(message, ',') FROM logs")).isEqualTo("b");
                 assertThat(Pg.string(r, "SELECT string_agg(v::text, ',') FROM nothing")).isEqualTo("3");
             }

@@ -14,9 +14,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** An idle database's slot does not hold the WAL its busy neighbour writes. */
 @ExtendWith(PgClusterExtension.class)
@@ -27,19 +28,21 @@ class HeartbeatIT {
 
     static final long MB = 1024L * 1024;
 
-    @Test
-    void anIdleDatabaseWhoseNeighbourWritesAGigabyteRetainsLittleWal(PgServer cluster) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"wal2json", "pgoutput"})
+    void anIdleDatabaseWhoseNeighbourWritesAGigabyteRetainsLittleWal(String decoder, PgServer cluster) throws Exception {
+        String db = "idle_" + decoder;
         try (Connection admin = Pg.connect(cluster.connection("postgres"), "t")) {
-            Pg.execute(admin, "CREATE DATABASE busy");
+            Pg.execute(admin, "CREATE DATABASE busy_" + decoder);
         }
-        try (Pipeline p = Pipeline.create(cluster, "idle", tmp.resolve("backup"), Map.of("pgscribe.heartbeat.interval-ms", "500"))) {
+        try (Pipeline p = Pipeline.create(cluster, db, tmp.resolve("backup"), Pipeline.withDecoder(Map.of("pgscribe.heartbeat.interval-ms", "500"), decoder))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE quiet (id int PRIMARY KEY)");
             }
             p.init(ReplicaIdentityAudit.Mode.REFUSE);
             p.start();
             Lsn start;
-            try (Connection busy = Pg.connect(cluster.connection("busy"), "t")) {
+            try (Connection busy = Pg.connect(cluster.connection("busy_" + decoder), "t")) {
                 start = Lsn.valueOf(Pg.string(busy, "SELECT pg_current_wal_lsn()::text"));
                 Pg.execute(busy, "CREATE TABLE filler (id bigserial, pad text)");
                 Lsn now = start;
@@ -60,8 +63,9 @@ class HeartbeatIT {
 
     private static long retainedBytes(Pipeline p) throws Exception {
         try (Connection c = p.connect()) {
-            return Long.parseLong(Pg.string(c, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text "
-                    + "FROM pg_replication_slots WHERE slot_name = 'pgscribe_idle'"));
+            return Long.parseLong(Pg.query(c, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text "
+                    + "FROM pg_replication_slots WHERE slot_name = ?", rs -> rs.getString(1),
+                    p.settings().get(io.pgscribe.config.Setting.SLOT_NAME)).get(0));
         }
     }
 }

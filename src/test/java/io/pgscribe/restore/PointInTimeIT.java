@@ -18,9 +18,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Restoring to a commit LSN, a time and a transaction gives exactly the source's state then. */
 @ExtendWith(PgClusterExtension.class)
@@ -40,9 +41,11 @@ class PointInTimeIT {
         }
     }
 
-    @Test
-    void eachTargetGivesTheSourceAsItWasThen(PgServer cluster) throws Exception {
-        try (Pipeline p = Pipeline.create(cluster, "pitr", tmp.resolve("backup"), Map.of("pgscribe.segment.max-bytes", "8000"))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"wal2json", "pgoutput"})
+    void eachTargetGivesTheSourceAsItWasThen(String decoder, PgServer cluster) throws Exception {
+        String db = "pitr_" + decoder;
+        try (Pipeline p = Pipeline.create(cluster, db, tmp.resolve("backup"), Pipeline.withDecoder(Map.of("pgscribe.segment.max-bytes", "8000"), decoder))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE accounts (id serial PRIMARY KEY, owner text, balance numeric);"
                         + "CREATE TABLE ledger (id bigserial PRIMARY KEY, account int, amount numeric)");
@@ -89,7 +92,7 @@ class PointInTimeIT {
             ByteArrayOutputStream planned = new ByteArrayOutputStream();
             Restorer.Summary plan = new Restorer(PgTools.locate(""), new PrintStream(planned, true, StandardCharsets.UTF_8),
                     io.pgscribe.testing.TestKeys.reader())
-                    .run(options(p, "pitr_plan").withTarget(RestoreTarget.lsn(lsn1, true)).withPlanOnly(true));
+                    .run(options(p, db + "_plan").withTarget(RestoreTarget.lsn(lsn1, true)).withPlanOnly(true));
             String planText = planned.toString(StandardCharsets.UTF_8);
             assertThat(planText).contains("up to commit LSN " + lsn1).contains("Nothing was changed (--plan)")
                     .contains("base/").contains("segments");
@@ -98,11 +101,11 @@ class PointInTimeIT {
                 assertThat(Pg.string(admin, "SELECT count(*)::text FROM pg_database WHERE datname = 'pitr_plan'")).isEqualTo("0");
             }
 
-            assertRestoredEquals(p, "pitr_lsn", RestoreTarget.lsn(lsn1, true), at1);
-            assertRestoredEquals(p, "pitr_time", RestoreTarget.time(time2, true), at2);
-            assertRestoredEquals(p, "pitr_xid", RestoreTarget.xid(xid3, true), after3);
-            assertRestoredEquals(p, "pitr_xid_excl", RestoreTarget.xid(xid3, false), before3);
-            assertRestoredEquals(p, "pitr_latest", RestoreTarget.LATEST, Verifier.checksums(p.source()));
+            assertRestoredEquals(p, db + "_lsn", RestoreTarget.lsn(lsn1, true), at1);
+            assertRestoredEquals(p, db + "_time", RestoreTarget.time(time2, true), at2);
+            assertRestoredEquals(p, db + "_xid", RestoreTarget.xid(xid3, true), after3);
+            assertRestoredEquals(p, db + "_xid_excl", RestoreTarget.xid(xid3, false), before3);
+            assertRestoredEquals(p, db + "_latest", RestoreTarget.LATEST, Verifier.checksums(p.source()));
         }
     }
 

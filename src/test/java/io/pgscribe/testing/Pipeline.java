@@ -69,6 +69,13 @@ public final class Pipeline implements AutoCloseable {
         this.settings = cluster.connection(database).pipelineSettings(s);
     }
 
+    /** {@code extra} with the set's decoder: for tests that run once per decoder. */
+    public static Map<String, String> withDecoder(Map<String, String> extra, String decoder) {
+        Map<String, String> all = new HashMap<>(extra);
+        all.put(io.pgscribe.config.Setting.DECODER.key(), decoder);
+        return all;
+    }
+
     public static Pipeline create(PgServer cluster, String database, Path backupDir) throws SQLException {
         return create(cluster, database, backupDir, Map.of());
     }
