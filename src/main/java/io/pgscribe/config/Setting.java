@@ -49,7 +49,9 @@ public enum Setting {
             "true: a runtime with no encryption settings writes to a set that holds encrypted files (new files in plain "
                     + "text, on purpose); false refuses to start, so a lost passphrase variable never ships plain text."),
     SLOT_NAME("pgscribe.slot.name", "pgscribe", "Logical replication slot the pipeline owns."),
-    DECODER("pgscribe.decoder", "wal2json", "Output plugin: wal2json (default), pgoutput (built into the server) or decoder_raw (see its limits)."),
+    DECODER("pgscribe.decoder", "pgoutput",
+            "Output plugin of backup sets started from now on: pgoutput (default, built into the server), wal2json or "
+                    + "decoder_raw (see its limits); a set keeps the one it was started with."),
     PG_BINDIR("pgscribe.pg.bindir", "",
             "Directory of pg_dump, pg_dumpall, pg_recvlogical and psql; empty: `pg_config --bindir`, then PATH."),
     SPOOL_FSYNC_INTERVAL("pgscribe.spool.fsync-interval", "1",

@@ -53,6 +53,14 @@ public enum DecoderPlugin {
         return this == PGOUTPUT;
     }
 
+    /**
+     * The oldest server it is read from ({@code server_version_num}): pgoutput sends logical
+     * messages, which the heartbeat moves the covered position by, from PostgreSQL 14 on.
+     */
+    public int minimumVersionNum() {
+        return this == PGOUTPUT ? 140000 : 0;
+    }
+
     /** The options for a set of slot {@code slot}: what pg_recvlogical passes ({@code -o NAME=VALUE}). */
     public List<String> options(String slot) {
         if (!readsPublication()) {

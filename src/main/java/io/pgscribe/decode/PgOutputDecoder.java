@@ -34,7 +34,19 @@ public final class PgOutputDecoder implements Decoder {
     private record Relation(String schema, String name, List<Col> columns, List<String> key, byte[] message) {
     }
 
-    private record Col(String name, String type, boolean key) {
+    private record Col(String name, String type, Column.Kind kind, boolean key) {
+    }
+
+    /**
+     * Built-in numbers and booleans as wal2json writes them (bare, true/false), so that the SQL of
+     * both decoders reads alike; every other value is a quoted literal its column's type reads.
+     */
+    private static Column.Kind kindOf(int typeOid) {
+        return switch (typeOid) {
+            case 20, 21, 23, 26, 700, 701, 1700 -> Column.Kind.NUMBER;
+            case 16 -> Column.Kind.BOOLEAN;
+            default -> Column.Kind.STRING;
+        };
     }
 
     // by relation OID, in the order first seen (the session state keeps that order)
@@ -166,7 +178,7 @@ public final class PgOutputDecoder implements Decoder {
             int typeOid = in.int32();
             in.int32(); // typmod: the text output already says all
             // the text output of bytea has its \x, which wal2json leaves out: no special rendering
-            cols.add(new Col(col, typeOid == BYTEA_OID ? null : BuiltinTypes.name(typeOid), isKey));
+            cols.add(new Col(col, typeOid == BYTEA_OID ? null : BuiltinTypes.name(typeOid), kindOf(typeOid), isKey));
             if (isKey) {
                 key.add(col);
             }
@@ -204,7 +216,13 @@ public final class PgOutputDecoder implements Decoder {
                                 + " has an unchanged TOAST value where every value is needed (" + c.name() + ")");
                     }
                 }
-                case 't' -> out.add(new Column(c.name(), c.type(), in.text(in.int32()), Column.Kind.STRING));
+                case 't' -> {
+                    String text = in.text(in.int32());
+                    if (c.kind() == Column.Kind.BOOLEAN) {
+                        text = text.equals("t") ? "true" : "false";
+                    }
+                    out.add(new Column(c.name(), c.type(), text, c.kind()));
+                }
                 default -> throw new DecodeException("column " + c.name() + " of " + r.schema() + "." + r.name()
                         + " has value kind '" + kind + "'; pgscribe asks for text values");
             }

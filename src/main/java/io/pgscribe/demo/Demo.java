@@ -5,9 +5,7 @@ import io.pgscribe.PgscribeException;
 import io.pgscribe.capture.CaptureProgress;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
-import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.init.Initializer;
-import io.pgscribe.init.Preflight;
 import io.pgscribe.init.Uninstaller;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
@@ -51,10 +49,10 @@ public final class Demo {
     public int run(Path workDir, boolean keep) throws Exception {
         Files.createDirectories(workDir);
         out.println("pgscribe demo: starting a throwaway PostgreSQL cluster ...");
-        LocalCluster cluster = LocalCluster.start(workDir, List.of(DecoderPlugin.WAL2JSON.pluginName()), List.of());
+        // pgoutput, the default decoder, is the server's own: no plugin package to install
+        LocalCluster cluster = LocalCluster.start(workDir, List.of(), List.of());
         boolean ok = false;
         try {
-            requireWal2json(cluster);
             out.println("  cluster on 127.0.0.1:" + cluster.port() + " in " + cluster.directory());
             ConnectionSpec admin = cluster.connection("postgres");
             try (Connection c = Pg.connect(admin, "pgscribe-demo")) {
@@ -173,16 +171,6 @@ public final class Demo {
                 Setting.CAPTURE_TICK_MS.key(), "200",
                 Setting.SPOOL_POLL_DELAY_MS.key(), "10",
                 Setting.COMPRESSION_INTERVAL_MS.key(), "250"));
-    }
-
-    private static void requireWal2json(LocalCluster cluster) throws SQLException {
-        try (Connection c = Pg.connect(cluster.connection("postgres"), "pgscribe-demo")) {
-            if (!Preflight.pluginInstalled(c, DecoderPlugin.WAL2JSON)) {
-                int major = Integer.parseInt(Pg.string(c, "SHOW server_version_num")) / 10000;
-                throw new PgscribeException("the PostgreSQL server on this machine has no wal2json plugin",
-                        "Install it: apt-get install -y postgresql-" + major + "-wal2json", ExitCode.REFUSED, null);
-            }
-        }
     }
 
     /** Waits until every transaction before {@code end} is in a closed segment, and the compress route has compressed it. */

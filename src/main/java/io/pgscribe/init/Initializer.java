@@ -148,7 +148,7 @@ public final class Initializer {
             refuseWhatAPublicationBreaks(gaps, options.replicaIdentity());
         }
         if (!gaps.isEmpty()) {
-            handleGaps(c, gaps, options.replicaIdentity());
+            handleGaps(c, gaps, options.replicaIdentity(), plugin);
         } else {
             out.println("Replica identity: every table's UPDATE and DELETE can be decoded");
         }
@@ -278,14 +278,15 @@ public final class Initializer {
         }
     }
 
-    private void handleGaps(Connection c, List<ReplicaIdentityAudit.Gap> gaps, ReplicaIdentityAudit.Mode mode)
-            throws SQLException {
+    private void handleGaps(Connection c, List<ReplicaIdentityAudit.Gap> gaps, ReplicaIdentityAudit.Mode mode,
+                            DecoderPlugin plugin) throws SQLException {
         String list = abbreviate(gaps.stream().map(g -> g.qualified() + " [" + g.identity() + "]").toList());
         switch (mode) {
             case REFUSE -> throw new PgscribeException(gaps.size() + " table(s) have no usable replica identity, so their "
                     + "UPDATE and DELETE would be lost from the backup: " + list,
-                    "Add a primary key to them, or run init with --replica-identity=full (sets REPLICA IDENTITY FULL), "
-                            + "or --replica-identity=ignore to accept the gap.", ExitCode.REFUSED, null);
+                    "Add a primary key to them, or run init with --replica-identity=full (sets REPLICA IDENTITY FULL)"
+                            + (plugin.readsPublication() ? "." : ", or --replica-identity=ignore to accept the gap."),
+                    ExitCode.REFUSED, null);
             case FULL -> {
                 ReplicaIdentityAudit.setFull(c, gaps);
                 out.println("Replica identity: set FULL on " + gaps.size() + " table(s): " + list);

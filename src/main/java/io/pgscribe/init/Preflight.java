@@ -68,6 +68,11 @@ public final class Preflight {
             problems.add(new Problem("the server runs PostgreSQL " + versionNum / 10000 + "; pgscribe needs 13 or later",
                     "Upgrade the server, or back it up with pg_dump alone."));
         }
+        if (versionNum >= MIN_VERSION_NUM && versionNum < plugin.minimumVersionNum()) {
+            problems.add(new Problem("the server runs PostgreSQL " + versionNum / 10000 + "; pgscribe reads " + plugin.pluginName()
+                    + " from " + plugin.minimumVersionNum() / 10000 + " on (its logical messages carry the heartbeat)",
+                    "Set pgscribe.decoder=wal2json for this server."));
+        }
         String walLevel = Pg.string(c, "SHOW wal_level");
         if (!"logical".equals(walLevel)) {
             problems.add(new Problem("wal_level is " + walLevel + ", logical decoding needs logical",

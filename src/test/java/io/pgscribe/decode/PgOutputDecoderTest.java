@@ -84,7 +84,7 @@ class PgOutputDecoderTest {
         assertThat(first.keySet()).containsExactly("id", "txt", "n", "f4", "f8", "b", "ok", "m");
         assertThat(first).containsEntry("txt", "line\nbreak\r\n; COMMIT;\n-- x").containsEntry("n", "NaN")
                 .containsEntry("f4", "Infinity").containsEntry("f8", "-Infinity").containsEntry("b", "\\x0a0d00")
-                .containsEntry("ok", "t").containsEntry("m", "ok");
+                .containsEntry("ok", "true").containsEntry("m", "ok");
         assertThat(inserts.get(0).primaryKey()).containsExactly("id");
         Map<String, String> second = values(inserts.get(1).columns());
         assertThat(second).containsEntry("txt", "").containsEntry("n", "<NULL>").containsEntry("f8", "NaN")
@@ -92,6 +92,10 @@ class PgOutputDecoderTest {
         // bytea's text output has its \x already: no type that would make the renderer add one
         assertThat(inserts.get(0).columns().get(5).type()).isNull();
         assertThat(inserts.get(0).columns().get(4).type()).isEqualTo("double precision");
+        // numbers and booleans as wal2json has them: rendered bare; the rest quoted
+        assertThat(inserts.get(0).columns()).extracting(Column::kind).containsExactly(Column.Kind.NUMBER, Column.Kind.STRING,
+                Column.Kind.NUMBER, Column.Kind.NUMBER, Column.Kind.NUMBER, Column.Kind.STRING, Column.Kind.BOOLEAN,
+                Column.Kind.STRING);
     }
 
     @Test

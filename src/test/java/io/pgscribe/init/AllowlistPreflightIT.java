@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -38,7 +39,8 @@ class AllowlistPreflightIT {
         Assumptions.assumeTrue(OutputPluginAllowlist.knownBy(cluster.binaries()),
                 "the server binaries in " + cluster.binaries() + " predate output_plugin_libraries");
         try (Connection admin = Pg.connect(cluster.connection("postgres"), "test-admin");
-             Pipeline p = Pipeline.create(cluster, "listed", tmp.resolve("backup"))) {
+             // wal2json: a plugin the server's default list leaves out
+             Pipeline p = Pipeline.create(cluster, "listed", tmp.resolve("backup"), Map.of("pgscribe.decoder", "wal2json"))) {
             setList(cluster, admin, "ALTER SYSTEM SET output_plugin_libraries = pgoutput, test_decoding", "pgoutput, test_decoding");
             PgscribeException refused = null;
             try {

@@ -76,6 +76,7 @@ class DecoderNotAllowedIT {
             s.put("pgscribe.alert.smtp.tls", "none");
             s.put("pgscribe.alert.webhooks", "slack=" + hooks.url("/slack"));
             s.putAll(management.settings());
+            s.put("pgscribe.decoder", "wal2json"); // a plugin the server's default list leaves out
             try (Pipeline p = Pipeline.create(cluster, "allowed", tmp.resolve("backup"), s);
                  Connection admin = Pg.connect(cluster.connection("postgres"), "test-admin")) {
                 try (Connection c = p.connect()) {
