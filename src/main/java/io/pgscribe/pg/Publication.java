@@ -71,6 +71,31 @@ public final class Publication {
         }
     }
 
+    /**
+     * Before every start of pg_recvlogical: the publication is there as init made it. pgoutput
+     * sends only what it publishes, so one narrowed by hand ({@code publish = 'insert'}, one
+     * table) would drop changes from the backup without an error.
+     */
+    public static void requireAsMade(Connection c, String name) throws SQLException {
+        java.util.List<String> state = Pg.query(c, "SELECT puballtables::text || ',' || pubinsert::text || ',' || pubupdate::text "
+                + "|| ',' || pubdelete::text || ',' || pubtruncate::text || ',' || pubviaroot::text FROM pg_catalog.pg_publication "
+                + "WHERE pubname = ?", rs -> rs.getString(1), name);
+        if (state.isEmpty()) {
+            throw new PgscribeException("the publication " + name + " of this pgoutput backup set is gone from the source",
+                    "pgoutput cannot decode this slot's changes without it, and a new one does not cover the changes made "
+                    + "meanwhile: start a new backup set (pgscribe init with another slot name and backup directory), and keep "
+                    + "this one for what it holds.", ExitCode.REFUSED, null);
+        }
+        if (!state.get(0).equals("true,true,true,true,true,false")) {
+            throw new PgscribeException("the publication " + name + " of this pgoutput backup set was changed (all tables, "
+                    + "insert, update, delete, truncate, via root: " + state.get(0) + "); pgoutput would leave out what it no "
+                    + "longer publishes", "Set it back: ALTER PUBLICATION " + SqlText.identifier(name) + " SET (publish = "
+                    + "'insert, update, delete, truncate', publish_via_partition_root = false); (a publication FOR ALL TABLES "
+                    + "cannot lose a table). Changes made while it was narrowed are not in the backup: take a new base.",
+                    ExitCode.REFUSED, null);
+        }
+    }
+
     /** Drops it if it is pgscribe's; true when dropped. */
     public static boolean dropIfOurs(Connection c, String name) throws SQLException {
         if (!exists(c, name) || !isOurs(c, name)) {

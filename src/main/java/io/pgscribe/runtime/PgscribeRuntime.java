@@ -257,6 +257,11 @@ public final class PgscribeRuntime {
             public void check() throws java.sql.SQLException {
                 SourceIdentity.verify(spec, manifest.source().identity(), backupDir.toString());
                 recovery.check();
+                if (plugin.readsPublication()) {
+                    try (java.sql.Connection c = io.pgscribe.pg.Pg.connect(spec, "pgscribe-" + slot + "-check")) {
+                        io.pgscribe.pg.Publication.requireAsMade(c, slot);
+                    }
+                }
             }
 
             @Override

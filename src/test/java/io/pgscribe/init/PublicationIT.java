@@ -80,4 +80,31 @@ class PublicationIT {
             assertThat(one(p, "SELECT count(*)::text FROM pg_publication")).isEqualTo("1");
         }
     }
+
+    @Test
+    void aPublicationNarrowedByHandHaltsTheCaptureInsteadOfLosingChanges(PgServer cluster) throws Exception {
+        try (Pipeline p = Pipeline.create(cluster, "pub_narrow", tmp.resolve("backup"), Map.of("pgscribe.decoder", "pgoutput"))) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE TABLE t (id int PRIMARY KEY, v text)");
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            p.start();
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "INSERT INTO t VALUES (1, 'a')");
+            }
+            p.fenceAndWait();
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "ALTER PUBLICATION pgscribe_pub_narrow SET (publish = 'insert')");
+            }
+            // the next start of pg_recvlogical (here after it was killed) finds it
+            p.runtime().recvlogical().process().orElseThrow().destroyForcibly();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> p.runtime().pipelines().get(0).recvlogical().supervisor().halted().isPresent());
+            assertThat(p.runtime().pipelines().get(0).recvlogical().supervisor().halted().orElseThrow())
+                    .contains("the publication pgscribe_pub_narrow of this pgoutput backup set was changed");
+            assertThat(p.runtimeLog()).contains("ALTER PUBLICATION \"pgscribe_pub_narrow\" SET (publish = "
+                    + "'insert, update, delete, truncate', publish_via_partition_root = false)");
+            p.stop();
+        }
+    }
 }
