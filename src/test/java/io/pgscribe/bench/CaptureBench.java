@@ -28,8 +28,9 @@ import picocli.CommandLine.Option;
 /**
  * P1, capture throughput: a workload already in WAL, then the time until every change is in
  * closed segments (pgscribe, JVM start included), against raw {@code pg_recvlogical --endpos}
- * writing the same slot's output to a file, with wal2json and the same options, and with
- * test_decoding, the fastest text plugin installed. pgscribe runs twice: until its last segment
+ * writing the same slot's output to a file, with pgoutput and wal2json with the options pgscribe
+ * uses, and with test_decoding, the fastest text plugin installed. pgscribe runs with its default
+ * decoder (pgoutput) and with wal2json; with pgoutput twice: until its last segment
  * closes by the age rule, and stopped once it has written the last transaction, as
  * {@code --endpos} stops pg_recvlogical (the stop closes the segment). Each method reads its own
  * slot, created at the same point before the workload, so each decodes the same WAL.
@@ -38,7 +39,9 @@ import picocli.CommandLine.Option;
         description = "P1: capture throughput of pgscribe against raw pg_recvlogical on the same WAL.")
 final class CaptureBench implements Callable<Integer> {
 
-    static final String PGSCRIBE = "pgscribe run (to closed segments)";
+    static final String PGSCRIBE = "pgscribe run, pgoutput (to closed segments)";
+    static final String PGSCRIBE_WAL2JSON = "pgscribe run, wal2json (to closed segments)";
+    static final String RAW_PGOUTPUT = "pg_recvlogical -f, pgoutput";
     static final String RAW_WAL2JSON = "pg_recvlogical -f, wal2json";
     static final String RAW_TEST_DECODING = "pg_recvlogical -f, test_decoding";
     static final String STARTUP = "pgscribe runtime start (part of its run)";
@@ -70,8 +73,8 @@ final class CaptureBench implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(dir);
         StringBuilder report = new StringBuilder();
-        List<String> methods = List.of(PGSCRIBE, PGSCRIBE_STOPPED, RAW_WAL2JSON, RAW_TEST_DECODING, RAW_WAL2JSON_NAMES,
-                RAW_WAL2JSON_STATUS_10);
+        List<String> methods = List.of(PGSCRIBE, PGSCRIBE_STOPPED, PGSCRIBE_WAL2JSON, RAW_PGOUTPUT, RAW_WAL2JSON,
+                RAW_TEST_DECODING, RAW_WAL2JSON_NAMES, RAW_WAL2JSON_STATUS_10);
         Measurements m = new Measurements();
         try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), Bench.PLUGINS, List.of("fsync=on", "max_wal_size=4GB",
                 "checkpoint_timeout=30min", "max_replication_slots=20", "max_wal_senders=20"))) {
@@ -107,6 +110,11 @@ final class CaptureBench implements Callable<Integer> {
                 + "stopped, the open segment closed at its last COMMIT), part of its stopped run: median %.2f s (runs %s)%n",
                 m.median(STOP),
                 Measurements.runsText(m.runs(STOP))));
+        report.append(String.format(Locale.ROOT, "%npgscribe with pgoutput against pgscribe with wal2json: %.2f× the "
+                + "throughput; raw pg_recvlogical, pgoutput against wal2json: %.2f×%n", m.speedup(PGSCRIBE, PGSCRIBE_WAL2JSON),
+                m.speedup(RAW_PGOUTPUT, RAW_WAL2JSON)));
+        report.append(String.format(Locale.ROOT, "%npgscribe (pgoutput) against raw pg_recvlogical with test_decoding: %.2f× "
+                + "(goal: at least 1.00×)%n", m.speedup(PGSCRIBE, RAW_TEST_DECODING)));
         report.append(String.format(Locale.ROOT, "%nwal2json with type OIDs (pgscribe's options) against naming every type, "
                 + "raw pg_recvlogical both: %.2f× the throughput%n", m.speedup(RAW_WAL2JSON, RAW_WAL2JSON_NAMES)));
         report.append(String.format(Locale.ROOT, "%nraw wal2json reporting its position every %d s (as pgscribe's "
@@ -128,9 +136,13 @@ final class CaptureBench implements Callable<Integer> {
         // segments close by size (16 MB) and, for the last one, after 1 s: the age rule adds at most that to the time
         Path backupStopped = dir.resolve("capture-" + round + "-stopped").toAbsolutePath();
         LocalCluster.deleteTree(backupStopped);
+        Path backupWal2json = dir.resolve("capture-" + round + "-wal2json").toAbsolutePath();
+        LocalCluster.deleteTree(backupWal2json);
         try (Pipeline p = Pipeline.create(cluster, db, backup, Map.of(Setting.SEGMENT_MAX_AGE.key(), "1"));
              Pipeline stopped = new Pipeline(cluster, db, backupStopped, Map.of(Setting.SEGMENT_MAX_AGE.key(), "1",
-                     Setting.SLOT_NAME.key(), "pgscribe_" + db + "_stopped"))) {
+                     Setting.SLOT_NAME.key(), "pgscribe_" + db + "_stopped"));
+             Pipeline wal2json = new Pipeline(cluster, db, backupWal2json, Map.of(Setting.SEGMENT_MAX_AGE.key(), "1",
+                     Setting.SLOT_NAME.key(), "pgscribe_" + db + "_w2j", Setting.DECODER.key(), "wal2json"))) {
             try (Connection c = p.connect()) {
                 load.prepare(c);
             }
@@ -138,10 +150,16 @@ final class CaptureBench implements Callable<Integer> {
             if (methods.contains(PGSCRIBE_STOPPED)) {
                 stopped.init(ReplicaIdentityAudit.Mode.REFUSE);
             }
-            List<String> options = p.manifest().decoderOptions();
+            if (methods.contains(PGSCRIBE_WAL2JSON)) {
+                wal2json.init(ReplicaIdentityAudit.Mode.REFUSE);
+            }
+            // each as pgscribe asks for it: pgoutput reading the pipeline's publication, wal2json with its type OIDs
+            List<String> pgoutputOptions = p.manifest().decoderOptions();
+            List<String> options = io.pgscribe.decode.DecoderPlugin.WAL2JSON.options("");
             List<String> namingTypes = new ArrayList<>(options);
             namingTypes.removeAll(io.pgscribe.decode.DecoderPlugin.WAL2JSON_TYPE_OIDS);
             Map<String, RawRun> raw = Map.of(
+                    RAW_PGOUTPUT, new RawRun("raw_pgo_" + round, "pgoutput", pgoutputOptions, STATUS_INTERVAL),
                     RAW_WAL2JSON, new RawRun("raw_w2j_" + round, "wal2json", options, STATUS_INTERVAL),
                     RAW_TEST_DECODING, new RawRun("raw_td_" + round, "test_decoding", List.of(), STATUS_INTERVAL),
                     RAW_WAL2JSON_NAMES, new RawRun("raw_w2jn_" + round, "wal2json", namingTypes, STATUS_INTERVAL),
@@ -165,7 +183,17 @@ final class CaptureBench implements Callable<Integer> {
                 for (int i = 0; i < methods.size(); i++) {
                     String method = methods.get((i + round) % methods.size());
                     long t0 = System.nanoTime();
-                    if (method.equals(PGSCRIBE)) {
+                    if (method.equals(PGSCRIBE_WAL2JSON)) {
+                        wal2json.start();
+                        wal2json.awaitCovered(end, Duration.ofMinutes(30));
+                        double s = (System.nanoTime() - t0) / 1e9;
+                        if (wal2json.runtime().captureSink().changesWritten() != load.changes()) {
+                            throw new IllegalStateException("pgscribe with wal2json wrote "
+                                    + wal2json.runtime().captureSink().changesWritten() + " changes, not " + load.changes());
+                        }
+                        wal2json.stop();
+                        m.add(method, s);
+                    } else if (method.equals(PGSCRIBE)) {
                         p.start();
                         // routes up and pg_recvlogical spawned: a cost the raw runs do not have, paid once per runtime
                         m.add(STARTUP, (System.nanoTime() - t0) / 1e9);
@@ -218,6 +246,7 @@ final class CaptureBench implements Callable<Integer> {
         }
         LocalCluster.deleteTree(backup);
         LocalCluster.deleteTree(backupStopped);
+        LocalCluster.deleteTree(backupWal2json);
         try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
             Pg.execute(c, "DROP DATABASE " + db + " WITH (FORCE)");
         }

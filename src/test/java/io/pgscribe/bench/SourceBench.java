@@ -43,6 +43,9 @@ final class SourceBench implements Callable<Integer> {
     static final String PGSCRIBE = "pgscribe run";
     static final String PGSCRIBE_ZSTD = "pgscribe run, zstd";
 
+    @Option(names = "--decoder", defaultValue = "pgoutput", description = "pgscribe's decoder, also bare pg_recvlogical's.")
+    String decoder;
+
     @Option(names = "--seconds", defaultValue = "30", description = "Length of each pgbench run.")
     int seconds;
 
@@ -74,7 +77,8 @@ final class SourceBench implements Callable<Integer> {
             try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
                 report.append("### P3 source overhead and P4 RPO, ").append(Instant.now().toString(), 0, 10).append("\n\n")
                         .append("- Command: `bench/run source --seconds ").append(seconds).append(" --clients ").append(clients)
-                        .append(" --repeats ").append(repeats).append(backupDir == null ? "" : " --backup-dir " + backupDir)
+                        .append(" --repeats ").append(repeats).append(" --decoder ").append(decoder)
+                        .append(backupDir == null ? "" : " --backup-dir " + backupDir)
                         .append("`\n").append(Machine.describe(c)).append('\n');
             }
             // pgscribe as shipped (the tests' fast polling and no compression would not be what users run), but
@@ -86,6 +90,7 @@ final class SourceBench implements Callable<Integer> {
                 shipped.put(s.key(), s.defaultValue());
             }
             shipped.put(Setting.SEGMENT_MAX_AGE.key(), "5");
+            shipped.put(Setting.DECODER.key(), decoder);
             Path set = backups.resolve("source-backup");
             LocalCluster.deleteTree(set); // a run that was stopped leaves its set behind
             Map<String, String> zstd = new java.util.HashMap<>(shipped);
@@ -175,7 +180,8 @@ final class SourceBench implements Callable<Integer> {
         boolean ours = config.startsWith(PGSCRIBE);
         if (config.equals(BARE)) {
             try (Connection c = p.connect()) {
-                Pg.query(c, "SELECT pg_create_logical_replication_slot(?, 'wal2json')", rs -> 1, slot);
+                // the set's decoder with the set's options (pgoutput reads the set's publication)
+                Pg.query(c, "SELECT pg_create_logical_replication_slot(?, ?)", rs -> 1, slot, p.manifest().decoder());
             }
             List<String> cmd = new ArrayList<>(List.of(tools.path("pg_recvlogical"), "--no-password", "-d",
                     p.source().conninfo("bench"), "--slot", slot, "--start", "--fsync-interval", "1", "-f", out.toString()));
