@@ -69,6 +69,7 @@ public final class CaptureSink implements SpoolCheckpoint {
     private final SegmentWriter writer;
     private final Path segmentsDir;
     private final DdlMatcher ddlMatcher = new DdlMatcher();
+    private final String ownPublication; // the set's, whose DDL is never replayed (null: the decoder reads none)
     private TableShapes shapes;
     // the last spool position handed in, for progress figures
     private SqlRenderer renderer;
@@ -127,6 +128,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         this.segmentsDir = manifest.file().getParent().resolve("segments");
         String encoding = m.source().encoding();
         this.charset = io.pgscribe.pg.PgEncodings.charsetOf(encoding);
+        this.ownPublication = plugin.readsPublication() ? m.slot() : null;
         this.writer = new SegmentWriter(segmentsDir, policy, clock, manifest,
                 io.pgscribe.pg.PgEncodings.charsetOf(encoding),
                 SegmentFormat.header(m.source().database(), m.source().systemIdentifier(), plugin.pluginName(), encoding),
@@ -475,6 +477,14 @@ public final class CaptureSink implements SpoolCheckpoint {
         }
         // decided for skipped firings too: they count among the firings of their query string
         DdlMatcher.Decision decision = ddlMatcher.decide(ev);
+        if (ownPublication != null && "publication".equals(ev.objectType()) && ownPublication.equals(ev.objectIdentity())) {
+            LOG.error("{} changed this backup set's own publication {} by hand ({}): pgoutput leaves out what it no longer "
+                    + "publishes, so changes may be missing from the backup from here on; the capture halts at the next start "
+                    + "of pg_recvlogical until it is set back, and a new base is the way to a complete backup again",
+                    ev.role(), ownPublication, ev.commandTag());
+            decision = new DdlMatcher.NotReplayed("it changes this backup set's own publication, which is the source's, "
+                    + "not the restored copy's");
+        }
         boolean nested = DdlStatements.nestedStatement(ev.context()).kind() != DdlStatements.Nested.Kind.TOP_LEVEL;
         java.util.Optional<List<String>> path = IdentifierList.parse(ev.searchPath() == null ? "" : ev.searchPath());
         if (path.isEmpty() && !(decision instanceof DdlMatcher.NotReplayed)) {

@@ -103,8 +103,22 @@ class PublicationIT {
             assertThat(p.runtime().pipelines().get(0).recvlogical().supervisor().halted().orElseThrow())
                     .contains("the publication pgscribe_pub_narrow of this pgoutput backup set was changed");
             assertThat(p.runtimeLog()).contains("ALTER PUBLICATION \"pgscribe_pub_narrow\" SET (publish = "
-                    + "'insert, update, delete, truncate', publish_via_partition_root = false)");
+                    + "'insert, update, delete, truncate', publish_via_partition_root = false)")
+                    .contains("changed this backup set's own publication pgscribe_pub_narrow by hand (ALTER PUBLICATION)");
             p.stop();
+            // set back as the hint says: the capture goes on, and neither ALTER is replayed (the copy has no publication)
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "ALTER PUBLICATION pgscribe_pub_narrow SET (publish = 'insert, update, delete, truncate', "
+                        + "publish_via_partition_root = false)");
+            }
+            p.start();
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "UPDATE t SET v = 'after' WHERE id = 1");
+            }
+            p.fenceAndWait();
+            p.stop();
+            p.restore("pub_narrow_restored");
+            assertThat(p.verify("pub_narrow_restored").differences()).isEmpty();
         }
     }
 }
