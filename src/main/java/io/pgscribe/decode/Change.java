@@ -24,7 +24,17 @@ public sealed interface Change {
             implements Change {
     }
 
-    record Delete(String schema, String table, List<Column> identity, List<String> primaryKey) implements Change {
+    /**
+     * {@code wholeRow}: the identity is the whole old row (REPLICA IDENTITY FULL), so an empty
+     * one is a row with no column a decoder sends (none, or only generated ones): any one of
+     * the identical rows is the row.
+     */
+    record Delete(String schema, String table, List<Column> identity, List<String> primaryKey, boolean wholeRow)
+            implements Change {
+
+        public Delete(String schema, String table, List<Column> identity, List<String> primaryKey) {
+            this(schema, table, identity, primaryKey, false);
+        }
     }
 
     /**

@@ -137,7 +137,7 @@ public final class PgOutputDecoder implements Decoder {
                 if (kind != 'K' && kind != 'O') {
                     throw new DecodeException("DELETE of " + r.schema() + "." + r.name() + " has no old row");
                 }
-                yield new Change.Delete(r.schema(), r.name(), keyOf(tuple(in, r, false), r, true), r.key());
+                yield new Change.Delete(r.schema(), r.name(), keyOf(tuple(in, r, false), r, true), r.key(), kind == 'O');
             }
             case 'T' -> {
                 int n = in.int32();

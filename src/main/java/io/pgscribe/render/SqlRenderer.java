@@ -67,7 +67,6 @@ public final class SqlRenderer {
     /** Appends nothing when the update changed no column (e.g. a FULL identity row rewritten as it was). */
     public void update(Change.Update c, StringBuilder out) {
         TableShape shape = shapes.get(c.schema(), c.table());
-        requireIdentity(c.identity(), "UPDATE", c.schema(), c.table());
         List<Column> set = new ArrayList<>(c.columns().size());
         for (Column col : writable(c.columns(), shape)) {
             Column old = find(c.identity(), col.name());
@@ -76,8 +75,9 @@ public final class SqlRenderer {
             }
         }
         if (set.isEmpty()) {
-            return;
+            return; // also a row without a column a decoder sends (only generated ones): nothing to find it by, nothing to set
         }
+        requireIdentity(c.identity(), "UPDATE", c.schema(), c.table());
         String table = SqlText.qualified(c.schema(), c.table());
         // ONLY: the decoder names the table that held the row; a child of an inheritance parent is never meant
         out.append("UPDATE ONLY ").append(table).append(" SET ");
@@ -94,8 +94,14 @@ public final class SqlRenderer {
     }
 
     public void delete(Change.Delete c, StringBuilder out) {
-        requireIdentity(c.identity(), "DELETE", c.schema(), c.table());
         String table = SqlText.qualified(c.schema(), c.table());
+        if (c.identity().isEmpty() && c.wholeRow()) {
+            // a FULL identity row with no column sent: every such row is the same, so any one is the row
+            out.append("DELETE FROM ONLY ").append(table).append(" WHERE ctid ").append(EQUALS)
+                    .append(" (SELECT ctid FROM ONLY ").append(table).append(" LIMIT 1);\n");
+            return;
+        }
+        requireIdentity(c.identity(), "DELETE", c.schema(), c.table());
         out.append("DELETE FROM ONLY ").append(table);
         appendWhere(out, table, c.identity(), c.primaryKey(), shapes.get(c.schema(), c.table()));
         out.append(";\n");

@@ -12,7 +12,7 @@ import java.util.Locale;
  * UPDATE [ONLY] t SET c = v, ... WHERE cond
  * DELETE FROM [ONLY] t WHERE cond
  *   cond: c [::pg_catalog.text] op v | c IS NULL [AND ...]
- *         | ctid op (SELECT ctid FROM [ONLY] t WHERE cond LIMIT 1)
+ *         | ctid op (SELECT ctid FROM [ONLY] t [WHERE cond] LIMIT 1)
  *   op:   = | OPERATOR(schema.=)        v: a literal, a number, NULL, TRUE, FALSE
  * TRUNCATE [TABLE] [ONLY] t, ... [RESTART IDENTITY | CONTINUE IDENTITY] [CASCADE | RESTRICT]
  * SELECT [pg_catalog.]setval([pg_catalog.]to_regclass('name') | 'name', n, true|false)
@@ -194,8 +194,11 @@ public final class RenderedStatement {
             word("CTID");
             word("FROM");
             tables.add(onlyName());
-            word("WHERE");
-            comparisons();
+            // no WHERE: a FULL identity row with no column a decoder sends, any one of the identical rows
+            if (isWord("WHERE")) {
+                next();
+                comparisons();
+            }
             word("LIMIT");
             if (type != T.NUMBER || !text.equals("1")) {
                 throw new NotRecognised();

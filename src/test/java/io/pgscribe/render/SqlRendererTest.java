@@ -106,6 +106,16 @@ class SqlRendererTest {
     }
 
     @Test
+    void aWholeRowWithNoColumnIsAnyOneOfTheIdenticalRowsAndNoIdentityIsStillRefused() {
+        StringBuilder sb = new StringBuilder();
+        renderer.delete(new Change.Delete("public", "empty", List.of(), List.of(), true), sb);
+        assertThat(sb).hasToString("DELETE FROM ONLY \"public\".\"empty\" WHERE ctid OPERATOR(pg_catalog.=) "
+                + "(SELECT ctid FROM ONLY \"public\".\"empty\" LIMIT 1);\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> renderer.delete(new Change.Delete("public", "nothing",
+                List.of(), List.of()), new StringBuilder())).hasMessageContaining("arrived without replica identity");
+    }
+
+    @Test
     void truncateOfSeveralTablesIsOneStatement() {
         StringBuilder sb = new StringBuilder();
         renderer.truncate(List.of(new Change.Truncate("public", "orders", 1),

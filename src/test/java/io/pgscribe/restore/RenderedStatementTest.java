@@ -15,6 +15,9 @@ class RenderedStatementTest {
         assertThat(r("INSERT INTO \"public\".\"t\" (\"id\", \"v\") OVERRIDING SYSTEM VALUE VALUES (1, 'a'';b', NULL, -2.5, true);")
                 .tables()).containsExactly(new RestoreScope.Name("public", "t"));
         assertThat(r("INSERT INTO \"s\".\"t\" DEFAULT VALUES;").kind()).isEqualTo(RenderedStatement.Kind.INSERT);
+        // a FULL identity row with no column sent: any one of the identical rows
+        assertThat(r("DELETE FROM ONLY \"s\".\"e\" WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM ONLY \"s\".\"e\" LIMIT 1);")
+                .kind()).isEqualTo(RenderedStatement.Kind.DELETE);
         assertThat(r("UPDATE \"s\".\"t\" SET \"a\" = 2, \"b\" = NULL WHERE \"id\" OPERATOR(pg_catalog.=) 1;").kind())
                 .isEqualTo(RenderedStatement.Kind.UPDATE);
         RenderedStatement.Recognised d = r("DELETE FROM \"s\".\"t\" WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM \"s\".\"t\" "
@@ -40,6 +43,8 @@ class RenderedStatementTest {
         assertThat(r("INSERT INTO \"public\".\"t\" (\"v\") VALUES ('') UNION SELECT rolpassword FROM pg_authid;")).isNull();
         assertThat(r("INSERT INTO \"public\".\"t\" (\"v\") VALUES ('x'::\"public\".\"evil\");")).isNull();
         assertThat(r("UPDATE \"s\".\"t\" SET \"a\" = \"public\".\"f\"() WHERE \"id\" = 1;")).isNull();
+        assertThat(r("DELETE FROM ONLY \"s\".\"e\" WHERE ctid = (SELECT ctid FROM ONLY \"s\".\"e\" ORDER BY 1 LIMIT 1);")).isNull();
+        assertThat(r("DELETE FROM ONLY \"s\".\"e\" WHERE ctid = (SELECT ctid FROM ONLY \"s\".\"e\" LIMIT 2);")).isNull();
         assertThat(r("UPDATE \"s\".\"t\" SET \"a\" = 1 WHERE \"id\" +++ 1;")).isNull();
         assertThat(r("DELETE FROM \"s\".\"t\" WHERE \"id\" = 1; ALTER ROLE x SUPERUSER;")).isNull();
         assertThat(r("DELETE FROM \"s\".\"t\" WHERE \"id\" = 1 -- comment\n;")).isNull();
