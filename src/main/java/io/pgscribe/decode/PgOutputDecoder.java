@@ -192,7 +192,8 @@ public final class PgOutputDecoder implements Decoder {
         Relation r = relations.get(oid);
         if (r == null) {
             throw new DecodeException("pgoutput names relation " + (oid & 0xFFFFFFFFL) + " before any Relation message "
-                    + "described it: the spool was read from a point whose session state was not kept");
+                    + "described it: the spool was read from a point whose session state was not kept (to go on: stop the "
+                    + "runtime, move the spool directory aside and start it again; README, \"A lost spool\")");
         }
         return r;
     }

@@ -189,18 +189,39 @@ public final class SpoolDirectory {
      * capture resuming there reads it back instead of the output before it, which may be gone.
      */
     public void saveSessionState(io.pgscribe.manifest.SpoolPosition at, byte[] state) {
-        DurableFiles.writeAtomically(sessionFile(at), state);
+        // its sha256 first: a changed byte would otherwise map a table's columns wrongly, silently
+        byte[] sum = DurableFiles.newSha256().digest(state);
+        byte[] all = new byte[sum.length + state.length];
+        System.arraycopy(sum, 0, all, 0, sum.length);
+        System.arraycopy(state, 0, all, sum.length, state.length);
+        DurableFiles.writeAtomically(sessionFile(at), all);
     }
 
-    /** The state kept for {@code at}, or null. */
+    /** The state kept for {@code at}, or null; a state whose checksum fails is refused. */
     public byte[] sessionState(io.pgscribe.manifest.SpoolPosition at) {
         Path f = sessionFile(at);
+        byte[] all;
         try {
-            return Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(f) : null;
+            if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
+            all = Files.readAllBytes(f);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + f, e);
         }
+        int n = 32;
+        byte[] state = all.length < n ? null : java.util.Arrays.copyOfRange(all, n, all.length);
+        if (state == null || !java.security.MessageDigest.isEqual(java.util.Arrays.copyOf(all, n),
+                DurableFiles.newSha256().digest(state))) {
+            throw new io.pgscribe.PgscribeException("the decoder's session state " + f + " is damaged (its checksum fails)",
+                    LOST_STATE_HINT, io.pgscribe.ExitCode.DAMAGED, null);
+        }
+        return state;
     }
+
+    /** What to do when the session state the capture resumes with is gone or damaged. */
+    public static final String LOST_STATE_HINT = "Stop the runtime, move the spool directory aside and start it again: the "
+            + "runtime asks the slot for what the spool held, or records a hole (README, \"A lost spool\").";
 
     /** Deletes the states kept for any position but {@code keep} (null: all). */
     public void deleteSessionStatesBut(io.pgscribe.manifest.SpoolPosition keep) {

@@ -216,5 +216,12 @@ class SpoolFollowerTest {
                 .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         // not a spool file
         assertThat(dir.list()).containsExactly(f1);
+        // one changed byte is refused, never read as another table's columns
+        Path kept = tmp.resolve(f1.name() + ".session-20");
+        byte[] bytes = Files.readAllBytes(kept);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(kept, bytes);
+        assertThatThrownBy(() -> dir.sessionState(b)).isInstanceOf(PgscribeException.class)
+                .hasMessageContaining("is damaged (its checksum fails)");
     }
 }
