@@ -28,8 +28,9 @@ class HeartbeatIT {
 
     static final long MB = 1024L * 1024;
 
+    // pgoutput only: the gigabyte takes half a minute, and wal2json's heartbeat is the same logical message
     @ParameterizedTest
-    @ValueSource(strings = {"wal2json", "pgoutput"})
+    @ValueSource(strings = {"pgoutput"})
     void anIdleDatabaseWhoseNeighbourWritesAGigabyteRetainsLittleWal(String decoder, PgServer cluster) throws Exception {
         String db = "idle_" + decoder;
         try (Connection admin = Pg.connect(cluster.connection("postgres"), "t")) {
