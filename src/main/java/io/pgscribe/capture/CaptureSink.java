@@ -129,8 +129,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         String encoding = m.source().encoding();
         this.charset = io.pgscribe.pg.PgEncodings.charsetOf(encoding);
         this.ownPublication = plugin.readsPublication() ? m.slot() : null;
-        this.writer = new SegmentWriter(segmentsDir, policy, clock, manifest,
-                io.pgscribe.pg.PgEncodings.charsetOf(encoding),
+        this.writer = new SegmentWriter(segmentsDir, policy, clock, manifest, charset,
                 SegmentFormat.header(m.source().database(), m.source().systemIdentifier(), plugin.pluginName(), encoding),
                 this::segmentClosed);
         load(m);

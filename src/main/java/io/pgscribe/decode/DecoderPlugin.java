@@ -48,11 +48,6 @@ public enum DecoderPlugin {
         return this == PGOUTPUT;
     }
 
-    /** Whether it is built into the server (nothing to install, allowed by every output_plugin_libraries default). */
-    public boolean builtIn() {
-        return this == PGOUTPUT;
-    }
-
     /**
      * The oldest server it is read from ({@code server_version_num}): pgoutput sends logical
      * messages, which the heartbeat moves the covered position by, from PostgreSQL 14 on.

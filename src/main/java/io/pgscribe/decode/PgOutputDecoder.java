@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -51,7 +50,6 @@ public final class PgOutputDecoder implements Decoder {
 
     // by relation OID, in the order first seen (the session state keeps that order)
     private final Map<Integer, Relation> relations = new java.util.LinkedHashMap<>();
-    private final Map<Integer, byte[]> types = new HashMap<>();
     private long truncateStatements;
     private byte[] state; // sessionState(), made again only after it changed: the capture asks at every commit
 
@@ -99,12 +97,10 @@ public final class PgOutputDecoder implements Decoder {
                 in.string();
                 yield null;
             }
-            case 'Y' -> {
-                int oid = in.int32();
+            case 'Y' -> { // a custom type's name: its values arrive as text, nothing to keep
+                in.int32();
                 in.string();
                 in.string();
-                types.put(oid, message);
-                state = null;
                 yield null;
             }
             case 'R' -> {
@@ -276,7 +272,6 @@ public final class PgOutputDecoder implements Decoder {
     @Override
     public void reset() {
         relations.clear();
-        types.clear();
         state = null;
     }
 
@@ -285,16 +280,13 @@ public final class PgOutputDecoder implements Decoder {
         return false;
     }
 
-    /** The Relation and Type messages known now, each as an Int32 length and the message as sent. */
+    /** The Relation messages known now, each as an Int32 length and the message as sent. */
     @Override
     public byte[] sessionState() {
         if (state != null) {
             return state;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] m : types.values()) {
-            writeFramed(out, m);
-        }
         for (Relation r : relations.values()) {
             writeFramed(out, r.message());
         }
@@ -316,7 +308,7 @@ public final class PgOutputDecoder implements Decoder {
             }
             byte[] m = new byte[length];
             b.get(m);
-            if (m[0] != 'R' && m[0] != 'Y') {
+            if (m[0] != 'R') {
                 throw new DecodeException("the kept pgoutput session state holds a '" + (char) m[0] + "' message");
             }
             decodeLine(m, charset, c -> {

@@ -68,7 +68,7 @@ public final class Uninstaller {
             } else {
                 out.println("No replication slot " + slotName + " on " + spec.describe());
             }
-            if (Publication.exists(c, slotName) && Publication.isOurs(c, slotName)) {
+            if (Publication.isOurs(c, slotName)) {
                 if (!dryRun) {
                     Publication.dropIfOurs(c, slotName);
                 }

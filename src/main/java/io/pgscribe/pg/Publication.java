@@ -24,11 +24,10 @@ public final class Publication {
         return Pg.one(c, "SELECT count(*) FROM pg_catalog.pg_publication WHERE pubname = ?", rs -> rs.getInt(1), name) > 0;
     }
 
-    /** Whether it is the one pgscribe made for that slot (its comment says so). */
+    /** Whether it is there and the one pgscribe made for that slot (its comment says so). */
     public static boolean isOurs(Connection c, String name) throws SQLException {
-        String comment = Pg.one(c, "SELECT pg_catalog.obj_description(oid, 'pg_publication') FROM pg_catalog.pg_publication "
-                + "WHERE pubname = ?", rs -> rs.getString(1), name);
-        return (MARK + name).equals(comment);
+        return Pg.one(c, "SELECT count(*) FROM pg_catalog.pg_publication WHERE pubname = ? "
+                + "AND pg_catalog.obj_description(oid, 'pg_publication') = ?", rs -> rs.getInt(1), name, MARK + name) > 0;
     }
 
     /** Creates it; before the slot, because pgoutput looks the publication up as the catalog was at each change. */
@@ -98,7 +97,7 @@ public final class Publication {
 
     /** Drops it if it is pgscribe's; true when dropped. */
     public static boolean dropIfOurs(Connection c, String name) throws SQLException {
-        if (!exists(c, name) || !isOurs(c, name)) {
+        if (!isOurs(c, name)) {
             return false;
         }
         unlogged(c, "DROP PUBLICATION " + SqlText.identifier(name));
