@@ -61,6 +61,11 @@ public final class PgscribeCommand {
 
     private Map<String, String> environment = System.getenv();
 
+    /** The environment this command reads secrets from: the process's, or the one a test gave. */
+    Map<String, String> environment() {
+        return environment;
+    }
+
     /** A password given with -s is on a command line that every user of the machine can read ({@code ps}). */
     static void refuseSecretsOnTheCommandLine(Map<String, String> overrides, String flag) {
         for (String key : overrides.keySet()) {

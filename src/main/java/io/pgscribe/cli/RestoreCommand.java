@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -110,7 +111,7 @@ final class RestoreCommand implements Callable<Integer> {
         Path staging = fromS3.active() ? fromS3.stage(s, t, setTrust, System.out) : null;
         try {
             Restorer.Options o = new Restorer.Options(staging != null ? staging : s.getPath(Setting.BACKUP_DIR).toAbsolutePath(),
-                    source, targetServer(source, targetHost, targetPort, targetUser), toDb, RestoreTarget.LATEST, sc,
+                    source, targetServer(source, targetHost, targetPort, targetUser, parent.environment()), toDb, RestoreTarget.LATEST, sc,
                     withGlobals, replace, keepProgress || continueExisting, continueExisting, plan, allowLegacyDdl).withTarget(t);
             Restorer.Summary summary = new Restorer(PgTools.locate(s.get(Setting.PG_BINDIR)), System.out,
                     System.console() != null, setTrust).decryptingWith(io.pgscribe.encryption.Decryption.fromSettings(s)).run(o);
@@ -186,11 +187,12 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    static ConnectionSpec targetServer(ConnectionSpec source, String host, Integer port, String user) {
+    static ConnectionSpec targetServer(ConnectionSpec source, String host, Integer port, String user,
+                                       Map<String, String> environment) {
         if (host == null && port == null && user == null) {
             return source;
         }
-        String password = System.getenv("PGSCRIBE_TARGET_PASSWORD");
+        String password = environment.get("PGSCRIBE_TARGET_PASSWORD");
         return new ConnectionSpec(host == null ? source.host() : host, port == null ? source.port() : port,
                 source.database(), user == null ? source.user() : user, password != null ? password : source.password(),
                 source.passfile(), source.sslmode(), source.sslrootcert());

@@ -90,7 +90,7 @@ final class VerifyCommand implements Callable<Integer> {
             return ExitCode.USAGE;
         }
         ConnectionSpec source = ConnectionSpec.source(s);
-        ConnectionSpec b = RestoreCommand.targetServer(source, targetHost, targetPort, targetUser).withDatabase(db);
+        ConnectionSpec b = RestoreCommand.targetServer(source, targetHost, targetPort, targetUser, parent.environment()).withDatabase(db);
         if (saveChecksums != null) {
             var sums = Verifier.checksums(b);
             Verifier.save(sums, saveChecksums);

@@ -7,11 +7,11 @@ import java.util.Locale;
 public enum DecoderPlugin {
 
     /**
-     * The server's own: binary messages (protocol version 1, logical messages on), each value
+     * The server's own: binary messages (protocol version 1, logical messages on from 14), each value
      * the type's text output; carries xid, commit LSN and commit time. Reads the publication
      * named as the slot ({@code publication_names} is added by init).
      */
-    PGOUTPUT("pgoutput", true, "pgoutput", List.of("proto_version=1", "messages=true")),
+    PGOUTPUT("pgoutput", true, "pgoutput", List.of("proto_version=1", "messages=true")), // see PGOUTPUT_MESSAGES
 
     /** JSON, one message per line; carries xid, commit LSN and commit time of every transaction. */
     WAL2JSON("wal2json", true, "jsonl", List.of(
@@ -48,22 +48,33 @@ public enum DecoderPlugin {
         return this == PGOUTPUT;
     }
 
-    /**
-     * The oldest server it is read from ({@code server_version_num}): pgoutput sends logical
-     * messages, which the heartbeat moves the covered position by, from PostgreSQL 14 on.
-     */
-    public int minimumVersionNum() {
-        return this == PGOUTPUT ? 140000 : 0;
-    }
+    /** The option that asks pgoutput for logical messages, which it knows from PostgreSQL 14 on. */
+    public static final String PGOUTPUT_MESSAGES = "messages=true";
 
-    /** The options for a set of slot {@code slot}: what pg_recvlogical passes ({@code -o NAME=VALUE}). */
-    public List<String> options(String slot) {
+    /**
+     * The options for a set of slot {@code slot} on a server of {@code serverVersionNum}: what
+     * pg_recvlogical passes ({@code -o NAME=VALUE}). pgoutput reads the publication named as the
+     * slot; before 14 it has no logical messages, and the server refuses the option.
+     */
+    public List<String> options(String slot, int serverVersionNum) {
         if (!readsPublication()) {
             return options;
         }
         List<String> all = new java.util.ArrayList<>(options);
+        if (serverVersionNum < 140000) {
+            all.remove(PGOUTPUT_MESSAGES);
+        }
         all.add("publication_names=" + slot);
         return List.copyOf(all);
+    }
+
+    /**
+     * Whether a set decoding with {@code options} receives logical messages sent outside a
+     * transaction (the heartbeat's). pgoutput before 14 does not, but it sends every
+     * transaction, empty ones too, so a heartbeat there is a transaction of its own.
+     */
+    public boolean receivesMessagesOutsideTransactions(List<String> options) {
+        return this != PGOUTPUT || options.contains(PGOUTPUT_MESSAGES);
     }
 
     /** The name the server knows the plugin by. */

@@ -109,12 +109,12 @@ public final class Initializer {
         pre.notes().forEach(n -> out.println("note: " + n));
         if (!pre.passed()) {
             StringBuilder msg = new StringBuilder("preflight found " + pre.problems().size() + " problem(s):");
-            StringBuilder hints = new StringBuilder();
+            java.util.Set<String> hints = new java.util.LinkedHashSet<>(); // pg_dump and pg_dumpall share theirs
             for (Preflight.Problem p : pre.problems()) {
                 msg.append("\n  - ").append(p.message());
-                hints.append(hints.isEmpty() ? "" : " ").append(p.hint());
+                hints.add(p.hint());
             }
-            throw new PgscribeException(msg.toString(), hints.toString(), ExitCode.REFUSED, null);
+            throw new PgscribeException(msg.toString(), String.join(" ", hints), ExitCode.REFUSED, null);
         }
         out.println("Preflight: ok (wal_level=logical, slots and WAL senders free, " + plugin.pluginName()
                 + " present" + (pre.pluginListed() ? " and allowed" : "") + ", client tools compatible)");
@@ -186,7 +186,7 @@ public final class Initializer {
                         Duration.ofHours(24), BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT)));
             }
             out.println("Base: " + base.file() + " (" + base.bytes() + " bytes), consistent point " + base.consistentPoint());
-            decoderOptions = new java.util.ArrayList<>(plugin.options(slotName));
+            decoderOptions = new java.util.ArrayList<>(plugin.options(slotName, pre.facts().versionNum()));
             if (plugin == DecoderPlugin.WAL2JSON && !SlotManager.acceptsOptions(c, slotName, consistentPoint, decoderOptions)) {
                 decoderOptions.removeAll(DecoderPlugin.WAL2JSON_TYPE_OIDS);
                 out.println("Types: this wal2json cannot send type OIDs; it names every column's type (slower decoding)");

@@ -68,11 +68,6 @@ public final class Preflight {
             problems.add(new Problem("the server runs PostgreSQL " + versionNum / 10000 + "; pgscribe needs 13 or later",
                     "Upgrade the server, or back it up with pg_dump alone."));
         }
-        if (versionNum >= MIN_VERSION_NUM && versionNum < plugin.minimumVersionNum()) {
-            problems.add(new Problem("the server runs PostgreSQL " + versionNum / 10000 + "; pgscribe reads " + plugin.pluginName()
-                    + " from " + plugin.minimumVersionNum() / 10000 + " on (its logical messages carry the heartbeat)",
-                    "Set pgscribe.decoder=wal2json for this server."));
-        }
         String walLevel = Pg.string(c, "SHOW wal_level");
         if (!"logical".equals(walLevel)) {
             problems.add(new Problem("wal_level is " + walLevel + ", logical decoding needs logical",
@@ -150,7 +145,9 @@ public final class Preflight {
                 int major = tools.majorVersion(tool);
                 if ((tool.equals("pg_dump") || tool.equals("pg_dumpall")) && major < serverMajor) {
                     problems.add(new Problem(tool + " is version " + major + ", older than the server (" + serverMajor + ")",
-                            "Install the client tools of PostgreSQL " + serverMajor + " or later and set pgscribe.pg.bindir."));
+                            "Install the client tools of PostgreSQL " + serverMajor + " or later (apt-get install postgresql-client-"
+                                    + serverMajor + ", from apt.postgresql.org where the distribution has no such package) and set "
+                                    + "pgscribe.pg.bindir to their directory (/usr/lib/postgresql/" + serverMajor + "/bin)."));
                 }
             } catch (io.pgscribe.PgscribeException e) {
                 problems.add(new Problem(e.getMessage(), e.hint()));

@@ -61,7 +61,11 @@ public final class LocalCluster implements PgServer {
      * pgoutput and test_decoding where its server has {@code output_plugin_libraries}.
      */
     public static LocalCluster start(Path parent, List<String> outputPlugins, List<String> extraSettings) {
-        Path bin = serverBinaries();
+        return start(parent, serverBinaries(), outputPlugins, extraSettings);
+    }
+
+    /** As {@link #start(Path, List, List)}, from the server binaries in {@code bin} (another version's, say). */
+    public static LocalCluster start(Path parent, Path bin, List<String> outputPlugins, List<String> extraSettings) {
         String osUser = isRoot() ? System.getenv().getOrDefault("PGSCRIBE_CLUSTER_OS_USER", "postgres") : null;
         Path dir = clusterDirectory(parent, osUser);
         byte[] secret = new byte[18];

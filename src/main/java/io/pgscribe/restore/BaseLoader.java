@@ -198,7 +198,7 @@ final class BaseLoader {
         List<String> found = Pg.query(c, "SELECT pg_catalog.format('%I.%I', n.nspname, t.relname) || ': ' || f.x "
                 + "FROM pg_catalog.pg_class t JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
                 + "JOIN pg_catalog.pg_roles r ON r.oid = t.relowner AND r.rolsuper CROSS JOIN LATERAL ("
-                + ForeignCode.query("t.oid") + ") f(x, runs) WHERE t.relkind IN ('r', 'p') AND f.x LIKE 'operator %' "
+                + ForeignCode.query("t.oid", c) + ") f(x, runs) WHERE t.relkind IN ('r', 'p') AND f.x LIKE 'operator %' "
                 + "AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = t.oid AND k.contype = 'c') "
                 + "ORDER BY 1", rs -> rs.getString(1));
         if (!found.isEmpty()) {

@@ -18,9 +18,11 @@ final class ForeignCode {
      * A query of one row: the first such piece of code, or null; and whether writing the rows may
      * run code at all (a trigger or rule that fires during a restore, a function of a role, or one
      * with a body, whose calls no catalog records), which may change tables or call a role's
-     * functions. {@code relOid}: an oid expression.
+     * functions. {@code relOid}: an oid expression. {@code c}: the target, whose catalog has
+     * multiranges from PostgreSQL 14 on.
      */
-    static String query(String relOid) {
+    static String query(String relOid, java.sql.Connection c) throws java.sql.SQLException {
+        boolean multiranges = c.getMetaData().getDatabaseMajorVersion() >= 14;
         String objsOf = "SELECT d.refobjid, d.refclassid FROM pg_catalog.pg_depend d JOIN objs o ON o.classid = d.classid "
                 + "AND o.objid = d.objid";
         return "WITH RECURSIVE rel(oid) AS (SELECT " + relOid + "), "
@@ -55,7 +57,8 @@ final class ForeignCode {
                 + "UNION ALL SELECT fa.atttypid FROM pg_catalog.pg_attribute fa WHERE ty.typrelid <> 0 "
                 + "AND fa.attrelid = ty.typrelid AND fa.attnum > 0 AND NOT fa.attisdropped "
                 + "UNION ALL SELECT rg.rngsubtype FROM pg_catalog.pg_range rg WHERE rg.rngtypid = ty.oid "
-                + "UNION ALL SELECT rg.rngtypid FROM pg_catalog.pg_range rg WHERE rg.rngmultitypid = ty.oid) n(t)), "
+                + (multiranges ? "UNION ALL SELECT rg.rngtypid FROM pg_catalog.pg_range rg WHERE rg.rngmultitypid = ty.oid" : "")
+                + ") n(t)), "
                 + "objs(classid, objid) AS (SELECT classid, objid FROM own "
                 + "UNION ALL SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, co.oid "
                 + "FROM pg_catalog.pg_constraint co JOIN types ON co.contypid = types.t), "

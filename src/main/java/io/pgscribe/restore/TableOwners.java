@@ -59,7 +59,7 @@ final class TableOwners {
                 o = Owner.NONE;
             } else if (superuser) {
                 if (foreign == null) {
-                    foreign = c.prepareStatement(ForeignCode.query("pg_catalog.to_regclass(?)::pg_catalog.oid"));
+                    foreign = c.prepareStatement(ForeignCode.query("pg_catalog.to_regclass(?)::pg_catalog.oid", c));
                 }
                 foreign.setString(1, name);
                 try (ResultSet rs = foreign.executeQuery()) {

@@ -281,7 +281,7 @@ public final class PgscribeRuntime {
         SequenceSampler sequences = new SequenceSampler(session,
                 Duration.ofMillis(settings.getLong(Setting.SEQUENCES_SAMPLE_INTERVAL_MS)), sink::segmentsClosed, Clock.systemUTC());
         main.bind(prefix + "sequenceSampler", sequences);
-        main.bind(prefix + "heartbeat", new Heartbeat(session));
+        main.bind(prefix + "heartbeat", new Heartbeat(session, !plugin.receivesMessagesOutsideTransactions(manifest.decoderOptions())));
         main.bind(prefix + "sourceLogPruner", new io.pgscribe.capture.SourceLogPruner(session, sink,
                 settings.getBoolean(Setting.CAPTURE_PRUNE_SOURCE_LOGS)));
         BaseJob baseJob = new BaseJob(spec, tools, store, settings.getBoolean(Setting.BASE_CHECKSUMS),

@@ -155,7 +155,7 @@ final class CaptureBench implements Callable<Integer> {
             }
             // each as pgscribe asks for it: pgoutput reading the pipeline's publication, wal2json with its type OIDs
             List<String> pgoutputOptions = p.manifest().decoderOptions();
-            List<String> options = io.pgscribe.decode.DecoderPlugin.WAL2JSON.options("");
+            List<String> options = io.pgscribe.decode.DecoderPlugin.WAL2JSON.options("", 150000);
             List<String> namingTypes = new ArrayList<>(options);
             namingTypes.removeAll(io.pgscribe.decode.DecoderPlugin.WAL2JSON_TYPE_OIDS);
             Map<String, RawRun> raw = Map.of(

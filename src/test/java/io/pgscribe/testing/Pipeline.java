@@ -175,8 +175,14 @@ public final class Pipeline implements AutoCloseable {
 
     /** Runs {@code pgscribe <args>} in this JVM with this pipeline's settings as -s flags, its secrets in the environment. */
     public synchronized Cli cli(String... args) {
+        return cliWith(Map.of(), args);
+    }
+
+    /** As {@link #cli(String...)}, with {@code extraEnvironment} too (a target's password, say). */
+    public synchronized Cli cliWith(Map<String, String> extraEnvironment, String... args) {
         java.util.List<String> all = new java.util.ArrayList<>();
         Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(extraEnvironment);
         for (Setting s : Setting.values()) {
             if (s.isSecret()) {
                 env.put(s.environmentVariable(), settings.get(s));
