@@ -478,9 +478,13 @@ public final class CaptureSink implements SpoolCheckpoint {
         DdlMatcher.Decision decision = ddlMatcher.decide(ev);
         if (ownPublication != null && "publication".equals(ev.objectType()) && ownPublication.equals(ev.objectIdentity())) {
             LOG.error("{} changed this backup set's own publication {} by hand ({}): pgoutput leaves out what it no longer "
-                    + "publishes, so changes may be missing from the backup from here on; the capture halts at the next start "
-                    + "of pg_recvlogical until it is set back, and a new base is the way to a complete backup again",
-                    ev.role(), ownPublication, ev.commandTag());
+                    + "publishes, so changes may be missing from the backup from here on. A hole is recorded after {} (no "
+                    + "restore crosses it); the capture halts at the next start of pg_recvlogical until the publication is set "
+                    + "back; the publication check or that start ends the hole once it is, and a base taken after that is a "
+                    + "whole chain again",
+                    ev.role(), ownPublication, ev.commandTag(), lastCommitLsn);
+            PublicationHoles.open(manifest, ownPublication, lastCommitLsn == null ? null : lastCommitLsn.asString(),
+                    header.commitLsn(), "role " + ev.role() + " (" + ev.commandTag() + ")", java.time.Instant.now());
             decision = new DdlMatcher.NotReplayed("it changes this backup set's own publication, which is the source's, "
                     + "not the restored copy's");
         }

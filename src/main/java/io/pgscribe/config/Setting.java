@@ -164,7 +164,9 @@ public enum Setting {
     HEARTBEAT_INTERVAL_MS("pgscribe.heartbeat.interval-ms", "10000",
             "Milliseconds between heartbeats (a logical message) that keep an idle database's slot moving."),
     SEQUENCES_SAMPLE_INTERVAL_MS("pgscribe.sequences.sample-interval-ms", "60000",
-            "Milliseconds between samples of every sequence's value, written into the stream when changed.");
+            "Milliseconds between samples of every sequence's value, written into the stream when changed."),
+    PUBLICATION_CHECK_INTERVAL_MS("pgscribe.publication.check-interval-ms", "10000",
+            "Milliseconds between checks that a pgoutput set's publication is as init made it (a change is a hole).");
 
     private final String key;
     private final String defaultValue;

@@ -61,6 +61,11 @@ public record CaptureState(String lastCommitLsn, String coveredLsn, SpoolPositio
         return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all, lastXid);
     }
 
+    /** The same state with {@code replaced} for its holes (one closed, say). */
+    public CaptureState withHoles(List<Hole> replaced) {
+        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, replaced, lastXid);
+    }
+
     /** The state of a capture that starts reading a new spool from its first file. */
     public CaptureState resumingFromStart() {
         return new CaptureState(lastCommitLsn, coveredLsn, null, tables, segmentsClosed, coveredEndLsn, holes, lastXid);

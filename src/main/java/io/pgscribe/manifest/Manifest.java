@@ -145,6 +145,11 @@ public record Manifest(
         return with(bases, globals, segments, newCapture.keepingHoles(capture), retention, shipping);
     }
 
+    /** The same entries with the capture's holes replaced (one closed): the only change that drops a hole as it was. */
+    public Manifest withHoles(List<CaptureState.Hole> holes) {
+        return with(bases, globals, segments, capture.withHoles(holes), retention, shipping);
+    }
+
     /** The same entries with this checksum and no signature. */
     public Manifest withSha256(String checksum) {
         return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,

@@ -64,6 +64,16 @@ public final class PipelineFaults {
             if (before != null && newestBase != null && !newestBase.isBefore(before)) {
                 continue; // a base after the hole starts a whole chain again
             }
+            if (before == null) {
+                // still open: its cause goes on (a narrowed publication), and no base can close it yet
+                out.add(new Finding(HealthRules.BACKUP_HOLE, Severity.EMERGENCY, "the backup set has a hole: transactions "
+                        + "committed after " + (h.afterLsn() == null ? "its first base" : h.afterLsn()) + " may be in no segment, "
+                        + "and it is still open (" + h.cause() + ", found " + h.detectedAt() + ")",
+                        "Remove the cause (the log and the capture-halted alert give the statement that sets the publication "
+                                + "back); the next start of pg_recvlogical ends the hole. Then take a new base. Points before "
+                                + (h.afterLsn() == null ? "the hole" : h.afterLsn()) + " can still be restored."));
+                continue;
+            }
             out.add(new Finding(HealthRules.BACKUP_HOLE, Severity.EMERGENCY, "the backup set has a hole: transactions "
                     + "committed after " + (h.afterLsn() == null ? "its first base" : h.afterLsn()) + " and before "
                     + h.beforeLsn() + " are in no segment (" + h.cause() + ", found " + h.detectedAt() + ")",

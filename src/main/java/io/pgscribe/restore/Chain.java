@@ -136,10 +136,12 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
                 continue; // the target comes before the hole
             }
             throw new PgscribeException("the backup set has a hole between " + (after == null ? "its first base" : after)
-                    + " and " + h.beforeLsn() + " (" + h.cause() + "), after base " + base.file() + " and before the target ("
-                    + target.describe() + "): the transactions committed in it are in no segment",
+                    + " and " + (before == null ? "now (still open)" : before) + " (" + h.cause() + "), after base " + base.file()
+                    + " and before the target (" + target.describe() + "): the transactions committed in it are in no segment",
                     (after == null ? "" : "Restore to a point before it (--to-lsn " + after + "), or ")
-                            + "to a point after a base taken after " + h.beforeLsn() + ".", ExitCode.DAMAGED, null);
+                            + (before == null ? "once its cause is removed and the hole ended, to a point after a base taken "
+                            + "after its end." : "to a point after a base taken after " + h.beforeLsn() + "."),
+                    ExitCode.DAMAGED, null);
         }
     }
 

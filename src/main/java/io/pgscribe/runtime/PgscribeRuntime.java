@@ -260,6 +260,7 @@ public final class PgscribeRuntime {
                 if (plugin.readsPublication()) {
                     try (java.sql.Connection c = io.pgscribe.pg.Pg.connect(spec, "pgscribe-" + slot + "-check")) {
                         io.pgscribe.pg.Publication.requireAsMade(c, slot);
+                        io.pgscribe.capture.PublicationHoles.closeOpen(c, store, slot);
                     }
                 }
             }
@@ -281,6 +282,8 @@ public final class PgscribeRuntime {
         SequenceSampler sequences = new SequenceSampler(session,
                 Duration.ofMillis(settings.getLong(Setting.SEQUENCES_SAMPLE_INTERVAL_MS)), sink::segmentsClosed, Clock.systemUTC());
         main.bind(prefix + "sequenceSampler", sequences);
+        main.bind(prefix + "publicationWatch", new io.pgscribe.capture.PublicationWatch(session, store,
+                plugin.readsPublication() ? slot : null, Clock.systemUTC()));
         main.bind(prefix + "heartbeat", new Heartbeat(session, !plugin.receivesMessagesOutsideTransactions(manifest.decoderOptions())));
         main.bind(prefix + "sourceLogPruner", new io.pgscribe.capture.SourceLogPruner(session, sink,
                 settings.getBoolean(Setting.CAPTURE_PRUNE_SOURCE_LOGS)));

@@ -82,8 +82,10 @@ class PublicationIT {
     }
 
     @Test
-    void aPublicationNarrowedByHandHaltsTheCaptureInsteadOfLosingChanges(PgServer cluster) throws Exception {
-        try (Pipeline p = Pipeline.create(cluster, "pub_narrow", tmp.resolve("backup"), Map.of("pgscribe.decoder", "pgoutput"))) {
+    void aPublicationNarrowedByHandIsAHoleNoRestoreCrossesAndTheCaptureHalts(PgServer cluster) throws Exception {
+        // a base every 2 s: one taken after the hole ends makes the latest point restorable again
+        try (Pipeline p = Pipeline.create(cluster, "pub_narrow", tmp.resolve("backup"), Map.of("pgscribe.decoder", "pgoutput",
+                "pgscribe.base.cron", "0/2 * * * * ?", "pgscribe.base.checksums", "false"))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE t (id int PRIMARY KEY, v text)");
             }
@@ -93,10 +95,23 @@ class PublicationIT {
                 Pg.execute(c, "INSERT INTO t VALUES (1, 'a')");
             }
             p.fenceAndWait();
+            String beforeTheHole = p.manifest().capture().lastCommitLsn();
             try (Connection c = p.connect()) {
                 Pg.execute(c, "ALTER PUBLICATION pgscribe_pub_narrow SET (publish = 'insert')");
+                Pg.execute(c, "UPDATE t SET v = 'lost: pgoutput no longer sends it' WHERE id = 1");
+                Pg.execute(c, "INSERT INTO t VALUES (2, 'sent')");
             }
-            // the next start of pg_recvlogical (here after it was killed) finds it
+            // the capture reads the ALTER (its DDL record is an INSERT, still published) and opens a hole at once
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> !p.manifest().capture().holes().isEmpty());
+            var open = p.manifest().capture().holes().get(0);
+            assertThat(open.afterLsn()).isEqualTo(beforeTheHole);
+            assertThat(open.beforeLsn()).isNull();
+            assertThat(open.cause()).contains("pgscribe_pub_narrow was changed by role postgres (ALTER PUBLICATION)");
+            Pipeline.Cli status = p.cli("status");
+            assertThat(status.out() + status.err()).contains("backup-hole").contains("still open");
+
+            // the next start of pg_recvlogical (here after it was killed) finds it narrowed and halts
             p.runtime().recvlogical().process().orElseThrow().destroyForcibly();
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
                     .until(() -> p.runtime().pipelines().get(0).recvlogical().supervisor().halted().isPresent());
@@ -105,22 +120,85 @@ class PublicationIT {
             assertThat(p.runtimeLog()).contains("ALTER PUBLICATION \"pgscribe_pub_narrow\" SET (publish = "
                     + "'insert, update, delete, truncate', publish_via_partition_root = false)");
             p.stop();
-            // set back as the hint says: the capture goes on, and neither ALTER is replayed (the copy has no publication)
+            // no restore crosses the open hole; one to just before it works
+            Pipeline.Cli latest = p.cli("restore", "--to-db", "pub_narrow_latest");
+            assertThat(latest.code()).as(latest.err()).isEqualTo(io.pgscribe.ExitCode.DAMAGED);
+            assertThat(latest.err()).contains("has a hole between " + beforeTheHole + " and now (still open)");
+            Pipeline.Cli before = p.cli("restore", "--to-db", "pub_narrow_before", "--to-lsn", beforeTheHole);
+            assertThat(before.code()).as(before.out() + before.err()).isZero();
+
+            // set back as the hint says: the next start ends the hole, and a base after it is a whole chain again
             try (Connection c = p.connect()) {
                 Pg.execute(c, "ALTER PUBLICATION pgscribe_pub_narrow SET (publish = 'insert, update, delete, truncate', "
                         + "publish_via_partition_root = false)");
             }
             p.start();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> p.manifest().capture().holes().get(0).beforeLsn() != null);
+            assertThat(p.manifest().capture().holes()).hasSize(1); // the ALTER read again from the spool opens none
+            assertThat(p.runtimeLog()).contains("changed this backup set's own publication pgscribe_pub_narrow by hand "
+                    + "(ALTER PUBLICATION)");
+            String end = p.manifest().capture().holes().get(0).beforeLsn();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> p.manifest().bases().stream()
+                    .anyMatch(b -> !io.pgscribe.pg.Lsn.valueOf(b.consistentPoint()).isBefore(io.pgscribe.pg.Lsn.valueOf(end))));
             try (Connection c = p.connect()) {
-                Pg.execute(c, "UPDATE t SET v = 'after' WHERE id = 1");
+                Pg.execute(c, "UPDATE t SET v = 'after the base' WHERE id = 2");
             }
             p.fenceAndWait();
             p.stop();
-            // once the capture read the ALTER, it said so
-            assertThat(p.runtimeLog()).contains("changed this backup set's own publication pgscribe_pub_narrow by hand "
-                    + "(ALTER PUBLICATION)");
+            Pipeline.Cli after = p.cli("status");
+            assertThat(after.out() + after.err()).doesNotContain("backup-hole");
             p.restore("pub_narrow_restored");
             assertThat(p.verify("pub_narrow_restored").differences()).isEmpty();
+        }
+    }
+
+    @Test
+    void aPublicationNarrowedToLeaveOutInsertsIsFoundByTheCheckAndItsHoleEndsOnceItIsWholeAgain(PgServer cluster)
+            throws Exception {
+        try (Pipeline p = Pipeline.create(cluster, "pub_check", tmp.resolve("backup"), Map.of("pgscribe.decoder", "pgoutput",
+                "pgscribe.publication.check-interval-ms", "200"))) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE TABLE t (id int PRIMARY KEY, v text)");
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            p.start();
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "INSERT INTO t VALUES (1, 'a')");
+            }
+            p.fenceAndWait();
+            String whole;
+            try (Connection c = p.connect()) {
+                whole = Pg.string(c, "SELECT pg_current_wal_lsn()::text");
+                // its own DDL record is an INSERT, which this leaves out from then on: the check finds it
+                Pg.execute(c, "ALTER PUBLICATION pgscribe_pub_check SET (publish = 'update, delete')");
+                Pg.execute(c, "INSERT INTO t VALUES (2, 'lost: pgoutput no longer sends it')");
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> !p.manifest().capture().holes().isEmpty());
+            var open = p.manifest().capture().holes().get(0);
+            assertThat(open.beforeLsn()).isNull();
+            assertThat(io.pgscribe.pg.Lsn.valueOf(open.afterLsn()).isAfter(io.pgscribe.pg.Lsn.valueOf(whole)))
+                    .as("the hole starts at a check made before the change").isFalse();
+            // found by the check, or by the capture where the DDL's own record still came through
+            assertThat(open.cause()).contains("the publication pgscribe_pub_check was changed by");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> p.runtimeLog().contains("capture-publication-failed"));
+
+            // whole again: the next check ends the hole, without a restart
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "ALTER PUBLICATION pgscribe_pub_check SET (publish = 'insert, update, delete, truncate', "
+                        + "publish_via_partition_root = false)");
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> p.manifest().capture().holes().get(0).beforeLsn() != null);
+            assertThat(p.manifest().capture().holes()).hasSize(1);
+            p.fenceAndWait();
+            p.stop();
+            Pipeline.Cli latest = p.cli("restore", "--to-db", "pub_check_latest");
+            assertThat(latest.code()).as(latest.err()).isEqualTo(io.pgscribe.ExitCode.DAMAGED);
+            assertThat(latest.err()).contains("has a hole between " + open.afterLsn() + " and "
+                    + p.manifest().capture().holes().get(0).beforeLsn());
         }
     }
 

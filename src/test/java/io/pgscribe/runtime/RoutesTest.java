@@ -159,7 +159,7 @@ class RoutesTest {
         Map<String, String> policy = new HashMap<>();
         l.templates().forEach(t -> policy.put(t.getId(), t.getRoute().getRouteConfigurationId()));
         for (String t : List.of("base", "globals", "prune", "compress", "monitor", "ship", "capture-heartbeat",
-                "capture-sequences")) {
+                "capture-sequences", "capture-publication")) {
             assertThat(policy.get(t)).as(t).isEqualTo(RouteFailureAlert.CONFIGURATION);
         }
     }

@@ -1,0 +1,76 @@
+package io.pgscribe.capture;
+
+import io.pgscribe.manifest.CaptureState;
+import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.pg.Lsn;
+import io.pgscribe.pg.Pg;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hole a change to a pgoutput set's own publication leaves. pgoutput decodes each change
+ * with the publication as it was when the change was made, so what it no longer published
+ * from that DDL on is in no segment, and reading the slot again does not bring it back. The
+ * capture opens the hole when it reads the DDL, or {@link PublicationWatch} when it finds the
+ * change first (no restore crosses it, the backup-hole alert fires); the next check, or start
+ * of pg_recvlogical, that finds the publication as init made it closes it at the server's WAL
+ * position then; a base after that is a whole chain again.
+ */
+public final class PublicationHoles {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PublicationHoles.class);
+    static final String CAUSE_PREFIX = "the publication ";
+
+    private PublicationHoles() {
+    }
+
+    static String cause(String publication, String how) {
+        return CAUSE_PREFIX + publication + " was changed by " + how + ", and pgoutput leaves out what it no longer publishes";
+    }
+
+    /**
+     * Opens the hole of a change to {@code publication} found at WAL position {@code atLsn}, after
+     * {@code afterLsn} (null: after the first base), unless a hole of it already holds that
+     * position: the same DDL read again after a restart, or the change the check found first.
+     */
+    static void open(ManifestStore store, String publication, String afterLsn, Lsn atLsn, String how, Instant now) {
+        store.update(m -> {
+            boolean held = m.capture().holes().stream().anyMatch(h -> isOf(h, publication)
+                    && (h.afterLsn() == null || Lsn.valueOf(h.afterLsn()).isBefore(atLsn))
+                    && (h.beforeLsn() == null || Lsn.valueOf(h.beforeLsn()).isAfter(atLsn)));
+            if (held) {
+                return m;
+            }
+            return m.withCapture(m.capture().withHole(new CaptureState.Hole(afterLsn, null, now.toString(),
+                    cause(publication, how))));
+        });
+    }
+
+    /**
+     * Closes the open publication holes of {@code publication} at the server's WAL position now:
+     * called once the publication was found as init made it, so every change after that position
+     * is published.
+     */
+    public static void closeOpen(Connection c, ManifestStore store, String publication) throws SQLException {
+        if (store.load().capture().holes().stream().noneMatch(h -> isOpenOf(h, publication))) {
+            return;
+        }
+        String now = Pg.string(c, "SELECT pg_catalog.pg_current_wal_lsn()::text");
+        store.update(m -> m.withHoles(m.capture().holes().stream()
+                .map(h -> isOpenOf(h, publication) ? new CaptureState.Hole(h.afterLsn(), now, h.detectedAt(), h.cause()) : h)
+                .toList()));
+        LOG.error("The publication {} is as init made it again: the hole it left ends at {}. Take a new base now: points "
+                + "after the hole can be restored from a base taken after {}.", publication, now, now);
+    }
+
+    private static boolean isOpenOf(CaptureState.Hole h, String publication) {
+        return h.beforeLsn() == null && isOf(h, publication);
+    }
+
+    private static boolean isOf(CaptureState.Hole h, String publication) {
+        return h.cause() != null && h.cause().startsWith(CAUSE_PREFIX + publication + " was changed by");
+    }
+}
