@@ -645,7 +645,7 @@ public final class CaptureSink implements SpoolCheckpoint {
     private CaptureState state(long closed) {
         return new CaptureState(lastCommitLsn == null ? null : lastCommitLsn.asString(),
                 coveredLsn == null ? null : coveredLsn.asString(), safePosition, shapes.snapshot(), closed,
-                coveredEndLsn == null ? null : coveredEndLsn.asString(), List.of(), lastXid);
+                coveredEndLsn == null ? null : coveredEndLsn.asString(), List.of(), lastXid, null);
     }
 
     private void segmentClosed(SegmentEntry entry) {

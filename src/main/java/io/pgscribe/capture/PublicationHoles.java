@@ -7,6 +7,7 @@ import io.pgscribe.pg.Pg;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +39,19 @@ public final class PublicationHoles {
      */
     static void open(ManifestStore store, String publication, String afterLsn, Lsn atLsn, String how, Instant now) {
         store.update(m -> {
-            boolean held = m.capture().holes().stream().anyMatch(h -> isOf(h, publication)
-                    && (h.afterLsn() == null || Lsn.valueOf(h.afterLsn()).isBefore(atLsn))
-                    && (h.beforeLsn() == null || Lsn.valueOf(h.beforeLsn()).isAfter(atLsn)));
-            if (held) {
-                return m;
+            List<CaptureState.Hole> holes = m.capture().holes();
+            for (int i = 0; i < holes.size(); i++) {
+                CaptureState.Hole h = holes.get(i);
+                if (isOf(h, publication) && (h.afterLsn() == null || Lsn.valueOf(h.afterLsn()).isBefore(atLsn))
+                        && (h.beforeLsn() == null || Lsn.valueOf(h.beforeLsn()).isAfter(atLsn))) {
+                    if (h.afterLsn() == null || (afterLsn != null && !Lsn.valueOf(afterLsn).isBefore(Lsn.valueOf(h.afterLsn())))) {
+                        return m; // it holds the change already
+                    }
+                    // the change began before it: it starts earlier (the capture read the ALTER that set it back)
+                    List<CaptureState.Hole> wider = new java.util.ArrayList<>(holes);
+                    wider.set(i, new CaptureState.Hole(afterLsn, h.beforeLsn(), h.detectedAt(), h.cause()));
+                    return m.withHoles(wider);
+                }
             }
             return m.withCapture(m.capture().withHole(new CaptureState.Hole(afterLsn, null, now.toString(),
                     cause(publication, how))));

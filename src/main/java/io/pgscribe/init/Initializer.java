@@ -169,10 +169,15 @@ public final class Initializer {
         BaseSnapshot snapshot;
         boolean done = false;
         boolean madePublication = false;
+        CaptureState.PublicationSeen publicationSeen = null;
         try {
             if (plugin.readsPublication()) {
                 io.pgscribe.pg.Publication.create(c, slotName);
                 madePublication = true;
+                // its row as made: the runtime's check compares with it (an ALTER gives it another xmin)
+                String at = Pg.string(c, "SELECT pg_catalog.pg_current_wal_lsn()::text");
+                io.pgscribe.pg.Publication.Found made = io.pgscribe.pg.Publication.find(c, slotName).orElseThrow();
+                publicationSeen = new CaptureState.PublicationSeen(made.oid(), made.xmin(), at);
                 out.println("Publication " + slotName + " created FOR ALL TABLES (tables created later join it)");
             }
             try (SlotCreation created = SlotManager.createWithSnapshot(spec, slotName, plugin.pluginName())) {
@@ -219,7 +224,7 @@ public final class Initializer {
                     new Manifest.Source(spec.database(), metadata.at("/server/systemIdentifier").asText(),
                             pre.facts().version(), pre.facts().versionNum(), pre.facts().encoding()),
                     slotName, plugin.pluginName(), decoderOptions, clock.instant().toString(),
-                    List.of(withMeta), List.of(globals), List.of(), CaptureState.initial(shapes), null);
+                    List.of(withMeta), List.of(globals), List.of(), CaptureState.initial(shapes).withPublication(publicationSeen), null);
             store.save(m);
             out.println("Manifest: " + store.file() + (store.trust().key() != null ? " (signed by key " + store.trust().key().id() + ")"
                     : " (not signed: no pgscribe.backup.signing-key; restoring it will need --allow-unsigned)"));

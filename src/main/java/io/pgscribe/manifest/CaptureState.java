@@ -11,12 +11,22 @@ import java.util.List;
  * the end of that transaction's commit record, where the decoder says (no other commit starts
  * before it). {@code holes}: stretches of the stream the backup set lost (see {@link Hole}).
  * {@code lastXid}: the xid of the newest transaction in a closed segment (a server put back
- * from an older copy hands out xids again that the set already holds).
+ * from an older copy hands out xids again that the set already holds). {@code publication}: a
+ * pgoutput set's publication as last found whole (see {@link PublicationSeen}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CaptureState(String lastCommitLsn, String coveredLsn, SpoolPosition resumeAt, List<TableShape> tables,
                            long segmentsClosed, String coveredEndLsn,
-                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Hole> holes, Long lastXid) {
+                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Hole> holes, Long lastXid,
+                           PublicationSeen publication) {
+
+    /**
+     * The publication's catalog row ({@code oid}, {@code xmin}: the transaction that last altered
+     * it) when a check found it whole at WAL position {@code atLsn}. Another oid or xmin later
+     * means it was dropped or altered since, even where no event trigger saw it.
+     */
+    public record PublicationSeen(long oid, String xmin, String atLsn) {
+    }
 
     /**
      * Transactions committed after {@code afterLsn} and before {@code beforeLsn} that are in no
@@ -33,41 +43,53 @@ public record CaptureState(String lastCommitLsn, String coveredLsn, SpoolPositio
 
     public CaptureState(String lastCommitLsn, String coveredLsn, SpoolPosition resumeAt, List<TableShape> tables,
                         long segmentsClosed) {
-        this(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, null, List.of(), null);
+        this(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, null, List.of(), null, null);
     }
 
     public CaptureState(String lastCommitLsn, String coveredLsn, SpoolPosition resumeAt, List<TableShape> tables,
                         long segmentsClosed, String coveredEndLsn, List<Hole> holes) {
-        this(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, holes, null);
+        this(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, holes, null, null);
     }
 
     public static CaptureState initial(List<TableShape> tables) {
         return new CaptureState(null, null, null, tables, 0);
     }
 
-    /** The same state with the holes {@code earlier} recorded (a new state never forgets one). */
+    /**
+     * The same state with the holes {@code earlier} recorded (a new state never forgets one), and
+     * its publication seen where this state has none (the capture's checkpoints carry neither).
+     */
     public CaptureState keepingHoles(CaptureState earlier) {
-        if (earlier == null || earlier.holes().isEmpty() || holes.containsAll(earlier.holes())) {
+        if (earlier == null) {
             return this;
+        }
+        PublicationSeen seen = publication != null ? publication : earlier.publication();
+        if (earlier.holes().isEmpty() || holes.containsAll(earlier.holes())) {
+            return seen == publication ? this : withPublication(seen);
         }
         List<Hole> all = new java.util.ArrayList<>(earlier.holes());
         holes.stream().filter(h -> !all.contains(h)).forEach(all::add);
-        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all, lastXid);
+        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all, lastXid, seen);
+    }
+
+    public CaptureState withPublication(PublicationSeen seen) {
+        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, holes, lastXid, seen);
     }
 
     public CaptureState withHole(Hole hole) {
         List<Hole> all = new java.util.ArrayList<>(holes);
         all.add(hole);
-        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all, lastXid);
+        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all, lastXid, publication);
     }
 
     /** The same state with {@code replaced} for its holes (one closed, say). */
     public CaptureState withHoles(List<Hole> replaced) {
-        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, replaced, lastXid);
+        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, replaced, lastXid, publication);
     }
 
     /** The state of a capture that starts reading a new spool from its first file. */
     public CaptureState resumingFromStart() {
-        return new CaptureState(lastCommitLsn, coveredLsn, null, tables, segmentsClosed, coveredEndLsn, holes, lastXid);
+        return new CaptureState(lastCommitLsn, coveredLsn, null, tables, segmentsClosed, coveredEndLsn, holes, lastXid,
+                publication);
     }
 }

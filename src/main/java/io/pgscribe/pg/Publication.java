@@ -85,6 +85,14 @@ public final class Publication {
                     + "meanwhile: start a new backup set (pgscribe init with another slot name and backup directory), and keep "
                     + "this one for what it holds.", ExitCode.REFUSED, null);
         }
+        if (state.get(0).equals("true,true,true,true,true,false") && !isOurs(c, name)) {
+            throw new PgscribeException("the publication " + name + " of this pgoutput backup set no longer has pgscribe's "
+                    + "comment: it was dropped and made again, or its comment changed by hand",
+                    "A publication made again does not cover the changes made meanwhile (pgoutput may not decode past the "
+                    + "drop at all): start a new backup set (pgscribe init with another slot name and backup directory), and "
+                    + "keep this one for what it holds. A comment changed by hand: COMMENT ON PUBLICATION "
+                    + SqlText.identifier(name) + " IS " + SqlText.literal(MARK + name) + ";", ExitCode.REFUSED, null);
+        }
         if (!state.get(0).equals("true,true,true,true,true,false")) {
             throw new PgscribeException("the publication " + name + " of this pgoutput backup set was changed (all tables, "
                     + "insert, update, delete, truncate, via root: " + state.get(0) + "); pgoutput would leave out what it no "
@@ -93,6 +101,21 @@ public final class Publication {
                     + "cannot lose a table). Changes made while it was narrowed are not in the backup: take a new base.",
                     ExitCode.REFUSED, null);
         }
+    }
+
+    /**
+     * The publication's catalog row as found now: its oid, its xmin (the transaction that last
+     * created or altered it) and whether it is as init made it (all tables, every action, not via
+     * the partition root, pgscribe's comment); empty when there is none of that name.
+     */
+    public record Found(long oid, String xmin, boolean asMade) {
+    }
+
+    public static java.util.Optional<Found> find(Connection c, String name) throws SQLException {
+        return Pg.query(c, "SELECT oid, xmin::text, (puballtables AND pubinsert AND pubupdate AND pubdelete AND pubtruncate "
+                + "AND NOT pubviaroot AND pg_catalog.obj_description(oid, 'pg_publication') IS NOT DISTINCT FROM ?) "
+                + "FROM pg_catalog.pg_publication WHERE pubname = ?",
+                rs -> new Found(rs.getLong(1), rs.getString(2), rs.getBoolean(3)), MARK + name, name).stream().findFirst();
     }
 
     /** Drops it if it is pgscribe's; true when dropped. */

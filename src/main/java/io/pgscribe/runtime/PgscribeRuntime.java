@@ -252,17 +252,14 @@ public final class PgscribeRuntime {
         }
         // before every start: never another server's changes into this set (a slot name alone does not tell),
         // and never a spool that lost the position the capture resumes at
+        io.pgscribe.capture.PublicationWatch publicationWatch = new io.pgscribe.capture.PublicationWatch(spec, store,
+                plugin.readsPublication() ? slot : null, Clock.systemUTC());
         RecvlogicalSupervisor.Guard guard = new RecvlogicalSupervisor.Guard() {
             @Override
             public void check() throws java.sql.SQLException {
                 SourceIdentity.verify(spec, manifest.source().identity(), backupDir.toString());
                 recovery.check();
-                if (plugin.readsPublication()) {
-                    try (java.sql.Connection c = io.pgscribe.pg.Pg.connect(spec, "pgscribe-" + slot + "-check")) {
-                        io.pgscribe.pg.Publication.requireAsMade(c, slot);
-                        io.pgscribe.capture.PublicationHoles.closeOpen(c, store, slot);
-                    }
-                }
+                publicationWatch.check();
             }
 
             @Override
@@ -282,8 +279,7 @@ public final class PgscribeRuntime {
         SequenceSampler sequences = new SequenceSampler(session,
                 Duration.ofMillis(settings.getLong(Setting.SEQUENCES_SAMPLE_INTERVAL_MS)), sink::segmentsClosed, Clock.systemUTC());
         main.bind(prefix + "sequenceSampler", sequences);
-        main.bind(prefix + "publicationWatch", new io.pgscribe.capture.PublicationWatch(session, store,
-                plugin.readsPublication() ? slot : null, Clock.systemUTC()));
+        main.bind(prefix + "publicationWatch", publicationWatch);
         main.bind(prefix + "heartbeat", new Heartbeat(session, !plugin.receivesMessagesOutsideTransactions(manifest.decoderOptions())));
         main.bind(prefix + "sourceLogPruner", new io.pgscribe.capture.SourceLogPruner(session, sink,
                 settings.getBoolean(Setting.CAPTURE_PRUNE_SOURCE_LOGS)));

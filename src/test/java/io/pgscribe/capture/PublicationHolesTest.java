@@ -55,6 +55,33 @@ class PublicationHolesTest {
     }
 
     @Test
+    void aChangeFoundToBeginEarlierWidensTheHoleThatHoldsIt() {
+        ManifestStore store = store();
+        Instant now = Instant.now();
+        // the capture read the ALTER that set it back, after the last commit then
+        PublicationHoles.open(store, "set_a", "0/1700000", Lsn.valueOf("0/1750000"), "role app (ALTER PUBLICATION)", now);
+        // the check knows it unchanged only up to 0/1600000
+        PublicationHoles.open(store, "set_a", "0/1600000", Lsn.valueOf("0/1800000"), "hand (found by the check)", now);
+        List<CaptureState.Hole> holes = store.load().capture().holes();
+        assertThat(holes).hasSize(1);
+        assertThat(holes.get(0).afterLsn()).isEqualTo("0/1600000");
+        assertThat(holes.get(0).cause()).contains("role app");
+        // a later start does not narrow it again
+        PublicationHoles.open(store, "set_a", "0/1650000", Lsn.valueOf("0/1800000"), "hand (found by the check)", now);
+        assertThat(store.load().capture().holes().get(0).afterLsn()).isEqualTo("0/1600000");
+    }
+
+    @Test
+    void theRowLastFoundWholeSurvivesTheCapturesCheckpoints() {
+        ManifestStore store = store();
+        CaptureState.PublicationSeen seen = new CaptureState.PublicationSeen(16400, "812", "0/1600000");
+        store.update(m -> m.withCapture(m.capture().withPublication(seen)));
+        store.update(m -> m.withCapture(new CaptureState("0/1900000", "0/1900000", null, List.of(), 3)));
+        assertThat(store.load().capture().publication()).isEqualTo(seen);
+        assertThat(store.load().capture().lastCommitLsn()).isEqualTo("0/1900000");
+    }
+
+    @Test
     void aClosedHoleStaysClosedWhenTheCaptureWritesItsStateAgain() {
         ManifestStore store = store();
         PublicationHoles.open(store, "set_a", "0/1600000", Lsn.valueOf("0/1650000"), "role app (ALTER PUBLICATION)",
