@@ -244,6 +244,17 @@ public final class RecvlogicalSupervisor {
             if (!running) {
                 return;
             }
+            String missing = missingPublication(exit.stderrTail());
+            if (missing != null) {
+                // the server decodes each change with the catalog of its time: where the publication did not exist
+                // (dropped or renamed, then made again or renamed back), every later start fails at the same place
+                halted = "pgoutput cannot decode slot " + slot + " past a point where its publication " + missing + " did not "
+                        + "exist (it was dropped or renamed, then made again or renamed back): every start fails there. "
+                        + "HINT: Start a new backup set (pgscribe init with another slot name and backup directory) and keep "
+                        + "this one for what it holds; then drop this slot (pgscribe uninstall).";
+                LOG.error("pg_recvlogical is not started again for slot {}: {}", slot, halted);
+                return;
+            }
             Duration ran = Duration.ofNanos(System.nanoTime() - started);
             delay = ran.compareTo(Duration.ofMinutes(1)) > 0 ? options.restartDelay()
                     : min(delay.multipliedBy(2), options.maxRestartDelay());
@@ -258,6 +269,16 @@ public final class RecvlogicalSupervisor {
             }
             restarts.incrementAndGet();
         }
+    }
+
+    /** The publication the server said does not exist while decoding, or null. */
+    static String missingPublication(String stderr) {
+        if (stderr == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("publication \"((?:[^\"]|\"\")*)\" does not exist")
+                .matcher(stderr);
+        return m.find() ? m.group(1) : null;
     }
 
     /** Runs one process to its end; null when stopped on request. */

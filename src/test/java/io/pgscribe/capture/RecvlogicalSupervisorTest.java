@@ -17,4 +17,15 @@ class RecvlogicalSupervisorTest {
         assertThat(RecvlogicalSupervisor.refusalText(stderr)).isEqualTo("library \"wal2json\" may not be used as an output plugin");
         assertThat(RecvlogicalSupervisor.refusalText("something else")).isEqualTo("something else");
     }
+
+    @Test
+    void aPublicationTheServerCannotFindIsNamed() {
+        String stderr = "pg_recvlogical: error: unexpected termination of replication stream: ERROR:  publication "
+                + "\"pgscribe_shop\" does not exist\nCONTEXT:  slot \"pgscribe_shop\", output plugin \"pgoutput\", in the "
+                + "change callback, associated LSN 0/2242D10\npg_recvlogical: disconnected";
+        assertThat(RecvlogicalSupervisor.missingPublication(stderr)).isEqualTo("pgscribe_shop");
+        assertThat(RecvlogicalSupervisor.missingPublication("publication \"a\"\"b\" does not exist")).isEqualTo("a\"\"b");
+        assertThat(RecvlogicalSupervisor.missingPublication("pg_recvlogical: error: could not connect")).isNull();
+        assertThat(RecvlogicalSupervisor.missingPublication(null)).isNull();
+    }
 }

@@ -256,6 +256,34 @@ class PublicationIT {
         }
     }
 
+    /** Found by a hostile review: renamed and renamed back, the slot cannot be decoded past the rename on 15. */
+    @Test
+    void aPublicationRenamedAndRenamedBackIsAHoleAndAHaltNamingANewBackupSet(PgServer cluster) throws Exception {
+        try (Pipeline p = Pipeline.create(cluster, "pub_rename", tmp.resolve("backup"), Map.of("pgscribe.decoder", "pgoutput",
+                "pgscribe.publication.check-interval-ms", "200"))) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE TABLE t (id int PRIMARY KEY, v text)");
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            p.start();
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "INSERT INTO t VALUES (1, 'a')");
+            }
+            p.fenceAndWait();
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "ALTER PUBLICATION pgscribe_pub_rename RENAME TO elsewhere; INSERT INTO t VALUES (2, 'b'); "
+                        + "ALTER PUBLICATION elsewhere RENAME TO pgscribe_pub_rename; INSERT INTO t VALUES (3, 'c')");
+            }
+            var supervisor = p.runtime().pipelines().get(0).recvlogical().supervisor();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> supervisor.halted().isPresent());
+            assertThat(supervisor.halted().orElseThrow()).contains("past a point where its publication pgscribe_pub_rename "
+                    + "did not exist").contains("Start a new backup set");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> !p.manifest().capture().holes().isEmpty());
+            p.stop();
+        }
+    }
+
     /** Found by a hostile review: any role could stop the capture for everyone with such a DELETE. */
     @Test
     void aRowWithNoColumnSentIsDeletedAndTheCaptureGoesOn(PgServer cluster) throws Exception {
