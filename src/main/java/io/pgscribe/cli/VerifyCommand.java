@@ -74,6 +74,8 @@ final class VerifyCommand implements Callable<Integer> {
                         : s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath(), setTrust,
                         io.pgscribe.encryption.Decryption.fromSettings(s));
                 io.pgscribe.verify.BackupVerifier.print(checks, System.out);
+                io.pgscribe.verify.BackupVerifier.printHoles(staging != null ? staging
+                        : s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath(), System.out);
                 return checks.stream().allMatch(io.pgscribe.verify.BackupVerifier.Check::ok) ? ExitCode.OK : ExitCode.DAMAGED;
             } finally {
                 if (staging != null) {

@@ -180,4 +180,21 @@ public final class BackupVerifier {
                 + "to read their content too)")
                 : bad + " of " + checks.size() + " file(s) are damaged or missing");
     }
+
+    /** The holes the set records: its files can all be whole while no restore can cross one of them. */
+    public static void printHoles(java.nio.file.Path backupDir, PrintStream out) {
+        java.nio.file.Path file = backupDir.resolve(io.pgscribe.manifest.ManifestStore.FILE_NAME);
+        if (!java.nio.file.Files.exists(file)) {
+            return;
+        }
+        io.pgscribe.manifest.Manifest m = io.pgscribe.manifest.ManifestStore.readUnverified(file);
+        if (m.capture() == null) {
+            return;
+        }
+        for (io.pgscribe.manifest.CaptureState.Hole h : m.capture().holes()) {
+            out.println("HOLE     transactions committed after " + (h.afterLsn() == null ? "the first base" : h.afterLsn())
+                    + (h.beforeLsn() == null ? ", still open," : " and before " + h.beforeLsn()) + " are in no segment ("
+                    + h.cause() + "): no restore crosses it; a base taken after its end starts a whole chain again");
+        }
+    }
 }

@@ -248,6 +248,10 @@ class PublicationIT {
             p.stop();
             Pipeline.Cli latest = p.cli("restore", "--to-db", "pub_unseen_latest");
             assertThat(latest.code()).as(latest.out() + latest.err()).isEqualTo(io.pgscribe.ExitCode.DAMAGED);
+            Pipeline.Cli files = p.cli("verify", "--backup");
+            assertThat(files.code()).as(files.out() + files.err()).isZero(); // every file is whole, and it says the set is not
+            assertThat(files.out()).contains("HOLE     transactions committed after " + hole.afterLsn() + " and before "
+                    + hole.beforeLsn());
             Pipeline.Cli before = p.cli("restore", "--to-db", "pub_unseen_before", "--to-lsn", hole.afterLsn());
             assertThat(before.code()).as(before.out() + before.err()).isZero();
             try (Connection c = Pg.connect(cluster.connection("pub_unseen_before"), "t")) {
