@@ -32,19 +32,21 @@ import picocli.CommandLine.Option;
  * one more pgscribe run under the same load whose TPS is not counted, the delay from a probe
  * transaction's commit until the slot's confirmed_flush_lsn passes it, which pg_recvlogical
  * reports only after fsync'ing the spool: the transaction is then durable on the backup disk
- * (the RPO).
+ * (the RPO). Each decoder named runs with its own backup set and slot on the same database, and bare
+ * pg_recvlogical with that decoder and the set's options: one run compares the decoders side by side.
  */
 @Command(name = "source", mixinStandardHelpOptions = true,
-        description = "P3: pgbench TPS without capture, with bare pg_recvlogical, with pgscribe; P4: commit-to-spool delay.")
+        description = "P3: pgbench TPS without capture, with bare pg_recvlogical, with pgscribe, per decoder; P4: commit-to-spool delay.")
 final class SourceBench implements Callable<Integer> {
 
     static final String NONE = "no capture";
     static final String BARE = "bare pg_recvlogical -f";
     static final String PGSCRIBE = "pgscribe run";
-    static final String PGSCRIBE_ZSTD = "pgscribe run, zstd";
 
-    @Option(names = "--decoder", defaultValue = "pgoutput", description = "pgscribe's decoder, also bare pg_recvlogical's.")
-    String decoder;
+    @Option(names = "--decoders", split = ",", defaultValue = "pgoutput,wal2json",
+            description = "Decoders measured side by side in the same run, each with its own backup set and slot "
+                    + "(bare pg_recvlogical too); the first also runs once with zstd.")
+    List<String> decoders;
 
     @Option(names = "--seconds", defaultValue = "30", description = "Length of each pgbench run.")
     int seconds;
@@ -62,22 +64,36 @@ final class SourceBench implements Callable<Integer> {
             + "on the cluster's disk (e.g. /dev/shm/pgscribe-bench: what the backup's writes cost the server's fsyncs drops out).")
     Path backupDir;
 
-    private final List<Double> rpo = new ArrayList<>();
+    /** One configuration of a round: nothing, bare pg_recvlogical on a set's decoder and options, or a set's runtime. */
+    private record Config(String label, Kind kind, Pipeline pipeline, String bareOf) {
+    }
+
+    private enum Kind { NONE, BARE, PGSCRIBE }
+
+    private final Map<String, List<Double>> rpo = new java.util.LinkedHashMap<>();
+
+    static String bare(String decoder) {
+        return BARE + ", " + decoder;
+    }
+
+    static String pgscribe(String decoder) {
+        return PGSCRIBE + ", " + decoder;
+    }
 
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(dir);
         StringBuilder report = new StringBuilder();
         Measurements tps = new Measurements();
-        List<String> configs = List.of(NONE, BARE, PGSCRIBE, PGSCRIBE_ZSTD);
         Path backups = (backupDir == null ? dir : backupDir).toAbsolutePath();
         Files.createDirectories(backups);
+        List<Config> configs = new ArrayList<>(List.of(new Config(NONE, Kind.NONE, null, null)));
         try (LocalCluster cluster = LocalCluster.start(dir.toAbsolutePath(), Bench.PLUGINS, List.of("fsync=on", "synchronous_commit=on",
                 "max_wal_size=4GB", "max_replication_slots=20", "max_wal_senders=20"))) {
             try (Connection c = Pg.connect(cluster.connection("postgres"), "bench")) {
                 report.append("### P3 source overhead and P4 RPO, ").append(Instant.now().toString(), 0, 10).append("\n\n")
                         .append("- Command: `bench/run source --seconds ").append(seconds).append(" --clients ").append(clients)
-                        .append(" --repeats ").append(repeats).append(" --decoder ").append(decoder)
+                        .append(" --repeats ").append(repeats).append(" --decoders ").append(String.join(",", decoders))
                         .append(backupDir == null ? "" : " --backup-dir " + backupDir)
                         .append("`\n").append(Machine.describe(c)).append('\n');
             }
@@ -90,57 +106,95 @@ final class SourceBench implements Callable<Integer> {
                 shipped.put(s.key(), s.defaultValue());
             }
             shipped.put(Setting.SEGMENT_MAX_AGE.key(), "5");
-            shipped.put(Setting.DECODER.key(), decoder);
-            Path set = backups.resolve("source-backup");
-            LocalCluster.deleteTree(set); // a run that was stopped leaves its set behind
-            Map<String, String> zstd = new java.util.HashMap<>(shipped);
-            zstd.put(Setting.COMPRESSION.key(), "zstd");
-            // the same backup set and slot, run with zstd instead of gzip: the compress route reads its method from the settings
-            try (Pipeline p = Pipeline.create(cluster, "pgb", set, shipped)) {
-                Pipeline pz = new Pipeline(cluster, "pgb", set, zstd); // p's close uninstalls the set's slot for both
-                PgTools tools = PgTools.locate("");
-                pgbench(tools, p.source(), List.of("-i", "-q", "-s", "10"));
-                try (Connection c = p.connect()) {
-                    Pg.execute(c, "CREATE TABLE rpo_probe (id bigserial PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())");
-                    // pgbench_history has no primary key: FULL identity, as init --replica-identity=full would set
-                    Pg.execute(c, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
+            List<Pipeline> pipelines = new ArrayList<>();
+            try {
+                // one database, one backup set and slot per decoder: every configuration runs on the same tables
+                Pipeline first = null;
+                Map<String, String> zstd = null;
+                Path firstSet = null;
+                for (String decoder : decoders) {
+                    Map<String, String> settings = new java.util.HashMap<>(shipped);
+                    settings.put(Setting.DECODER.key(), decoder);
+                    settings.put(Setting.SLOT_NAME.key(), "pgscribe_pgb_" + decoder);
+                    Path set = backups.resolve("source-backup-" + decoder);
+                    LocalCluster.deleteTree(set); // a run that was stopped leaves its set behind
+                    Pipeline p = first == null ? Pipeline.create(cluster, "pgb", set, settings) : new Pipeline(cluster, "pgb", set, settings);
+                    pipelines.add(p);
+                    if (first == null) {
+                        first = p;
+                        firstSet = set;
+                        zstd = new java.util.HashMap<>(settings);
+                        zstd.put(Setting.COMPRESSION.key(), "zstd");
+                        PgTools tools = PgTools.locate("");
+                        pgbench(tools, p.source(), List.of("-i", "-q", "-s", "10"));
+                        try (Connection c = p.connect()) {
+                            Pg.execute(c, "CREATE TABLE rpo_probe (id bigserial PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())");
+                            // pgbench_history has no primary key: FULL identity, as init --replica-identity=full would set
+                            Pg.execute(c, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
+                        }
+                    }
+                    p.init(ReplicaIdentityAudit.Mode.REFUSE);
+                    configs.add(new Config(bare(decoder), Kind.BARE, p, null));
+                    configs.add(new Config(pgscribe(decoder), Kind.PGSCRIBE, p, bare(decoder)));
                 }
-                p.init(ReplicaIdentityAudit.Mode.REFUSE);
+                // the first set once more with zstd instead of gzip: the compress route reads its method from the settings
+                configs.add(new Config(pgscribe(decoders.get(0)) + ", zstd", Kind.PGSCRIBE,
+                        new Pipeline(cluster, "pgb", firstSet, zstd), bare(decoders.get(0))));
+                PgTools tools = PgTools.locate("");
                 for (int round = 0; round < repeats; round++) {
                     for (int i = 0; i < configs.size(); i++) {
-                        String config = configs.get((i + round) % configs.size());
-                        double t = run(config, config.equals(PGSCRIBE_ZSTD) ? pz : p, tools, backups, round, false);
-                        tps.add(config, t);
-                        log("round %d: %-24s %.0f TPS", round + 1, config, t);
+                        Config config = configs.get((i + round) % configs.size());
+                        double t = run(config, first, tools, backups, round, false);
+                        tps.add(config.label(), t);
+                        log("round %d: %-36s %.0f TPS", round + 1, config.label(), t);
                     }
                 }
-                // P4 in a run of its own: its probe's queries must not count against pgscribe's TPS
-                double t = run(PGSCRIBE, p, tools, backups, repeats, true);
-                log("P4 run (TPS not counted): %.0f TPS", t);
+                // P4 in runs of their own: the probe's queries must not count against pgscribe's TPS
+                for (Config config : configs) {
+                    if (config.kind() == Kind.PGSCRIBE && !config.label().endsWith("zstd")) {
+                        double t = run(config, first, tools, backups, repeats, true);
+                        log("P4 run, %s (TPS not counted): %.0f TPS", config.label(), t);
+                    }
+                }
+            } finally {
+                for (Pipeline p : pipelines) {
+                    p.close(); // each uninstalls its own slot (and publication)
+                }
             }
         }
         report.append("| configuration | median TPS | runs | TPS relative to no capture |\n|---|---:|---|---:|\n");
-        for (String c : configs) {
-            report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.3f |%n", c.startsWith(PGSCRIBE) ? "**" + c + "**" : c,
-                    tps.median(c), Measurements.runsText(tps.runs(c)), 1 / tps.speedup(c, NONE)));
+        for (Config c : configs) {
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.3f |%n",
+                    c.kind() == Kind.PGSCRIBE ? "**" + c.label() + "**" : c.label(),
+                    tps.median(c.label()), Measurements.runsText(tps.runs(c.label())), 1 / tps.speedup(c.label(), NONE)));
         }
-        double bare = 1 / tps.speedup(BARE, NONE);
-        for (String ours : List.of(PGSCRIBE, PGSCRIBE_ZSTD)) {
-            report.append(String.format(Locale.ROOT, "%n%s costs %.1f TPS-percentage points beyond bare pg_recvlogical "
-                    + "(goal: at most 3); paired by round, %s points (median %.1f)%n", ours,
-                    100 * (bare - 1 / tps.speedup(ours, NONE)), Measurements.runsText(pointsByRound(tps, ours)),
-                    Measurements.median(pointsByRound(tps, ours))));
+        for (Config c : configs) {
+            if (c.kind() != Kind.PGSCRIBE) {
+                continue;
+            }
+            double bare = 1 / tps.speedup(c.bareOf(), NONE);
+            List<Double> points = pointsByRound(tps, c.label(), c.bareOf());
+            report.append(String.format(Locale.ROOT, "%n%s costs %.1f TPS-percentage points beyond %s "
+                    + "(goal: at most 3); paired by round, %s points (median %.1f)%n", c.label(),
+                    100 * (bare - 1 / tps.speedup(c.label(), NONE)), c.bareOf(), Measurements.runsText(points),
+                    Measurements.median(points)));
         }
-        for (String ours : List.of(PGSCRIBE, PGSCRIBE_ZSTD)) {
-            report.append(String.format(Locale.ROOT, "%nCPU of the pgscribe runtime (this JVM, pg_recvlogical not included) during "
-                    + "its pgbench runs, %s: median %.1f%% of one core, %.1f µs per change written meanwhile (runs: %s µs)%n",
-                    ours, cpu.median(ours + " share") * 100, cpu.median(ours + " perChange"),
-                    Measurements.runsText(cpu.runs(ours + " perChange"))));
+        for (Config c : configs) {
+            if (c.kind() == Kind.PGSCRIBE) {
+                report.append(String.format(Locale.ROOT, "%nCPU of the pgscribe runtime (this JVM, pg_recvlogical not included) "
+                        + "during its pgbench runs, %s: median %.1f%% of one core, %.1f µs per change written meanwhile (runs: %s µs)%n",
+                        c.label(), cpu.median(c.label() + " share") * 100, cpu.median(c.label() + " perChange"),
+                        Measurements.runsText(cpu.runs(c.label() + " perChange"))));
+            }
         }
-        Collections.sort(rpo);
-        report.append(String.format(Locale.ROOT, "%nP4, commit to fsync'd spool (confirmed_flush_lsn past the commit) while "
-                + "pgscribe runs under the load: %d probes, p50 %.0f ms, p99 %.0f ms, max %.0f ms (goal: p99 at most 2 s).%n",
-                rpo.size(), pct(50), pct(99), rpo.isEmpty() ? Double.NaN : rpo.get(rpo.size() - 1)));
+        for (Map.Entry<String, List<Double>> e : rpo.entrySet()) {
+            List<Double> delays = e.getValue();
+            Collections.sort(delays);
+            report.append(String.format(Locale.ROOT, "%nP4, commit to fsync'd spool (confirmed_flush_lsn past the commit) while "
+                    + "%s runs under the load: %d probes, p50 %.0f ms, p99 %.0f ms, max %.0f ms (goal: p99 at most 2 s).%n",
+                    e.getKey(), delays.size(), pct(delays, 50), pct(delays, 99),
+                    delays.isEmpty() ? Double.NaN : delays.get(delays.size() - 1)));
+        }
         System.out.println();
         System.out.println(report);
         return 0;
@@ -148,22 +202,22 @@ final class SourceBench implements Callable<Integer> {
 
     /**
      * Per round, the points of TPS (relative to that round's run without capture) that {@code ours} lost beyond
-     * bare pg_recvlogical: the runs of one round are minutes apart, not the length of the whole benchmark.
+     * bare pg_recvlogical on the same decoder: the runs of one round are minutes apart, not the whole benchmark.
      */
-    private static List<Double> pointsByRound(Measurements tps, String ours) {
+    private static List<Double> pointsByRound(Measurements tps, String ours, String bare) {
         List<Double> points = new ArrayList<>();
         for (int r = 0; r < tps.runs(NONE).size(); r++) {
             double none = tps.runs(NONE).get(r);
-            points.add(100 * (tps.runs(BARE).get(r) - tps.runs(ours).get(r)) / none);
+            points.add(100 * (tps.runs(bare).get(r) - tps.runs(ours).get(r)) / none);
         }
         return points;
     }
 
-    private double pct(int p) {
-        if (rpo.isEmpty()) {
+    private static double pct(List<Double> sorted, int p) {
+        if (sorted.isEmpty()) {
             return Double.NaN;
         }
-        return rpo.get(Math.min(rpo.size() - 1, (int) Math.ceil(p / 100.0 * rpo.size()) - 1));
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
     private final Measurements cpu = new Measurements();
@@ -173,12 +227,13 @@ final class SourceBench implements Callable<Integer> {
                 .getProcessCpuTime();
     }
 
-    private double run(String config, Pipeline p, PgTools tools, Path backups, int round, boolean probing) throws Exception {
+    private double run(Config config, Pipeline any, PgTools tools, Path backups, int round, boolean probing) throws Exception {
         Process bare = null;
+        Pipeline p = config.pipeline();
         String slot = "bare_" + round;
         Path out = backups.resolve("bare.out");
-        boolean ours = config.startsWith(PGSCRIBE);
-        if (config.equals(BARE)) {
+        boolean ours = config.kind() == Kind.PGSCRIBE;
+        if (config.kind() == Kind.BARE) {
             try (Connection c = p.connect()) {
                 // the set's decoder with the set's options (pgoutput reads the set's publication)
                 Pg.query(c, "SELECT pg_create_logical_replication_slot(?, ?)", rs -> 1, slot, p.manifest().decoder());
@@ -195,26 +250,28 @@ final class SourceBench implements Callable<Integer> {
             bare = pb.start();
         } else if (ours) {
             p.start();
-            p.fenceAndWait(); // the backlog of the other runs first: measured is the steady state
+            // the backlog of the other runs first (other sets' runs leave this slot behind): measured is the steady state
+            p.awaitCovered(p.fence(), java.time.Duration.ofMinutes(15));
         }
         Thread prober = null;
         if (probing) {
-            prober = new Thread(() -> probe(p), "rpo-probe");
+            List<Double> delays = rpo.computeIfAbsent(config.label(), k -> new ArrayList<>());
+            prober = new Thread(() -> probe(p, delays), "rpo-probe");
             prober.start();
         }
         try {
             long cpu0 = processCpuNanos();
             long changes0 = ours ? p.runtime().captureSink().changesWritten() : 0;
             // the probe's run is as long as all rounds of one configuration: about one probe a second
-            double result = pgbench(tools, p.source(), List.of("-n", "-c", String.valueOf(clients), "-j", "2", "-T",
+            double result = pgbench(tools, any.source(), List.of("-n", "-c", String.valueOf(clients), "-j", "2", "-T",
                     String.valueOf(probing ? seconds * repeats : seconds)));
             if (ours && !probing) {
                 // while pgbench ran, and nothing of the benchmark's own (no awaiting, no probe): the runtime keeps up
                 // with the load (P4), so the changes written in that time are the ones that CPU went into
                 double cpuNanos = processCpuNanos() - cpu0;
                 long changes = p.runtime().captureSink().changesWritten() - changes0;
-                cpu.add(config + " share", cpuNanos / (seconds * 1e9));
-                cpu.add(config + " perChange", cpuNanos / 1000.0 / Math.max(1, changes));
+                cpu.add(config.label() + " share", cpuNanos / (seconds * 1e9));
+                cpu.add(config.label() + " perChange", cpuNanos / 1000.0 / Math.max(1, changes));
             }
             return result;
         } finally {
@@ -237,7 +294,7 @@ final class SourceBench implements Callable<Integer> {
     }
 
     /** Every 250 ms a probe transaction; the time until the slot's confirmed_flush_lsn passes its commit. */
-    private void probe(Pipeline p) {
+    private static void probe(Pipeline p, List<Double> rpo) {
         try (Connection c = p.connect()) {
             String slot = p.settings().get(Setting.SLOT_NAME);
             while (!Thread.currentThread().isInterrupted()) {
