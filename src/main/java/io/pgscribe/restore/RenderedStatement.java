@@ -31,9 +31,9 @@ public final class RenderedStatement {
      * subquery names starts without ONLY before it (segments written before 0.3).
      */
     public record Recognised(Kind kind, List<RestoreScope.Name> tables, List<String> operatorSchemas,
-                             List<Integer> withoutOnly) {
+                             List<Integer> withoutOnly, Parts parts) {
         public Recognised(Kind kind, List<RestoreScope.Name> tables, List<String> operatorSchemas) {
-            this(kind, tables, operatorSchemas, List.of());
+            this(kind, tables, operatorSchemas, List.of(), null);
         }
 
         /**
@@ -52,6 +52,26 @@ public final class RenderedStatement {
         }
     }
 
+    /**
+     * Where the parts of an INSERT, UPDATE or DELETE are in its text (null for other kinds), for
+     * {@link RawStatementRepair}. {@code assigned}: an INSERT's columns, each with its value, or
+     * an UPDATE's SET items; {@code listStart}..{@code listEnd}: the INSERT's column list inside its
+     * parentheses, or the UPDATE's SET items; {@code valuesStart}..{@code valuesEnd}: the INSERT's
+     * values inside theirs; {@code overridingAt}: just after the column list's ")" (-1 when
+     * OVERRIDING SYSTEM VALUE is written). {@code compared}: the WHERE's comparisons of a column
+     * with a value (start and end: the operator's start and the value's end).
+     */
+    public record Parts(List<Item> assigned, int listStart, int listEnd, int valuesStart, int valuesEnd,
+                        int overridingAt, List<Item> compared) {
+    }
+
+    /** A column and a value in the text: {@code start}..{@code end} the whole item, the value's own span. */
+    public record Item(String column, int start, int end, int valueStart, int valueEnd, boolean isNull) {
+        String value(String sql) {
+            return sql.substring(valueStart, valueEnd);
+        }
+    }
+
     private enum T { WORD, QIDENT, STRING, NUMBER, PUNCT, END }
 
     private final String sql;
@@ -62,7 +82,15 @@ public final class RenderedStatement {
     private final List<RestoreScope.Name> tables = new ArrayList<>(1);
     private final List<String> operatorSchemas = new ArrayList<>(0);
     private final List<Integer> withoutOnly = new ArrayList<>(0);
+    private final List<Item> assigned = new ArrayList<>(0);
+    private final List<Item> compared = new ArrayList<>(0);
+    private int listStart = -1;
+    private int listEnd = -1;
+    private int valuesStart = -1;
+    private int valuesEnd = -1;
+    private int overridingAt = -1;
     private int tokenStart;
+    private int lastEnd; // where the token next() last moved past ends
 
     private RenderedStatement(String sql) {
         this.sql = sql;
@@ -78,8 +106,12 @@ public final class RenderedStatement {
                 return null;
             }
             r.next();
-            return r.type == T.END ? new Recognised(k, List.copyOf(r.tables), List.copyOf(r.operatorSchemas),
-                    List.copyOf(r.withoutOnly)) : null;
+            if (r.type != T.END) {
+                return null;
+            }
+            Parts parts = k == Kind.INSERT || k == Kind.UPDATE || k == Kind.DELETE ? new Parts(List.copyOf(r.assigned), r.listStart, r.listEnd,
+                    r.valuesStart, r.valuesEnd, r.overridingAt, List.copyOf(r.compared)) : null;
+            return new Recognised(k, List.copyOf(r.tables), List.copyOf(r.operatorSchemas), List.copyOf(r.withoutOnly), parts);
         } catch (NotRecognised e) {
             return null;
         }
@@ -102,32 +134,56 @@ public final class RenderedStatement {
                 return Kind.INSERT;
             }
             punct("(");
+            listStart = tokenStart;
+            List<String> columns = new ArrayList<>();
+            List<int[]> columnSpans = new ArrayList<>();
             do {
-                identifier();
+                int start = tokenStart;
+                columns.add(identifier());
+                columnSpans.add(new int[] {start, lastEnd});
             } while (comma());
+            listEnd = tokenStart;
             punct(")");
+            overridingAt = lastEnd;
             if (isWord("OVERRIDING")) {
                 next();
                 word("SYSTEM");
                 word("VALUE");
+                overridingAt = -1;
             }
             word("VALUES");
             punct("(");
+            valuesStart = tokenStart;
+            int i = 0;
             do {
-                value();
+                int start = tokenStart;
+                boolean isNull = value();
+                if (i < columns.size()) {
+                    assigned.add(new Item(columns.get(i), columnSpans.get(i)[0], columnSpans.get(i)[1], start, lastEnd, isNull));
+                }
+                i++;
             } while (comma());
+            valuesEnd = tokenStart;
             punct(")");
+            if (i != columns.size()) {
+                assigned.clear(); // the server refuses it anyway; nothing to repair
+            }
             return Kind.INSERT;
         }
         if (isWord("UPDATE")) {
             next();
             tables.add(onlyName());
             word("SET");
+            listStart = tokenStart;
             do {
-                identifier();
+                int start = tokenStart;
+                String column = identifier();
                 punct("=");
-                value();
+                int valueStart = tokenStart;
+                boolean isNull = value();
+                assigned.add(new Item(column, start, lastEnd, valueStart, lastEnd, isNull));
             } while (comma());
+            listEnd = lastEnd;
             word("WHERE");
             condition();
             return Kind.UPDATE;
@@ -212,12 +268,13 @@ public final class RenderedStatement {
 
     private void comparisons() throws NotRecognised {
         do {
-            identifier();
+            String column = identifier();
             if (isWord("IS")) {
                 next();
                 word("NULL");
                 continue;
             }
+            boolean asText = false;
             if (isPunct("::")) {
                 next();
                 if (isWord("PG_CATALOG")) {
@@ -225,9 +282,15 @@ public final class RenderedStatement {
                     punct(".");
                 }
                 word("TEXT");
+                asText = true;
             }
+            int opStart = tokenStart;
             operator();
-            value();
+            int valueStart = tokenStart;
+            boolean isNull = value();
+            if (!asText) {
+                compared.add(new Item(column, opStart, lastEnd, valueStart, lastEnd, isNull));
+            }
         } while (and());
     }
 
@@ -259,14 +322,17 @@ public final class RenderedStatement {
         }
     }
 
-    private void value() throws NotRecognised {
+    /** A value; true when it is NULL. */
+    private boolean value() throws NotRecognised {
         switch (type) {
             case STRING, NUMBER -> next();
             case WORD -> {
                 if (!text.equals("NULL") && !text.equals("TRUE") && !text.equals("FALSE")) {
                     throw new NotRecognised();
                 }
+                boolean isNull = text.equals("NULL");
                 next();
+                return isNull;
             }
             case PUNCT -> {
                 if (!text.equals("-")) {
@@ -277,6 +343,7 @@ public final class RenderedStatement {
             }
             default -> throw new NotRecognised();
         }
+        return false;
     }
 
     private void number() throws NotRecognised {
@@ -389,6 +456,7 @@ public final class RenderedStatement {
 
     /** Reads the next token; comments, dollar quotes and anything unexpected are not recognised. */
     private void next() throws NotRecognised {
+        lastEnd = pos;
         int n = sql.length();
         while (pos < n && isSpace(sql.charAt(pos))) {
             pos++;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
+import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.init.CaptureObjects;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.Manifest;
@@ -179,7 +180,7 @@ public final class Restorer {
         Manifest m = ManifestStore.read(manifestFile, trust);
         out.println("Manifest: " + trust.describe(m, manifestFile));
         RestoreTarget target = o.target();
-        if (target.kind() != RestoreTarget.Kind.LATEST && !io.pgscribe.decode.DecoderPlugin.fromName(m.decoder())
+        if (target.kind() != RestoreTarget.Kind.LATEST && !DecoderPlugin.fromName(m.decoder())
                 .carriesTransactionIdentity()) {
             throw new PgscribeException("this backup set was made with " + m.decoder()
                     + ", whose segments carry no commit LSN, time or xid: it can be restored only to its latest transaction",
@@ -472,7 +473,8 @@ public final class Restorer {
             sandbox.install();
             installed = sandbox;
             applier = new SegmentApplier(c, o.scope(), consistentPoint, lastApplied, restoreTarget, out, sandbox, pins,
-                    o.allowLegacyDdl());
+                    o.allowLegacyDdl(), DecoderPlugin.fromName(m.decoder())
+                            == DecoderPlugin.DECODER_RAW);
             for (SegmentEntry seg : chain.segments()) {
                 segmentsRead++;
                 try (SegmentReader reader = chain.reader(seg, charset, true)) {

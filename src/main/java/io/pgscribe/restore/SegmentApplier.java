@@ -52,6 +52,7 @@ final class SegmentApplier {
     private final TableOwners owners;
     private final SessionPins pins;
     private final boolean allowLegacyDdl;
+    private final TableShapes rawShapes; // decoder_raw's statements are repaired to the tables' shapes; null otherwise
     private Lsn lastApplied;
     private long applied;
     private long skipped;
@@ -99,7 +100,8 @@ final class SegmentApplier {
     private boolean currentHasDdl;
 
     SegmentApplier(Connection c, RestoreScope scope, Lsn consistentPoint, Lsn lastApplied, RestoreTarget target,
-                   PrintStream out, RoleSandbox sandbox, SessionPins pins, boolean allowLegacyDdl) throws SQLException {
+                   PrintStream out, RoleSandbox sandbox, SessionPins pins, boolean allowLegacyDdl, boolean rawStatements)
+            throws SQLException {
         this.c = c;
         this.st = c.createStatement();
         st.setEscapeProcessing(false);
@@ -112,6 +114,7 @@ final class SegmentApplier {
         this.owners = new TableOwners(c);
         this.pins = pins;
         this.allowLegacyDdl = allowLegacyDdl;
+        this.rawShapes = rawStatements ? new TableShapes(c) : null;
         st.execute(pins.sql());
     }
 
@@ -208,6 +211,25 @@ final class SegmentApplier {
         }
         if (!scope.all() && !inScope(r)) {
             return;
+        }
+        if (rawShapes != null && r.parts() != null) {
+            String repaired;
+            try {
+                repaired = RawStatementRepair.repair(code, r, rawShapes.of(r.tables().get(0)));
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw failure(e);
+            }
+            if (repaired.isEmpty()) {
+                return; // an UPDATE of computed columns only: the restored table computes them
+            }
+            if (!repaired.equals(code)) {
+                code = repaired;
+                r = RenderedStatement.recognise(code);
+                if (r == null) {
+                    throw notWritten("a decoder_raw statement pgscribe could not repair", code);
+                }
+            }
         }
         code = r.withOnly(code); // a segment written before ONLY: never a child's row of the same key
         String role;
@@ -434,6 +456,9 @@ final class SegmentApplier {
                     + ")");
         } finally {
             owners.forget();
+            if (rawShapes != null) {
+                rawShapes.forget();
+            }
             extensionSchemas = null;
         }
     }
