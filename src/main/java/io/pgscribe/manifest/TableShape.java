@@ -26,7 +26,9 @@ public record TableShape(String schema, String table, List<String> generated, Li
         generated = generated == null ? List.of() : List.copyOf(generated);
         alwaysIdentity = alwaysIdentity == null ? List.of() : List.copyOf(alwaysIdentity);
         kind = "table".equals(kind) ? null : kind;
-        equality = equality == null ? Map.of() : Map.copyOf(equality);
+        // sorted: the manifest's seal is over its JSON, which must come out the same in every JVM
+        equality = equality == null || equality.isEmpty() ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(equality));
     }
 
     public TableShape(String schema, String table, List<String> generated, List<String> alwaysIdentity) {

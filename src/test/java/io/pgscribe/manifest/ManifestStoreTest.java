@@ -35,6 +35,23 @@ class ManifestStoreTest {
     }
 
     @Test
+    void aTableShapeWithManyColumnsOfTheirOwnComparisonWritesTheSameJsonInEveryJvm() throws IOException {
+        // the seal is over the JSON: a map must come out in one order, whatever order it was read or built in
+        java.util.Map<String, List<String>> equality = new java.util.LinkedHashMap<>();
+        for (String c : List.of("m", "c", "x", "a", "k", "b", "z", "d", "q", "e", "y", "f")) {
+            equality.put(c, List.of("", "text"));
+        }
+        TableShape shape = new TableShape("public", "t", List.of(), List.of(), null, equality);
+        ManifestStore store = new ManifestStore(tmp);
+        store.save(sample().withCapture(CaptureState.initial(List.of(shape))));
+        String json = Files.readString(store.file());
+        List<Integer> at = List.of("a", "b", "c", "d", "e", "f", "k", "m", "q", "x", "y", "z").stream()
+                .map(c -> json.indexOf("\"" + c + "\" : [")).toList();
+        assertThat(at).doesNotContain(-1).isSorted();
+        assertThat(ManifestStore.readUnverified(store.file()).capture().tables()).containsExactly(shape);
+    }
+
+    @Test
     void anEditedOrTornManifestIsRefused() throws IOException {
         ManifestStore store = new ManifestStore(tmp);
         store.save(sample());
