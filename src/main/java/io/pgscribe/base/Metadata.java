@@ -82,16 +82,24 @@ public final class Metadata {
         return root;
     }
 
-    /** Generated and GENERATED ALWAYS identity columns of every table, and the materialized views, for the capture. */
+    /**
+     * Generated and GENERATED ALWAYS identity columns of every table, the columns whose type
+     * a rendered WHERE compares in a way of its own, and the materialized views, for the capture.
+     */
     public static List<TableShape> tableShapes(Connection c) throws SQLException {
         String json = Pg.string(c, """
+                WITH special AS (
+                    SELECT t.atttypid FROM (SELECT DISTINCT atttypid FROM pg_attribute WHERE attnum > 0 AND NOT attisdropped) t
+                     WHERE pgscribe.equality_operator(t.atttypid) IS NOT NULL
+                )
                 SELECT coalesce(jsonb_agg(s), '[]')::text FROM (
                     SELECT DISTINCT jsonb_array_elements(pgscribe.table_shapes(c.oid)) AS s
                       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
                        AND (c.relkind IN ('m', 'p') OR (c.relkind = 'r'
                             AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
-                                           AND (a.attgenerated <> '' OR a.attidentity = 'a'))))) x
+                                           AND NOT a.attisdropped AND (a.attgenerated <> '' OR a.attidentity = 'a'
+                                                OR a.atttypid IN (SELECT atttypid FROM special)))))) x
                 """);
         try {
             return JSON.readValue(json, JSON.getTypeFactory().constructCollectionType(List.class, TableShape.class));

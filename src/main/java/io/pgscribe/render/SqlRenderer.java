@@ -19,7 +19,8 @@ import java.util.Set;
  *       identity) by every column, limited to one row through its ctid, because identical
  *       rows may exist and the source changed only one of them.</li>
  *   <li>Types whose {@code =} is not equality (json, xml, geometric types compare by area or
- *       not at all) are compared as text.</li>
+ *       not at all, composites) are compared as text; where {@code =} is looser than the text
+ *       (numeric, floats, intervals, jsonb), a FULL identity row is matched by both.</li>
  *   <li>Every operator is named with its schema ({@code OPERATOR(pg_catalog.=)}, or the one a
  *       column's type from outside pg_catalog has, from its table shape): none resolves through
  *       a search_path, so no role can put its own operator in the way of a restore.</li>
@@ -133,10 +134,10 @@ public final class SqlRenderer {
         List<Column> key = keyColumns(identity, primaryKey);
         if (key != null) {
             out.append(" WHERE ");
-            appendConditions(out, key, shape);
+            appendConditions(out, key, shape, false);
         } else {
             out.append(" WHERE ctid ").append(EQUALS).append(" (SELECT ctid FROM ONLY ").append(table).append(" WHERE ");
-            appendConditions(out, identity, shape);
+            appendConditions(out, identity, shape, true);
             out.append(" LIMIT 1)");
         }
     }
@@ -161,20 +162,30 @@ public final class SqlRenderer {
         return key;
     }
 
-    private static void appendConditions(StringBuilder out, List<Column> cols, TableShape shape) {
+    /**
+     * {@code wholeRow}: the conditions find one of possibly several rows by every column (FULL
+     * identity), so where a type's {@code =} is looser than its text (numeric {@code 1.0 = 1.00},
+     * float {@code -0 = 0}, intervals, jsonb, an extension's operator) the text must match too,
+     * or the restore changes another of the rows than the source did.
+     */
+    private static void appendConditions(StringBuilder out, List<Column> cols, TableShape shape, boolean wholeRow) {
         for (int i = 0; i < cols.size(); i++) {
             if (i > 0) {
                 out.append(" AND ");
             }
             Column c = cols.get(i);
-            SqlText.appendIdentifier(out, c.name());
             List<String> own = shape == null ? null : shape.equality().get(c.name());
             if (c.isNull()) {
+                SqlText.appendIdentifier(out, c.name());
                 out.append(" IS NULL");
-            } else if (comparesAsText(c.type()) || (own != null && own.get(0).isEmpty())) {
-                out.append("::pg_catalog.text ").append(EQUALS).append(' ');
-                SqlText.appendLiteral(out, c.text());
-            } else if (own != null && own.size() == 2 && OPERATOR_NAME.matcher(own.get(1)).matches()) {
+                continue;
+            }
+            if (comparesAsText(c.type()) || (own != null && own.size() == 2 && own.get(0).isEmpty())) {
+                appendTextComparison(out, c);
+                continue;
+            }
+            SqlText.appendIdentifier(out, c.name());
+            if (own != null && own.size() == 2 && OPERATOR_NAME.matcher(own.get(1)).matches()) {
                 out.append(" OPERATOR(");
                 SqlText.appendIdentifier(out, own.get(0));
                 out.append('.').append(own.get(1)).append(") ");
@@ -183,8 +194,28 @@ public final class SqlRenderer {
                 out.append(' ').append(EQUALS).append(' ');
                 appendValue(out, c);
             }
+            // an extension's own operator may be looser too (citext's = ignores case)
+            if (wholeRow && (looserThanText(c.type()) || own != null)) {
+                out.append(" AND ");
+                appendTextComparison(out, c);
+            }
         }
     }
+
+    /**
+     * The column's text output, as the decoder sent it, compared as text: format's {@code %s}
+     * calls the type's output function, never a cast, so no role's {@code CREATE CAST} of its own
+     * composite type to text can run in the restore.
+     */
+    private static void appendTextComparison(StringBuilder out, Column c) {
+        out.append(TEXT_OF);
+        SqlText.appendIdentifier(out, c.name());
+        out.append(") ").append(EQUALS).append(' ');
+        SqlText.appendLiteral(out, c.text());
+    }
+
+    /** How a value's text output is written in a comparison: {@code pg_catalog.format('%s', "c")}. */
+    public static final String TEXT_OF = "pg_catalog.format('%s', ";
 
     static void appendValue(StringBuilder out, Column c) {
         switch (c.kind()) {
@@ -209,11 +240,23 @@ public final class SqlRenderer {
     }
 
     private static final Set<String> TEXT_COMPARED = Set.of(
-            "json", "xml", "point", "line", "lseg", "box", "path", "polygon", "circle");
+            "json", "xml", "point", "line", "lseg", "box", "path", "polygon", "circle", "txid_snapshot", "pg_snapshot",
+            "jsonpath");
+
+    private static final Set<String> LOOSER_THAN_TEXT = Set.of("numeric", "real", "double precision", "interval", "jsonb");
 
     static boolean comparesAsText(String type) {
+        return TEXT_COMPARED.contains(baseName(type));
+    }
+
+    static boolean looserThanText(String type) {
+        return LOOSER_THAN_TEXT.contains(baseName(type));
+    }
+
+    /** {@code numeric(10,2)[]} → {@code numeric}. */
+    private static String baseName(String type) {
         if (type == null) {
-            return false;
+            return "";
         }
         String base = type;
         int cut = base.indexOf('(');
@@ -224,7 +267,7 @@ public final class SqlRenderer {
         if (cut >= 0) {
             base = base.substring(0, cut);
         }
-        return TEXT_COMPARED.contains(base.strip());
+        return base.strip();
     }
 
     private static boolean isFloat(String type) {

@@ -15,13 +15,13 @@ import java.util.Set;
  * the replay (the DDL before it has run): what {@link RawStatementRepair} leaves out or marks.
  * Asked once per table, and again after DDL.
  */
-final class TableShapes {
+final class ComputedColumns {
 
     private final Connection c;
     private final Map<RestoreScope.Name, RawStatementRepair.TableShape> cache = new HashMap<>();
     private PreparedStatement query;
 
-    TableShapes(Connection c) {
+    ComputedColumns(Connection c) {
         this.c = c;
     }
 

@@ -11,7 +11,7 @@ import java.util.Locale;
  * INSERT INTO t (c, ...) [OVERRIDING SYSTEM VALUE] VALUES (v, ...) | INSERT INTO t DEFAULT VALUES
  * UPDATE [ONLY] t SET c = v, ... WHERE cond
  * DELETE FROM [ONLY] t WHERE cond
- *   cond: c [::pg_catalog.text] op v | c IS NULL [AND ...]
+ *   cond: c [::pg_catalog.text] op v | pg_catalog.format('%s', c) op v | c IS NULL [AND ...]
  *         | ctid op (SELECT ctid FROM [ONLY] t [WHERE cond] LIMIT 1)
  *   op:   = | OPERATOR(schema.=)        v: a literal, a number, NULL, TRUE, FALSE
  * TRUNCATE [TABLE] [ONLY] t, ... [RESTART IDENTITY | CONTINUE IDENTITY] [CASCADE | RESTRICT]
@@ -268,6 +268,23 @@ public final class RenderedStatement {
 
     private void comparisons() throws NotRecognised {
         do {
+            if (isWord("PG_CATALOG") && followedByDot()) {
+                // pg_catalog.format('%s', c) op v: the column's text output (its type's output function, no cast)
+                next();
+                punct(".");
+                word("FORMAT");
+                punct("(");
+                if (type != T.STRING || !sql.startsWith("'%s'", tokenStart) || pos != tokenStart + 4) {
+                    throw new NotRecognised();
+                }
+                next();
+                punct(",");
+                identifier();
+                punct(")");
+                operator();
+                value();
+                continue;
+            }
             String column = identifier();
             if (isWord("IS")) {
                 next();
@@ -402,6 +419,15 @@ public final class RenderedStatement {
         }
         next();
         return n;
+    }
+
+    /** The next character after the current token and any spaces is a dot (a column named pg_catalog is not). */
+    private boolean followedByDot() {
+        int p = pos;
+        while (p < sql.length() && isSpace(sql.charAt(p))) {
+            p++;
+        }
+        return p < sql.length() && sql.charAt(p) == '.';
     }
 
     private boolean comma() throws NotRecognised {

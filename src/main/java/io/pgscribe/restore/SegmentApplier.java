@@ -52,7 +52,7 @@ final class SegmentApplier {
     private final TableOwners owners;
     private final SessionPins pins;
     private final boolean allowLegacyDdl;
-    private final TableShapes rawShapes; // decoder_raw's statements are repaired to the tables' shapes; null otherwise
+    private final ComputedColumns rawShapes; // decoder_raw's statements are repaired to the tables' shapes; null otherwise
     private Lsn lastApplied;
     private long applied;
     private long skipped;
@@ -114,7 +114,7 @@ final class SegmentApplier {
         this.owners = new TableOwners(c);
         this.pins = pins;
         this.allowLegacyDdl = allowLegacyDdl;
-        this.rawShapes = rawStatements ? new TableShapes(c) : null;
+        this.rawShapes = rawStatements ? new ComputedColumns(c) : null;
         st.execute(pins.sql());
     }
 

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS pgscribe.settings (name text PRIMARY KEY, value text 
 INSERT INTO pgscribe.settings VALUES ('new_tables_replica_identity_full', 'on') ON CONFLICT (name) DO NOTHING;
 -- 2: the author's role and standard_conforming_strings recorded so that no role can forge them
 -- 3: DDL run by an extension's script is never replayed on its own (its CREATE EXTENSION replays it)
-INSERT INTO pgscribe.settings VALUES ('capture_objects_version', '3')
+-- 4: FULL identity rows compared by their text where = is absent or looser (equality_operator)
+INSERT INTO pgscribe.settings VALUES ('capture_objects_version', '4')
     ON CONFLICT (name) DO UPDATE SET value = excluded.value;
 REVOKE ALL ON pgscribe.settings FROM PUBLIC;
 
@@ -56,36 +57,58 @@ LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp SET standard
     SELECT '"' || replace(name, '"', '""') || '"'
 $fn$;
 
--- How a value of type t is compared for equality in a rendered WHERE, when pg_catalog's own
--- operators cannot (they can for pg_catalog's types, domains over them, enums, arrays, composites and
--- ranges): the schema and name of its default btree (else hash) equality operator, or
--- ['', 'text'] to compare its text. Written as OPERATOR(schema.name), it resolves through no search_path.
-CREATE OR REPLACE FUNCTION pgscribe.equality_operator(t oid) RETURNS jsonb
+-- How a value of type t is compared for equality in a rendered WHERE, when the type's name alone
+-- does not tell the renderer (pg_catalog's own types it knows by name): NULL for pg_catalog's
+-- equality (domains over pg_catalog's exact types, enums, ranges, arrays of those); ['', 'text']
+-- to compare its text output (composites, whose text no role's cast can stand for; types with no
+-- equality, like a domain over json, or txid_snapshot; arrays of those); ['pg_catalog', '=', 'text']
+-- for a domain over a type whose = is looser than its text (numeric 1.0 = 1.00, float -0 = 0,
+-- interval '1 day' = '24 hours', jsonb): both, so that a FULL identity row is the very one; else
+-- the schema and name of its default btree (else hash) equality operator. Written as
+-- OPERATOR(schema.name), it resolves through no search_path.
+-- The type a domain is over, through every level of domains.
+CREATE OR REPLACE FUNCTION pgscribe.base_type(t oid) RETURNS oid
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET standard_conforming_strings = on AS $fn$
     WITH RECURSIVE base(oid, depth) AS (
         SELECT t, 0
         UNION ALL
         SELECT ty.typbasetype, b.depth + 1 FROM base b JOIN pg_type ty ON ty.oid = b.oid
          WHERE ty.typtype = 'd' AND b.depth < 32
-    ), b AS (
-        SELECT ty.* FROM base JOIN pg_type ty ON ty.oid = base.oid ORDER BY base.depth DESC LIMIT 1
     )
+    SELECT oid FROM base ORDER BY depth DESC LIMIT 1
+$fn$;
+
+-- A type's default btree (else hash) equality operator, as [schema, name]; NULL when it has none.
+CREATE OR REPLACE FUNCTION pgscribe.default_equality(b oid) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET standard_conforming_strings = on AS $fn$
+    SELECT jsonb_build_array(n.nspname, o.oprname)
+      FROM pg_opclass oc
+      JOIN pg_am am ON am.oid = oc.opcmethod
+      JOIN pg_amop ao ON ao.amopfamily = oc.opcfamily AND ao.amoplefttype = b AND ao.amoprighttype = b
+                     AND ao.amopstrategy = CASE am.amname WHEN 'btree' THEN 3 ELSE 1 END
+      JOIN pg_operator o ON o.oid = ao.amopopr
+      JOIN pg_namespace n ON n.oid = o.oprnamespace
+     WHERE oc.opcdefault AND oc.opcintype = b AND am.amname IN ('btree', 'hash')
+     ORDER BY am.amname = 'btree' DESC LIMIT 1
+$fn$;
+
+CREATE OR REPLACE FUNCTION pgscribe.equality_operator(t oid) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET standard_conforming_strings = on AS $fn$
     SELECT CASE
-        WHEN b.typnamespace = 'pg_catalog'::regnamespace OR b.typtype IN ('e', 'c', 'r', 'm')
-             OR (b.typcategory = 'A' AND b.typelem <> 0) THEN NULL
-        ELSE coalesce((SELECT jsonb_build_array(n.nspname, o.oprname)
-                         FROM pg_opclass oc
-                         JOIN pg_am am ON am.oid = oc.opcmethod
-                         JOIN pg_amop ao ON ao.amopfamily = oc.opcfamily AND ao.amoplefttype = b.oid
-                                        AND ao.amoprighttype = b.oid
-                                        AND ao.amopstrategy = CASE am.amname WHEN 'btree' THEN 3 ELSE 1 END
-                         JOIN pg_operator o ON o.oid = ao.amopopr
-                         JOIN pg_namespace n ON n.oid = o.oprnamespace
-                        WHERE oc.opcdefault AND oc.opcintype = b.oid AND am.amname IN ('btree', 'hash')
-                        ORDER BY am.amname = 'btree' DESC LIMIT 1),
-                      jsonb_build_array('', 'text'))
+        WHEN b.typtype = 'c' THEN jsonb_build_array('', 'text')
+        WHEN b.typcategory = 'A' AND b.typelem <> 0 THEN
+            (SELECT CASE WHEN e.typtype = 'c' OR (e.typtype NOT IN ('e', 'r', 'm') AND pgscribe.default_equality(e.oid) IS NULL)
+                         THEN jsonb_build_array('', 'text') END
+               FROM pg_type e WHERE e.oid = pgscribe.base_type(b.typelem))
+        WHEN b.typtype IN ('e', 'r', 'm') THEN NULL
+        WHEN b.typnamespace = 'pg_catalog'::regnamespace THEN
+            CASE WHEN pgscribe.default_equality(b.oid) IS NULL THEN jsonb_build_array('', 'text')
+                 WHEN b.oid IN ('numeric'::regtype, 'float4'::regtype, 'float8'::regtype, 'interval'::regtype,
+                                'jsonb'::regtype) AND b.oid <> t THEN jsonb_build_array('pg_catalog', '=', 'text')
+            END
+        ELSE coalesce(pgscribe.default_equality(b.oid), jsonb_build_array('', 'text'))
     END
-    FROM b
+    FROM pg_type b WHERE b.oid = pgscribe.base_type(t)
 $fn$;
 
 -- The shape of a table and every table inheriting from it: generated and always-identity
