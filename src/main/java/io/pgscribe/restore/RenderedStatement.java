@@ -59,10 +59,11 @@ public final class RenderedStatement {
      * parentheses, or the UPDATE's SET items; {@code valuesStart}..{@code valuesEnd}: the INSERT's
      * values inside theirs; {@code overridingAt}: just after the column list's ")" (-1 when
      * OVERRIDING SYSTEM VALUE is written). {@code compared}: the WHERE's comparisons of a column
-     * with a value (start and end: the operator's start and the value's end).
+     * with a value (start and end: the operator's start and the value's end). {@code wholeRow}:
+     * an UPDATE or DELETE that finds its row by every column, through its ctid (FULL identity).
      */
     public record Parts(List<Item> assigned, int listStart, int listEnd, int valuesStart, int valuesEnd,
-                        int overridingAt, List<Item> compared) {
+                        int overridingAt, List<Item> compared, boolean wholeRow) {
     }
 
     /** A column and a value in the text: {@code start}..{@code end} the whole item, the value's own span. */
@@ -89,6 +90,7 @@ public final class RenderedStatement {
     private int valuesStart = -1;
     private int valuesEnd = -1;
     private int overridingAt = -1;
+    private boolean wholeRow;
     private int tokenStart;
     private int lastEnd; // where the token next() last moved past ends
 
@@ -110,7 +112,7 @@ public final class RenderedStatement {
                 return null;
             }
             Parts parts = k == Kind.INSERT || k == Kind.UPDATE || k == Kind.DELETE ? new Parts(List.copyOf(r.assigned), r.listStart, r.listEnd,
-                    r.valuesStart, r.valuesEnd, r.overridingAt, List.copyOf(r.compared)) : null;
+                    r.valuesStart, r.valuesEnd, r.overridingAt, List.copyOf(r.compared), r.wholeRow) : null;
             return new Recognised(k, List.copyOf(r.tables), List.copyOf(r.operatorSchemas), List.copyOf(r.withoutOnly), parts);
         } catch (NotRecognised e) {
             return null;
@@ -243,6 +245,7 @@ public final class RenderedStatement {
 
     private void condition() throws NotRecognised {
         if (isWord("CTID")) {
+            wholeRow = true;
             next();
             operator();
             punct("(");

@@ -77,6 +77,35 @@ class RestoreFidelityIT {
         }
     }
 
+    /**
+     * wal2json 2.5 writes NaN as NULL: the DELETE of a FULL identity row of the base holding one
+     * finds no row at restore. That stops the restore, naming the transaction, instead of leaving the row.
+     */
+    @Test
+    void aFullIdentityChangeThatFindsNoRowStopsTheRestoreNamingItsTransaction(PgServer cluster) throws Exception {
+        try (Pipeline p = Pipeline.create(cluster, "nan_gap", tmp.resolve("nan_gap"), Map.of("pgscribe.decoder", "wal2json"))) {
+            try (Connection c = p.connect()) {
+                // in the base, where pg_dump keeps the NaN
+                Pg.execute(c, "CREATE TABLE m (note text, x float8); ALTER TABLE m REPLICA IDENTITY FULL; "
+                        + "INSERT INTO m VALUES ('kept', 1), ('gone', 'NaN')");
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            p.start();
+            String xid;
+            try (Connection c = p.connect()) {
+                xid = Pg.string(c, "WITH d AS (DELETE FROM m WHERE note = 'gone' RETURNING 1) SELECT pg_catalog.txid_current()::text");
+            }
+            p.fenceAndWait();
+            p.stop();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.restore("nan_gap_restored"))
+                    .isInstanceOf(io.pgscribe.PgscribeException.class)
+                    .hasMessageContaining("xid " + xid)
+                    .hasMessageContaining("found no row with the old row's values")
+                    .satisfies(e -> assertThat(((io.pgscribe.PgscribeException) e).hint()).contains("--to-lsn")
+                            .contains("NaN"));
+        }
+    }
+
     @Test
     void aDatabaseWithItsOwnDdlAuditAndAPopulatedMatviewRestoresAsTheSource(PgServer cluster) throws Exception {
         try (Pipeline p = Pipeline.create(cluster, "audited", tmp.resolve("backup"), Map.of("pgscribe.segment.max-bytes", "4000"))) {
