@@ -1,12 +1,14 @@
 package io.pgscribe.init;
 
 import io.pgscribe.pg.Pg;
+import io.pgscribe.pg.ReplicaIdentityAudit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * The schema {@code pgscribe} with the DDL log table and the event triggers that fill it.
@@ -83,6 +85,38 @@ public final class CaptureObjects {
                 + "WHERE e.oid = d.objid) NOT IN ('pgscribe_ddl_command_end', 'pgscribe_ddl_command_start', 'pgscribe_sql_drop') "
                 + "ELSE (pg_catalog.pg_identify_object(d.classid, d.objid, d.objsubid)).schema IS DISTINCT FROM 'pgscribe' END "
                 + "ORDER BY 1", rs -> rs.getString(1));
+    }
+
+    /** Notes the tables init gave REPLICA IDENTITY FULL, for {@link #identityFull} at uninstall. */
+    public static void recordIdentityFull(Connection c, List<ReplicaIdentityAudit.Gap> gaps) throws SQLException {
+        for (ReplicaIdentityAudit.Gap g : gaps) {
+            Pg.query(c, "INSERT INTO pgscribe.identity_full (relid) SELECT pg_catalog.to_regclass(?)::oid "
+                    + "WHERE pg_catalog.to_regclass(?) IS NOT NULL ON CONFLICT (relid) DO NOTHING RETURNING 1", rs -> 1,
+                    g.qualified(), g.qualified());
+        }
+    }
+
+    /** A table pgscribe gave REPLICA IDENTITY FULL, still FULL; {@code publishedBy}: another publication replicating its changes. */
+    public record IdentityFull(String schema, String table, String publishedBy) {
+    }
+
+    /** The tables pgscribe gave REPLICA IDENTITY FULL that still have it (none recorded before capture objects version 4). */
+    public static List<IdentityFull> identityFull(Connection c, String ownPublication) throws SQLException {
+        if (Pg.string(c, "SELECT pg_catalog.to_regclass('pgscribe.identity_full')::text") == null) {
+            return List.of();
+        }
+        return Pg.query(c, """
+                SELECT n.nspname, c.relname,
+                       (SELECT min(p.pubname) FROM pg_catalog.pg_publication_tables pt
+                          JOIN pg_catalog.pg_publication p ON p.pubname = pt.pubname
+                         WHERE pt.schemaname = n.nspname AND pt.tablename = c.relname AND p.pubname <> ?
+                           AND (p.pubupdate OR p.pubdelete))
+                  FROM pgscribe.identity_full f
+                  JOIN pg_catalog.pg_class c ON c.oid = f.relid
+                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relreplident = 'f'
+                 ORDER BY 1, 2
+                """, rs -> new IdentityFull(rs.getString(1), rs.getString(2), rs.getString(3)), ownPublication);
     }
 
     /** Removes the event triggers and the schema (the DDL log with it); see {@link #outsideDependents} first. */

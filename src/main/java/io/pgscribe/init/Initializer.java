@@ -154,6 +154,9 @@ public final class Initializer {
         }
         reportUnlogged(c);
         CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
+        if (!gaps.isEmpty() && options.replicaIdentity() == ReplicaIdentityAudit.Mode.FULL) {
+            CaptureObjects.recordIdentityFull(c, gaps); // uninstall sets them back
+        }
         out.println("DDL capture: schema pgscribe, table pgscribe.ddl_log, event triggers installed");
 
         prepareDirectory(backupDir);

@@ -6,6 +6,7 @@ import io.pgscribe.pg.ConnectionSpec;
 import io.pgscribe.pg.Pg;
 import io.pgscribe.pg.Publication;
 import io.pgscribe.pg.SlotManager;
+import io.pgscribe.sql.SqlText;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -79,11 +80,39 @@ public final class Uninstaller {
                         + " of " + spec.database() + " may be other pgscribe backup sets, whose DDL capture needs them "
                         + "(uninstall those too, and the last one drops them)");
             } else if (objects) {
+                List<CaptureObjects.IdentityFull> full = CaptureObjects.identityFull(c, slotName);
                 if (!dryRun) {
                     CaptureObjects.uninstall(c);
                 }
                 out.println(prefix + "schema pgscribe and its event triggers (the DDL log with it)");
+                identityBack(c, full, dryRun, out);
             }
+        }
+    }
+
+    /**
+     * REPLICA IDENTITY FULL, which init or the capture gave tables without a key, back to DEFAULT
+     * (it makes every UPDATE and DELETE write the whole old row to the WAL), unless another
+     * publication replicates those changes: without an identity the server would refuse them.
+     */
+    private static void identityBack(Connection c, List<CaptureObjects.IdentityFull> full, boolean dryRun, PrintStream out)
+            throws SQLException {
+        List<String> back = new java.util.ArrayList<>();
+        for (CaptureObjects.IdentityFull t : full) {
+            String name = SqlText.qualified(t.schema(), t.table());
+            if (t.publishedBy() != null) {
+                out.println("Kept REPLICA IDENTITY FULL on " + name + ": publication " + SqlText.identifier(t.publishedBy())
+                        + " replicates its UPDATE and DELETE, which need it");
+                continue;
+            }
+            if (!dryRun) {
+                Pg.execute(c, "ALTER TABLE " + name + " REPLICA IDENTITY DEFAULT");
+            }
+            back.add(name);
+        }
+        if (!back.isEmpty()) {
+            out.println((dryRun ? "Would set" : "Set") + " REPLICA IDENTITY back to DEFAULT on " + back.size()
+                    + " table(s) that pgscribe had made FULL: " + String.join(", ", back));
         }
     }
 }

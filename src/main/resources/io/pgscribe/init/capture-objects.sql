@@ -38,10 +38,19 @@ CREATE TABLE IF NOT EXISTS pgscribe.settings (name text PRIMARY KEY, value text 
 INSERT INTO pgscribe.settings VALUES ('new_tables_replica_identity_full', 'on') ON CONFLICT (name) DO NOTHING;
 -- 2: the author's role and standard_conforming_strings recorded so that no role can forge them
 -- 3: DDL run by an extension's script is never replayed on its own (its CREATE EXTENSION replays it)
--- 4: FULL identity rows compared by their text where = is absent or looser (equality_operator)
+-- 4: FULL identity rows compared by their text where = is absent or looser (equality_operator);
+--    the tables given REPLICA IDENTITY FULL recorded (identity_full), for uninstall
 INSERT INTO pgscribe.settings VALUES ('capture_objects_version', '4')
     ON CONFLICT (name) DO UPDATE SET value = excluded.value;
 REVOKE ALL ON pgscribe.settings FROM PUBLIC;
+
+-- Tables pgscribe gave REPLICA IDENTITY FULL (init --replica-identity=full, and the event trigger
+-- for a new table without a key): uninstall sets them back to DEFAULT. Not in the stream.
+CREATE TABLE IF NOT EXISTS pgscribe.identity_full (
+    relid  oid         PRIMARY KEY,
+    set_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+);
+REVOKE ALL ON pgscribe.identity_full FROM PUBLIC;
 
 -- Sequence values sampled by the capture runtime; each row becomes setval() calls in the stream.
 CREATE TABLE IF NOT EXISTS pgscribe.sequence_log (
@@ -280,6 +289,7 @@ BEGIN
             -- IF EXISTS: harmless on a restore where that table's creation could not be replayed
             fix := 'ALTER TABLE IF EXISTS ' || r.oid::regclass::text || ' REPLICA IDENTITY FULL';
             EXECUTE fix;
+            INSERT INTO pgscribe.identity_full (relid) VALUES (r.oid) ON CONFLICT (relid) DO NOTHING;
             -- logged as a statement of its own, run by the table's author; the firing of the EXECUTE
             -- above skips itself (it ran inside this function)
             INSERT INTO pgscribe.ddl_log (event, search_path, role_name, command_tag, object_type, object_identity,

@@ -34,7 +34,8 @@ class PublicationIT {
         try (Pipeline p = Pipeline.create(cluster, "pub_life", tmp.resolve("backup"), Map.of("pgscribe.decoder", "pgoutput"))) {
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE keyed (id int PRIMARY KEY, v text); CREATE TABLE loose (v text); "
-                        + "INSERT INTO loose VALUES ('a')");
+                        + "INSERT INTO loose VALUES ('a'); CREATE TABLE \"theirs; --\" (v text) ; "
+                        + "ALTER TABLE \"theirs; --\" REPLICA IDENTITY FULL");
             }
             // ignoring a table without replica identity would make the server refuse the application's UPDATE on it
             assertThatThrownBy(() -> p.init(ReplicaIdentityAudit.Mode.IGNORE)).isInstanceOf(PgscribeException.class)
@@ -56,14 +57,25 @@ class PublicationIT {
                         + "UPDATE later SET v = 'y'; DELETE FROM later");
             }
 
-            // a DBA's own publication is not pgscribe's to drop
+            // a DBA's own publication is not pgscribe's to drop; it replicates a table the capture made FULL
             try (Connection c = p.connect()) {
-                Pg.execute(c, "CREATE PUBLICATION theirs FOR TABLE keyed");
+                Pg.execute(c, "CREATE TABLE replicated (v text); CREATE PUBLICATION theirs FOR TABLE keyed, replicated");
             }
+            String identities = "SELECT string_agg(relname || '=' || relreplident::text, ',' ORDER BY relname) FROM pg_class "
+                    + "WHERE relname IN ('keyed', 'loose', 'later', 'replicated', 'theirs; --')";
+            assertThat(one(p, identities)).isEqualTo("keyed=d,later=f,loose=f,replicated=f,theirs; --=f");
+            Pipeline.Cli dry = p.cli("uninstall", "--dry-run");
+            assertThat(dry.out()).contains("Would set REPLICA IDENTITY back to DEFAULT on 2 table(s) that pgscribe had made FULL: "
+                    + "\"public\".\"later\", \"public\".\"loose\"");
+            assertThat(one(p, identities)).isEqualTo("keyed=d,later=f,loose=f,replicated=f,theirs; --=f");
             Pipeline.Cli u = p.cli("uninstall");
             assertThat(u.code()).as(u.out() + u.err()).isZero();
-            assertThat(u.out()).contains("Dropped publication pgscribe_pub_life").contains("Dropped replication slot");
+            assertThat(u.out()).contains("Dropped publication pgscribe_pub_life").contains("Dropped replication slot")
+                    .contains("Kept REPLICA IDENTITY FULL on \"public\".\"replicated\": publication \"theirs\" replicates")
+                    .contains("Set REPLICA IDENTITY back to DEFAULT on 2 table(s) that pgscribe had made FULL");
             assertThat(one(p, "SELECT string_agg(pubname, ',') FROM pg_publication")).isEqualTo("theirs");
+            // the FULL identity its owner set stays; what pgscribe set is gone, but where another publication needs it
+            assertThat(one(p, identities)).isEqualTo("keyed=d,later=d,loose=d,replicated=f,theirs; --=f");
         }
     }
 
