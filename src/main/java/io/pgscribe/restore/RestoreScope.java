@@ -1,5 +1,7 @@
 package io.pgscribe.restore;
 
+import io.pgscribe.ddl.DdlBlock;
+import io.pgscribe.sql.SqlText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +28,63 @@ public record RestoreScope(Set<Name> tables, Set<String> schemas) {
 
     public boolean includes(String schema, String table) {
         return all() || schemas.contains(schema) || tables.contains(new Name(schema, table));
+    }
+
+    /** Whether a subset restore applies a row change: one of its tables is restored (a sequence sample always is). */
+    boolean covers(RenderedStatement.Recognised r) {
+        if (all() || r.kind() == RenderedStatement.Kind.SETVAL) {
+            return true; // harmless without its table
+        }
+        for (Name t : r.tables()) {
+            if (includes(t.schema(), t.name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A TRUNCATE of several tables, of the restored ones only. */
+    String truncateOf(RenderedStatement.Recognised r) {
+        List<Name> names = r.tables().stream().filter(n -> includes(n.schema(), n.name())).toList();
+        return "TRUNCATE " + String.join(", ", names.stream().map(n -> "ONLY " + SqlText.qualified(n.schema(), n.name()))
+                .toList()) + ";";
+    }
+
+    /** A subset restore replays the DDL about its tables and leaves out the rest. */
+    boolean isAbout(DdlBlock.Block block) {
+        if (all()) {
+            return true;
+        }
+        String object = block.trace().object();
+        if (object != null) {
+            for (String identity : object.split(", ")) {
+                if (identity.indexOf('.') > 0) {
+                    try {
+                        List<String> parts = splitIdentifiers(identity);
+                        if (parts.size() >= 2 && includes(parts.get(0), parts.get(1))) {
+                            return true;
+                        }
+                    } catch (IllegalArgumentException e) {
+                        // not a schema-qualified name
+                    }
+                }
+            }
+        }
+        // e.g. CREATE INDEX, whose object is the index: about a restored table if it names one
+        String code = block.statement();
+        for (Name n : quotedQualifiedNames(code)) {
+            if (includes(n.schema(), n.name())) {
+                return true;
+            }
+        }
+        String upper = code.toUpperCase(java.util.Locale.ROOT);
+        for (Name n : tables) {
+            String name = n.name().toUpperCase(java.util.Locale.ROOT);
+            if (upper.contains(" " + name + " ") || upper.contains(" " + name + "(")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -53,7 +53,6 @@ public final class Restorer {
     /** At most this many source transactions, or statements, in one target transaction. */
     static final int GROUP_TRANSACTIONS = 1000;
     static final long GROUP_STATEMENTS = 100_000;
-    static final String PROGRESS = "pgscribe_restore.progress";
 
     /**
      * What to restore, where, and how. {@code keepProgress}: leave the record of the last
@@ -262,10 +261,7 @@ public final class Restorer {
                 // the set's own publication came with the base too; it is the source's, not the copy's
                 io.pgscribe.pg.Publication.dropIfOurs(c, m.slot());
                 // a replica identity: a publication FOR ALL TABLES from the base refuses UPDATE of a table without one
-                Pg.execute(c, "CREATE SCHEMA pgscribe_restore; CREATE TABLE " + PROGRESS + " (lsn pg_catalog.pg_lsn, "
-                        + "xid pg_catalog.int8, commit_time pg_catalog.text, segment pg_catalog.text, applied_at "
-                        + "pg_catalog.timestamptz); ALTER TABLE " + PROGRESS + " REPLICA IDENTITY FULL; INSERT INTO "
-                        + PROGRESS + " (segment) VALUES (NULL)");
+                ProgressRecord.create(c);
             }
             Summary s = applySegments(chain, m, targetDb, t0, target, o);
             ok = true;
@@ -465,7 +461,7 @@ public final class Restorer {
              Connection admin = Pg.connect(target, "pgscribe-restore-roles")) {
             SessionPins pins = new SessionPins();
             Pg.execute(c, pins.sql());
-            Lsn lastApplied = readProgress(c, target.database());
+            Lsn lastApplied = ProgressRecord.read(c, target.database());
             if (lastApplied != null) {
                 out.println("Continuing after commit LSN " + lastApplied + ", the last transaction applied to " + target.database());
             }
@@ -509,7 +505,7 @@ public final class Restorer {
             sandbox.uninstall();
             installed = null;
             if (!o.keepProgress()) {
-                Pg.execute(c, "DROP SCHEMA IF EXISTS pgscribe_restore CASCADE");
+                ProgressRecord.drop(c);
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
             out.println("Applied " + applier.applied() + " transaction(s) (" + applier.statements() + " statements"
@@ -558,19 +554,6 @@ public final class Restorer {
             sb.append(sb.isEmpty() ? "" : "; ").append("schemas ").append(String.join(", ", scope.schemas().stream().sorted().toList()));
         }
         return sb.toString();
-    }
-
-    /** The commit LSN of the last transaction applied to the target, from its progress record. */
-    private static Lsn readProgress(Connection c, String db) throws SQLException {
-        boolean exists = Boolean.parseBoolean(Pg.string(c, "SELECT (pg_catalog.to_regclass('" + PROGRESS
-                + "') IS NOT NULL)::pg_catalog.text"));
-        if (!exists) {
-            throw new PgscribeException("database " + db + " has no restore progress record (" + PROGRESS + ")",
-                    "Only a database restored with --keep-progress can be continued; restore into a new name instead.",
-                    ExitCode.REFUSED, null);
-        }
-        String lsn = Pg.string(c, "SELECT lsn::text FROM " + PROGRESS);
-        return lsn == null ? null : Lsn.valueOf(lsn);
     }
 
     /** Matviews the restore did not refresh, each warned about once. */

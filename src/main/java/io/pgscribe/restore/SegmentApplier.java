@@ -19,9 +19,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.postgresql.PGConnection;
 
 /**
@@ -50,6 +48,7 @@ final class SegmentApplier {
     private final PrintStream out;
     private final RoleSandbox sandbox;
     private final TableOwners owners;
+    private final RowRoles roles;
     private final SessionPins pins;
     private final boolean allowLegacyDdl;
     private final ComputedColumns rawShapes; // decoder_raw's statements are repaired to the tables' shapes; null otherwise
@@ -88,7 +87,6 @@ final class SegmentApplier {
             }
         }
     };
-    private Set<String> extensionSchemas;
     private SegmentEntry segment; // the one being applied
     private long copied;
     // source transactions applied together in one target transaction (a group)
@@ -112,6 +110,7 @@ final class SegmentApplier {
         this.out = out;
         this.sandbox = sandbox;
         this.owners = new TableOwners(c);
+        this.roles = new RowRoles(c, owners);
         this.pins = pins;
         this.allowLegacyDdl = allowLegacyDdl;
         this.rawShapes = rawStatements ? new ComputedColumns(c) : null;
@@ -209,7 +208,7 @@ final class SegmentApplier {
         if (r == null) {
             throw notWritten("a statement pgscribe does not write", code);
         }
-        if (!scope.all() && !inScope(r)) {
+        if (!scope.covers(r)) {
             return;
         }
         if (rawShapes != null && r.parts() != null) {
@@ -246,14 +245,14 @@ final class SegmentApplier {
                 executeBuffer();
                 role = role(r);
             }
-            isolated = role == null && runsCode(r) && owners.anyRoleFunction();
+            isolated = role == null && roles.runsCode(r) && owners.anyRoleFunction();
         } catch (SQLException e) {
             rollbackQuietly();
             throw failure(e);
         }
         switchTo(role);
         if (!scope.all() && r.kind() == RenderedStatement.Kind.TRUNCATE) {
-            code = truncateOfScope(r);
+            code = scope.truncateOf(r);
         }
         if (isolated) {
             // code it runs in the restore's session may call a role's function, unseen in a function's body:
@@ -305,95 +304,13 @@ final class SegmentApplier {
         openFlip = null;
     }
 
-    /** Whether changing the rows of a superuser's table the statement names may run code ({@link TableOwners.Owner}). */
-    private boolean runsCode(RenderedStatement.Recognised r) throws SQLException {
-        if (r.kind() == RenderedStatement.Kind.SETVAL) {
-            return false;
-        }
-        for (RestoreScope.Name t : r.tables()) {
-            if (owners.of(t).runsCode()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Whom a row change runs as: null for the restore's own session (a superuser owns the table). */
     private String role(RenderedStatement.Recognised r) throws SQLException {
-        for (String schema : r.operatorSchemas()) {
-            if (!extensionSchemas().contains(schema)) {
-                throw notWritten("a comparison with an operator of schema " + schema + ", where no extension lives", "");
-            }
+        String schema = roles.foreignOperatorSchema(r);
+        if (schema != null) {
+            throw notWritten("a comparison with an operator of schema " + schema + ", where no extension lives", "");
         }
-        if (r.kind() == RenderedStatement.Kind.SETVAL) {
-            return null;
-        }
-        Set<String> roles = new HashSet<>();
-        boolean superuser = true;
-        for (RestoreScope.Name t : r.tables()) {
-            TableOwners.Owner o = owners.of(t);
-            if (o.foreignCode() != null) {
-                throw new PgscribeException("applying " + segment.file() + ": table " + t + " belongs to a superuser, and "
-                        + "changing its rows runs " + o.foreignCode() + " (through a CHECK, a domain, a generated column, an "
-                        + "index, or a trigger or rule that fires during a restore): it would run with the restoring superuser's "
-                        + "rights", "Restore to a point before it; or, on the source, give the table to a role that is no "
-                        + "superuser (ALTER TABLE ... OWNER TO), or make that function SECURITY DEFINER.", ExitCode.REFUSED, null);
-            }
-            if (!o.superuser()) {
-                superuser = false;
-                roles.add(o.role());
-            }
-        }
-        if (superuser) {
-            return null;
-        }
-        if (roles.size() == 1 && (r.kind() != RenderedStatement.Kind.TRUNCATE || allOwnedBy(r.tables(), roles))) {
-            return roles.iterator().next();
-        }
-        // one TRUNCATE of tables of several owners (they go together, as their foreign keys need): only the
-        // restore's own session can, and only when no trigger of theirs would run in it
-        if (owners.fireOnTruncate(r.tables())) {
-            throw new PgscribeException("applying " + segment.file() + ": one TRUNCATE of tables of several owners ("
-                    + String.join(", ", new java.util.TreeSet<>(roles)) + "), one of which has a TRUNCATE trigger that "
-                    + "fires during a restore (ENABLE ALWAYS or REPLICA): it would run with the restoring superuser's rights",
-                    "Restore to a point before it, or disable that trigger in a copy of the base.", ExitCode.REFUSED, null);
-        }
-        return null;
-    }
-
-    private boolean allOwnedBy(List<RestoreScope.Name> tables, Set<String> roles) throws SQLException {
-        for (RestoreScope.Name t : tables) {
-            if (!roles.contains(owners.of(t).role())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private Set<String> extensionSchemas() throws SQLException {
-        if (extensionSchemas == null) {
-            extensionSchemas = new HashSet<>(Pg.query(c, "SELECT n.nspname FROM pg_catalog.pg_extension e "
-                    + "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace", rs -> rs.getString(1)));
-        }
-        return extensionSchemas;
-    }
-
-    private boolean inScope(RenderedStatement.Recognised r) {
-        if (r.kind() == RenderedStatement.Kind.SETVAL) {
-            return true; // harmless without its table
-        }
-        for (RestoreScope.Name t : r.tables()) {
-            if (scope.includes(t.schema(), t.name())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private String truncateOfScope(RenderedStatement.Recognised r) {
-        List<RestoreScope.Name> names = r.tables().stream().filter(n -> scope.includes(n.schema(), n.name())).toList();
-        return "TRUNCATE " + String.join(", ", names.stream().map(n -> "ONLY " + SqlText.qualified(n.schema(), n.name()))
-                .toList()) + ";";
+        return roles.role(r, segment.file());
     }
 
     /** Reads the rest of a DDL block from the segment. */
@@ -418,7 +335,7 @@ final class SegmentApplier {
                             + "role its trace names, if you trust every role of the source not to have forged one.",
                     ExitCode.REFUSED, null);
         }
-        if (!scope.all() && !aboutScope(block)) {
+        if (!scope.isAbout(block)) {
             ddlSkipped++;
             return;
         }
@@ -462,42 +379,8 @@ final class SegmentApplier {
             if (rawShapes != null) {
                 rawShapes.forget();
             }
-            extensionSchemas = null;
+            roles.forget();
         }
-    }
-
-    /** A subset restore replays the DDL about its tables and leaves out the rest. */
-    private boolean aboutScope(DdlBlock.Block block) {
-        String object = block.trace().object();
-        if (object != null) {
-            for (String identity : object.split(", ")) {
-                if (identity.indexOf('.') > 0) {
-                    try {
-                        List<String> parts = RestoreScope.splitIdentifiers(identity);
-                        if (parts.size() >= 2 && scope.includes(parts.get(0), parts.get(1))) {
-                            return true;
-                        }
-                    } catch (IllegalArgumentException e) {
-                        // not a schema-qualified name
-                    }
-                }
-            }
-        }
-        // e.g. CREATE INDEX, whose object is the index: about a restored table if it names one
-        String code = block.statement();
-        for (RestoreScope.Name n : RestoreScope.quotedQualifiedNames(code)) {
-            if (scope.includes(n.schema(), n.name())) {
-                return true;
-            }
-        }
-        String upper = code.toUpperCase(java.util.Locale.ROOT);
-        for (RestoreScope.Name n : scope.tables()) {
-            String name = n.name().toUpperCase(java.util.Locale.ROOT);
-            if (upper.contains(" " + name + " ") || upper.contains(" " + name + "(")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Statements from now on run as {@code role} (null: the restore's own session). */
@@ -545,10 +428,7 @@ final class SegmentApplier {
         TransactionHeader h = groupLast;
         if (h.hasIdentity()) {
             // in the same transaction: applied and recorded together, or neither
-            buf.append("UPDATE ").append(Restorer.PROGRESS).append(" SET lsn = '").append(h.commitLsn())
-                    .append("', xid = ").append(h.xid()).append(", commit_time = ")
-                    .append(h.commitTime() == null ? "NULL" : Pg.literal(h.commitTime()))
-                    .append(", segment = ").append(Pg.literal(segment.file())).append(", applied_at = pg_catalog.now();\n");
+            buf.append(ProgressRecord.update(h, segment.file())).append(";\n");
         }
         // a deferred trigger event still queued fires at COMMIT as the current role: one with no rights
         buf.append("SET LOCAL ROLE ").append(SqlText.identifier(nobody())).append(";\nCOMMIT;\n");
@@ -622,40 +502,7 @@ final class SegmentApplier {
     }
 
     private PgscribeException failure(SQLException e) {
-        String where = "";
-        if (groupFirst != null && groupFirst.hasIdentity()) {
-            where = groupFirst == groupLast
-                    ? " in transaction xid " + groupFirst.xid() + " (commit LSN " + groupFirst.commitLsn() + ", "
-                            + groupFirst.commitTime() + ")"
-                    : " in one of the transactions from xid " + groupFirst.xid() + " (commit LSN " + groupFirst.commitLsn()
-                            + ", " + groupFirst.commitTime() + ") to xid " + groupLast.xid() + " (commit LSN "
-                            + groupLast.commitLsn() + ", " + groupLast.commitTime() + ")";
-        } else if (groupFirst != null) {
-            where = " in a transaction";
-        }
-        String message = e.getMessage() == null ? "" : e.getMessage();
-        String hint = message.contains("row-level security")
-                ? "A table's owner is subject to its own row policies (FORCE ROW LEVEL SECURITY): its rows are applied as "
-                        + "that owner, who may not see them. For the restore, ALTER ROLE that owner BYPASSRLS on the target "
-                        + "(or ALTER TABLE ... NO FORCE ROW LEVEL SECURITY in a copy of the base), then restore again."
-                : "The restored database was dropped. If the cause is an object the segment needs (a role, an "
-                        + "extension), create it on the target server and run restore again.";
-        long rows = RowCheck.rowsIn(message);
-        if (rows >= 0) {
-            return new PgscribeException("applying " + segment.file() + where + " stopped: an UPDATE or DELETE of a table "
-                    + "without a primary key (REPLICA IDENTITY FULL) found " + (rows == 0 ? "no row" : rows + " rows")
-                    + " with the old row's values, where the source changed one: from here on the restored database would "
-                    + "not be the source's",
-                    "Restore to a point before that transaction (--to-lsn with its commit LSN, exclusive), or from a base "
-                            + "taken after it. A wal2json set writes NaN and Infinity as NULL (see \"Known gap\" in init's "
-                            + "report), so a row holding one is not found; pgoutput sets have no such gap. Otherwise the "
-                            + "row was changed outside the stream: report it.", ExitCode.DAMAGED, e);
-        }
-        if (message.contains(RoleSandbox.REFUSED_MARK)) {
-            return new PgscribeException("applying " + segment.file() + where + " was refused: " + message,
-                    "See the message above. The restored database was dropped.", ExitCode.REFUSED, e);
-        }
-        return new PgscribeException("applying " + segment.file() + where + " failed: " + message, hint, ExitCode.FAILED, e);
+        return ApplyFailure.of(e, segment.file(), groupFirst, groupLast);
     }
 
     void rollbackQuietly() {
