@@ -476,7 +476,9 @@ public final class CaptureSink implements SpoolCheckpoint {
         }
         // decided for skipped firings too: they count among the firings of their query string
         DdlMatcher.Decision decision = ddlMatcher.decide(ev);
-        if (ownPublication != null && "publication".equals(ev.objectType()) && ownPublication.equals(ev.objectIdentity())) {
+        // a COMMENT changes nothing pgoutput publishes (the check still compares the publication's row)
+        if (ownPublication != null && "publication".equals(ev.objectType()) && ownPublication.equals(ev.objectIdentity())
+                && !"COMMENT".equals(ev.commandTag())) {
             LOG.error("{} changed this backup set's own publication {} by hand ({}): pgoutput leaves out what it no longer "
                     + "publishes, so changes may be missing from the backup from here on. A hole is recorded after {} (no "
                     + "restore crosses it); the capture halts at the next start of pg_recvlogical until the publication is set "

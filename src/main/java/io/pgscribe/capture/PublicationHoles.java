@@ -3,9 +3,6 @@ package io.pgscribe.capture;
 import io.pgscribe.manifest.CaptureState;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.pg.Lsn;
-import io.pgscribe.pg.Pg;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
@@ -37,8 +34,17 @@ public final class PublicationHoles {
      * {@code afterLsn} (null: after the first base), unless a hole of it already holds that
      * position: the same DDL read again after a restart, or the change the check found first.
      */
-    static void open(ManifestStore store, String publication, String afterLsn, Lsn atLsn, String how, Instant now) {
+    static void open(ManifestStore store, String publication, String afterLsnOrNull, Lsn atLsn, String how, Instant now) {
         store.update(m -> {
+            // nothing captured yet: the change came after the newest base before it, which restores as it is; and no
+            // hole starts before the oldest base, which holds everything before its consistent point
+            List<Lsn> bases = m.bases().stream().map(b -> Lsn.valueOf(b.consistentPoint())).toList();
+            Lsn oldest = bases.stream().min(Lsn::compareTo).orElse(null);
+            String afterLsn = afterLsnOrNull != null ? afterLsnOrNull : bases.stream().filter(l -> !l.isAfter(atLsn))
+                    .max(Lsn::compareTo).map(Lsn::asString).orElse(null);
+            if (afterLsn != null && oldest != null && Lsn.valueOf(afterLsn).isBefore(oldest) && !oldest.isAfter(atLsn)) {
+                afterLsn = oldest.asString();
+            }
             List<CaptureState.Hole> holes = m.capture().holes();
             for (int i = 0; i < holes.size(); i++) {
                 CaptureState.Hole h = holes.get(i);
@@ -59,20 +65,21 @@ public final class PublicationHoles {
     }
 
     /**
-     * Closes the open publication holes of {@code publication} at the server's WAL position now:
-     * called once the publication was found as init made it, so every change after that position
-     * is published.
+     * Closes the open publication holes of {@code publication} at {@code at}: a position the
+     * publication check confirmed whole (found as init made it, with nothing in progress then
+     * that could still change it), so every change after it is published.
      */
-    public static void closeOpen(Connection c, ManifestStore store, String publication) throws SQLException {
+    public static void closeOpen(ManifestStore store, String publication, Lsn at) {
         if (store.load().capture().holes().stream().noneMatch(h -> isOpenOf(h, publication))) {
             return;
         }
-        String now = Pg.string(c, "SELECT pg_catalog.pg_current_wal_lsn()::text");
+        String end = at.asString();
         store.update(m -> m.withHoles(m.capture().holes().stream()
-                .map(h -> isOpenOf(h, publication) ? new CaptureState.Hole(h.afterLsn(), now, h.detectedAt(), h.cause()) : h)
+                .map(h -> isOpenOf(h, publication) && (h.afterLsn() == null || !Lsn.valueOf(h.afterLsn()).isAfter(at))
+                        ? new CaptureState.Hole(h.afterLsn(), end, h.detectedAt(), h.cause()) : h)
                 .toList()));
         LOG.error("The publication {} is as init made it again: the hole it left ends at {}. Take a new base now: points "
-                + "after the hole can be restored from a base taken after {}.", publication, now, now);
+                + "after the hole can be restored from a base taken after {}.", publication, end, end);
     }
 
     private static boolean isOpenOf(CaptureState.Hole h, String publication) {

@@ -41,6 +41,9 @@ public final class SourceSession implements AutoCloseable {
         if (connection == null || connection.isClosed()) {
             Connection c = Pg.connect(spec, applicationName);
             try {
+                // a role's lock (an ALTER SEQUENCE left open) must not hold the sampler, the heartbeat and a stop behind it:
+                // the work fails, saying so, and its route alerts
+                Pg.execute(c, "SET lock_timeout = '5s'; SET statement_timeout = '60s'");
                 SourceIdentity.read(c).requireRecorded(recorded, where, spec.host() + ":" + spec.port());
             } catch (SQLException | RuntimeException e) {
                 c.close();

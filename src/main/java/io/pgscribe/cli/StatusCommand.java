@@ -103,6 +103,10 @@ final class StatusCommand implements Callable<Integer> {
         }
         io.pgscribe.monitor.PipelineFaults.readFault(backupDir).flatMap(f -> io.pgscribe.monitor.PipelineFaults
                 .captureFailing(f, ", as the runtime last reported at " + f.last())).ifPresent(findings::add);
+        if (!up) {
+            // halted by the runtime until a person acts: say why, rather than only that nothing reads the slot
+            io.pgscribe.monitor.PipelineFaults.readHalted(backupDir).ifPresent(findings::add);
+        }
         Severity worst = HealthRules.worst(findings);
         if (json) {
             printJson(m, slotName, slot, up, pid, p, findings, worst, spec);

@@ -85,6 +85,8 @@ public final class Monitor {
     private io.pgscribe.capture.CaptureFault fault;
     private String routePrefix;
     private io.pgscribe.capture.CaptureFault.State lastWrittenFault;
+    private String lastWrittenHalt;
+    private boolean haltWritten;
 
     /** Also reports {@code fault} (the capture's repeating error) and this pipeline's stopped routes. */
     public Monitor watching(io.pgscribe.capture.CaptureFault fault, String routePrefix) {
@@ -115,7 +117,16 @@ public final class Monitor {
         }
         PipelineFaults.captureFailing(f, "").ifPresent(out::add);
         if (recvlogical.supervisor() != null) {
-            recvlogical.supervisor().halted().map(PipelineFaults::halted).ifPresent(out::add);
+            String halt = recvlogical.supervisor().halted().orElse(null);
+            if (!haltWritten || !java.util.Objects.equals(halt, lastWrittenHalt)) {
+                // also once at the first run: a halt file a stopped runtime left is the past now
+                PipelineFaults.writeHalted(store.file().getParent(), halt, Instant.now());
+                lastWrittenHalt = halt;
+                haltWritten = true;
+            }
+            if (halt != null) {
+                out.add(PipelineFaults.halted(halt));
+            }
         }
         if (m != null) {
             out.addAll(PipelineFaults.holes(m));

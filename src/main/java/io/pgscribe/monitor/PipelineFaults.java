@@ -19,12 +19,15 @@ import java.util.Optional;
 /**
  * The rules on what keeps failing or is missing, beside {@link HealthRules}' figures: a capture
  * error that repeats, a capture halted until a person acts, a hole in the backup set, a route
- * that stopped. The runtime keeps its capture fault in {@value #FAULT_FILE} too, so that
- * {@code pgscribe status} (another process) shows it.
+ * that stopped. The runtime keeps its capture fault in {@value #FAULT_FILE} and why it halted
+ * the capture in {@value #HALT_FILE} too, so that {@code pgscribe status} (another process)
+ * shows them.
  */
 public final class PipelineFaults {
 
     public static final String FAULT_FILE = ".capture-fault.json";
+    /** Why the runtime halted the capture (RecvlogicalSupervisor#halted), for status; absent while it is not. */
+    public static final String HALT_FILE = ".capture-halted.json";
     public static final String CAPTURE_HALTED = "capture-halted";
     public static final String LOCK_LOST = "backup-set-unlocked";
     public static final String RUNTIME_GONE = "runtime-not-running";
@@ -70,7 +73,8 @@ public final class PipelineFaults {
                         + "committed after " + (h.afterLsn() == null ? "its first base" : h.afterLsn()) + " may be in no segment, "
                         + "and it is still open (" + h.cause() + ", found " + h.detectedAt() + ")",
                         "Remove the cause (the log and the capture-halted alert give the statement that sets the publication "
-                                + "back); the next start of pg_recvlogical ends the hole. Then take a new base. Points before "
+                                + "back), then restart pgscribe if its capture halted (it does not start again by itself); the "
+                                + "publication check after that ends the hole. Then take a new base. Points before "
                                 + (h.afterLsn() == null ? "the hole" : h.afterLsn()) + " can still be restored."));
                 continue;
             }
@@ -115,5 +119,38 @@ public final class PipelineFaults {
     }
 
     record Stored(String headline, String hint, String since, String last, long count, int exitCode) {
+    }
+
+    /** Keeps why the capture is halted where status reads it; null removes it (best effort, as {@link #writeFault}). */
+    public static void writeHalted(Path backupDir, String why, Instant since) {
+        Path file = backupDir.resolve(HALT_FILE);
+        try {
+            if (why == null) {
+                Files.deleteIfExists(file);
+                return;
+            }
+            DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(new Halted(why, since.toString())));
+        } catch (IOException | RuntimeException e) {
+            // status then shows the capture as down, with the generic hint; the runtime's own alert has it
+        }
+    }
+
+    /** Why the runtime last said the capture is halted, as a finding that says when. */
+    public static Optional<Finding> readHalted(Path backupDir) {
+        Path file = backupDir.resolve(HALT_FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            Halted h = JSON.readValue(file.toFile(), Halted.class);
+            Finding f = halted(h.why());
+            return Optional.of(new Finding(f.rule(), f.severity(), f.message() + " (halted since " + h.since()
+                    + ", as the runtime last reported)", f.hint()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    record Halted(String why, String since) {
     }
 }

@@ -55,6 +55,35 @@ class PublicationHolesTest {
     }
 
     @Test
+    void aChangeBeforeTheCaptureWroteAnythingStartsAtTheBaseWhichStillRestores() {
+        ManifestStore store = store();
+        // found a review: with no transaction written yet the hole had no start, and not even the base restored
+        PublicationHoles.open(store, "set_a", null, Lsn.valueOf("0/1650000"), "role app (ALTER PUBLICATION)", Instant.now());
+        assertThat(store.load().capture().holes().get(0).afterLsn()).isEqualTo("0/15300B0");
+    }
+
+    @Test
+    void noHoleStartsBeforeTheOldestBaseWhichHoldsEverythingBeforeIt() {
+        ManifestStore store = store();
+        // the check's last confirmed position can be init's own, read before the base's consistent point
+        PublicationHoles.open(store, "set_a", "0/1500000", Lsn.valueOf("0/1650000"), "hand (found by the check)", Instant.now());
+        assertThat(store.load().capture().holes().get(0).afterLsn()).isEqualTo("0/15300B0");
+    }
+
+    @Test
+    void aHoleEndsOnlyAtAPositionAfterItsStart() {
+        ManifestStore store = store();
+        PublicationHoles.open(store, "set_a", "0/1600000", Lsn.valueOf("0/1650000"), "role app (ALTER PUBLICATION)", Instant.now());
+        // a position the check confirmed before the hole began closes nothing
+        PublicationHoles.closeOpen(store, "set_a", Lsn.valueOf("0/1500000"));
+        assertThat(store.load().capture().holes().get(0).beforeLsn()).isNull();
+        PublicationHoles.closeOpen(store, "set_b", Lsn.valueOf("0/1700000"));
+        assertThat(store.load().capture().holes().get(0).beforeLsn()).isNull();
+        PublicationHoles.closeOpen(store, "set_a", Lsn.valueOf("0/1700000"));
+        assertThat(store.load().capture().holes().get(0).beforeLsn()).isEqualTo("0/1700000");
+    }
+
+    @Test
     void aChangeFoundToBeginEarlierWidensTheHoleThatHoldsIt() {
         ManifestStore store = store();
         Instant now = Instant.now();

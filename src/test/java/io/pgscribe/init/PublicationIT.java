@@ -93,6 +93,71 @@ class PublicationIT {
         }
     }
 
+    /**
+     * An ALTER whose COMMIT waits for a synchronous standby is in the WAL, and decoded as
+     * narrowed, while no other session sees it yet. A check meanwhile finds the row as it was:
+     * the position it read must not count as unchanged, or the hole starts after changes the
+     * ALTER already cost (found by a hostile review: a restore to the hole's start lacked them).
+     */
+    @Test
+    void aChangeInTheWalThatNoSessionSeesYetIsNotCountedAsUnchanged(PgServer cluster) throws Exception {
+        try (Pipeline p = Pipeline.create(cluster, "pub_sync", tmp.resolve("backup"), Map.of("pgscribe.decoder", "pgoutput",
+                "pgscribe.publication.check-interval-ms", "200"))) {
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'init')");
+            }
+            p.init(ReplicaIdentityAudit.Mode.REFUSE);
+            p.start();
+            p.fenceAndWait();
+            Thread alter;
+            String lsnBeforeTheUpdate;
+            try (Connection admin = p.connect()) {
+                Pg.execute(admin, "ALTER SYSTEM SET synchronous_standby_names = 'pgscribe_test_nobody'; SELECT pg_reload_conf()");
+                try {
+                    java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+                    alter = new Thread(() -> {
+                        try (Connection c = p.connect()) {
+                            // no event trigger sees it; its COMMIT is written, then waits for the standby
+                            Pg.execute(c, "SET session_replication_role = replica; "
+                                    + "ALTER PUBLICATION pgscribe_pub_sync SET (publish = 'insert')");
+                        } catch (Exception e) {
+                            failed.set(e);
+                        }
+                    });
+                    alter.start();
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> "1".equals(Pg.string(admin,
+                            "SELECT count(*)::text FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND query LIKE '%ALTER PUBLICATION%'")));
+                    lsnBeforeTheUpdate = Pg.string(admin, "SELECT pg_current_wal_insert_lsn()::text");
+                    try (Connection c = p.connect()) {
+                        Pg.execute(c, "SET synchronous_commit = local; UPDATE t SET v = 'lost: pgoutput no longer sends it' WHERE id = 1");
+                    }
+                    // a check after it, for certain: the one before pg_recvlogical starts again
+                    long pid = p.runtime().recvlogical().process().orElseThrow().pid();
+                    p.runtime().recvlogical().process().orElseThrow().destroyForcibly();
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> p.runtime().recvlogical()
+                            .process().map(x -> x.pid() != pid).orElse(false));
+                    Pg.execute(admin, "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'");
+                    alter.join(30_000);
+                    assertThat(failed.get()).isNull(); // "already committed locally"
+                } finally {
+                    Pg.execute(admin, "ALTER SYSTEM RESET synchronous_standby_names; SELECT pg_reload_conf()");
+                }
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> !p.manifest().capture().holes().isEmpty());
+            var hole = p.manifest().capture().holes().get(0);
+            assertThat(io.pgscribe.pg.Lsn.valueOf(hole.afterLsn()).isAfter(io.pgscribe.pg.Lsn.valueOf(lsnBeforeTheUpdate)))
+                    .as("the hole starts after %s, where the lost UPDATE began at %s", hole.afterLsn(), lsnBeforeTheUpdate)
+                    .isFalse();
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "ALTER PUBLICATION pgscribe_pub_sync SET (publish = 'insert, update, delete, truncate')");
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> p.manifest().capture().holes().get(0).beforeLsn() != null);
+            p.stop();
+        }
+    }
+
     @Test
     void aPublicationNarrowedByHandIsAHoleNoRestoreCrossesAndTheCaptureHalts(PgServer cluster) throws Exception {
         // a base every 2 s: one taken after the hole ends makes the latest point restorable again
@@ -131,12 +196,20 @@ class PublicationIT {
                     .contains("the publication pgscribe_pub_narrow of this pgoutput backup set was changed");
             assertThat(p.runtimeLog()).contains("ALTER PUBLICATION \"pgscribe_pub_narrow\" SET (publish = "
                     + "'insert, update, delete, truncate', publish_via_partition_root = false)");
+            // status, another process, says it is halted and how to go on, not only that nothing reads the slot
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> p.cli("status").out().contains("capture-halted: "));
+            assertThat(p.cli("status").out()).contains("SET (publish = 'insert, update, delete, truncate'")
+                    .contains("as the runtime last reported");
             p.stop();
+            // the check found it too, from the last position it confirmed unchanged: it may start earlier, never later
+            String start = p.manifest().capture().holes().get(0).afterLsn();
+            assertThat(io.pgscribe.pg.Lsn.valueOf(start).isAfter(io.pgscribe.pg.Lsn.valueOf(beforeTheHole))).isFalse();
             // no restore crosses the open hole; one to just before it works
             Pipeline.Cli latest = p.cli("restore", "--to-db", "pub_narrow_latest");
             assertThat(latest.code()).as(latest.err()).isEqualTo(io.pgscribe.ExitCode.DAMAGED);
-            assertThat(latest.err()).contains("has a hole between " + beforeTheHole + " and now (still open)");
-            Pipeline.Cli before = p.cli("restore", "--to-db", "pub_narrow_before", "--to-lsn", beforeTheHole);
+            assertThat(latest.err()).contains("has a hole between " + start + " and now (still open)");
+            Pipeline.Cli before = p.cli("restore", "--to-db", "pub_narrow_before", "--to-lsn", start);
             assertThat(before.code()).as(before.out() + before.err()).isZero();
 
             // set back as the hint says: the next start ends the hole, and a base after it is a whole chain again
