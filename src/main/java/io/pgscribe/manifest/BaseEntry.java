@@ -47,8 +47,10 @@ public record BaseEntry(
 
     /** This base as stored compressed in {@code storedFile}. */
     public BaseEntry compressed(String storedFile, String method, long storedBytes, String storedSha256) {
+        boolean encrypted = StoredFileEntry.isEncryptedName(storedFile); // no digest of the plain text (contentKnown)
         return new BaseEntry(storedFile, format, consistentPoint, snapshot, takenAt, storedBytes, storedSha256, metadataFile,
-                metadataSha256, checksumsFile, checksumsSha256, method, contentBytes(), contentSha256());
+                metadataSha256, checksumsFile, checksumsSha256, method, encrypted ? null : contentBytes(),
+                encrypted ? null : contentSha256());
     }
 
     public boolean isCustomFormat() {

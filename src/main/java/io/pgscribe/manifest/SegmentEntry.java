@@ -36,8 +36,10 @@ public record SegmentEntry(
 
     /** This segment as stored compressed in {@code storedFile}. */
     public SegmentEntry compressed(String storedFile, String method, long storedBytes, String storedSha256) {
+        boolean encrypted = StoredFileEntry.isEncryptedName(storedFile); // no digest of the plain text (contentKnown)
         return new SegmentEntry(storedFile, ordinal, firstLsn, lastLsn, firstCommitTime, lastCommitTime, transactions,
-                storedBytes, storedSha256, spoolEnd, method, contentBytes(), contentSha256(), ddlNotReplayed, ddlRoles);
+                storedBytes, storedSha256, spoolEnd, method, encrypted ? null : contentBytes(), encrypted ? null : contentSha256(),
+                ddlNotReplayed, ddlRoles);
     }
 
     /** This segment with what its DDL holds: how many NOT REPLAYED notes, which roles its blocks run as. */

@@ -25,7 +25,23 @@ public interface StoredFileEntry {
         return sqlSha256() != null ? sqlSha256() : sha256();
     }
 
+    /** Its size; the stored size where the manifest keeps none ({@link #contentKnown()}). */
     default long contentBytes() {
         return sqlBytes() != null ? sqlBytes() : bytes();
+    }
+
+    /**
+     * Whether the manifest says what the file holds. Not for an encrypted one: the manifest is
+     * plain in the store, and a digest and size of the plain text would let anyone who reads it
+     * confirm a guess of a small segment's content offline. The signed stored sha256 and the
+     * message's integrity packet bind its content instead.
+     */
+    default boolean contentKnown() {
+        return sqlSha256() != null || !isEncryptedName(file());
+    }
+
+    /** An OpenPGP message (the compress route's {@code .gpg} files). */
+    static boolean isEncryptedName(String file) {
+        return file.endsWith(".gpg");
     }
 }

@@ -246,7 +246,7 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
         if (!d.contentRead()) {
             requireKey(p);
         }
-        if (!d.contentSha256().equals(entry.contentSha256())) {
+        if (entry.contentKnown() && !d.contentSha256().equals(entry.contentSha256())) {
             throw mismatch(entry.file() + (asListed ? " (its SQL)" : ""), d.contentSha256(), entry.contentSha256());
         }
     }

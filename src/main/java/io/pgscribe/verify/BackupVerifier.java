@@ -142,7 +142,7 @@ public final class BackupVerifier {
             return new Check(entry.file(), entry.bytes(), null, asListed ? UNREAD
                     : "encrypted since the manifest was read; not checked (no key here)");
         }
-        if (!d.contentSha256().equals(entry.contentSha256())) {
+        if (entry.contentKnown() && !d.contentSha256().equals(entry.contentSha256())) {
             return new Check(entry.file(), entry.bytes(), "CONTENT CHECKSUM MISMATCH (sha256 of the SQL " + d.contentSha256() + ")");
         }
         return new Check(entry.file(), entry.bytes(), null);
