@@ -20,7 +20,7 @@ import java.util.Locale;
  * No function call, subquery, cast or operator of anyone's can hide in one: such a statement
  * is not recognised and the restore refuses it, whatever its text claims to be.
  */
-public final class RenderedStatement {
+public final class RenderedStatement extends StatementTokens {
 
     /** What a recognised statement is. */
     public enum Kind { INSERT, UPDATE, DELETE, TRUNCATE, SETVAL }
@@ -73,13 +73,6 @@ public final class RenderedStatement {
         }
     }
 
-    private enum T { WORD, QIDENT, STRING, NUMBER, PUNCT, END }
-
-    private final String sql;
-    private int pos;
-    private T type;
-    private String text; // WORD: upper case; QIDENT: the name; PUNCT: the character(s)
-    private String raw; // WORD: as written
     private final List<RestoreScope.Name> tables = new ArrayList<>(1);
     private final List<String> operatorSchemas = new ArrayList<>(0);
     private final List<Integer> withoutOnly = new ArrayList<>(0);
@@ -91,11 +84,9 @@ public final class RenderedStatement {
     private int valuesEnd = -1;
     private int overridingAt = -1;
     private boolean wholeRow;
-    private int tokenStart;
-    private int lastEnd; // where the token next() last moved past ends
 
     private RenderedStatement(String sql) {
-        this.sql = sql;
+        super(sql);
     }
 
     /** The statement if it is one of the forms above; null otherwise. */
@@ -116,12 +107,6 @@ public final class RenderedStatement {
             return new Recognised(k, List.copyOf(r.tables), List.copyOf(r.operatorSchemas), List.copyOf(r.withoutOnly), parts);
         } catch (NotRecognised e) {
             return null;
-        }
-    }
-
-    private static final class NotRecognised extends Exception {
-        NotRecognised() {
-            super(null, null, false, false);
         }
     }
 
@@ -411,66 +396,6 @@ public final class RenderedStatement {
         return new RestoreScope.Name("public", first);
     }
 
-    private String identifier() throws NotRecognised {
-        String n;
-        if (type == T.QIDENT) {
-            n = text;
-        } else if (type == T.WORD) {
-            n = raw.toLowerCase(Locale.ROOT);
-        } else {
-            throw new NotRecognised();
-        }
-        next();
-        return n;
-    }
-
-    /** The next character after the current token and any spaces is a dot (a column named pg_catalog is not). */
-    private boolean followedByDot() {
-        int p = pos;
-        while (p < sql.length() && isSpace(sql.charAt(p))) {
-            p++;
-        }
-        return p < sql.length() && sql.charAt(p) == '.';
-    }
-
-    private boolean comma() throws NotRecognised {
-        if (isPunct(",")) {
-            next();
-            return true;
-        }
-        return false;
-    }
-
-    private boolean and() throws NotRecognised {
-        if (isWord("AND")) {
-            next();
-            return true;
-        }
-        return false;
-    }
-
-    private void word(String w) throws NotRecognised {
-        if (!isWord(w)) {
-            throw new NotRecognised();
-        }
-        next();
-    }
-
-    private void punct(String p) throws NotRecognised {
-        if (!isPunct(p)) {
-            throw new NotRecognised();
-        }
-        next();
-    }
-
-    private boolean isWord(String w) {
-        return type == T.WORD && text.equals(w);
-    }
-
-    private boolean isPunct(String p) {
-        return type == T.PUNCT && text.equals(p);
-    }
-
     private static boolean isOperatorName(String s) {
         if (s.isEmpty()) {
             return false;
@@ -483,132 +408,4 @@ public final class RenderedStatement {
         return true;
     }
 
-    /** Reads the next token; comments, dollar quotes and anything unexpected are not recognised. */
-    private void next() throws NotRecognised {
-        lastEnd = pos;
-        int n = sql.length();
-        while (pos < n && isSpace(sql.charAt(pos))) {
-            pos++;
-        }
-        if (pos >= n) {
-            type = T.END;
-            text = null;
-            return;
-        }
-        char ch = sql.charAt(pos);
-        int start = pos;
-        tokenStart = pos;
-        if (ch == '\'' || ((ch == 'E' || ch == 'e' || ch == 'B' || ch == 'b' || ch == 'X' || ch == 'x')
-                && pos + 1 < n && sql.charAt(pos + 1) == '\'')) {
-            boolean escapes = ch == 'E' || ch == 'e';
-            pos = ch == '\'' ? pos + 1 : pos + 2;
-            while (true) {
-                if (pos >= n) {
-                    throw new NotRecognised();
-                }
-                char c = sql.charAt(pos++);
-                if (escapes && c == '\\') {
-                    pos++;
-                } else if (c == '\'') {
-                    if (pos < n && sql.charAt(pos) == '\'') {
-                        pos++;
-                    } else {
-                        break;
-                    }
-                }
-            }
-            type = T.STRING;
-            text = null;
-            return;
-        }
-        if (ch == '"') {
-            StringBuilder sb = new StringBuilder();
-            pos++;
-            while (true) {
-                if (pos >= n) {
-                    throw new NotRecognised();
-                }
-                char c = sql.charAt(pos++);
-                if (c == '"') {
-                    if (pos < n && sql.charAt(pos) == '"') {
-                        sb.append('"');
-                        pos++;
-                    } else {
-                        break;
-                    }
-                } else {
-                    sb.append(c);
-                }
-            }
-            type = T.QIDENT;
-            text = sb.toString();
-            return;
-        }
-        if (isWordStart(ch)) {
-            while (pos < n && isWordPart(sql.charAt(pos))) {
-                pos++;
-            }
-            type = T.WORD;
-            raw = sql.substring(start, pos);
-            text = raw.toUpperCase(Locale.ROOT);
-            return;
-        }
-        if (ch >= '0' && ch <= '9' || (ch == '.' && pos + 1 < n && Character.isDigit(sql.charAt(pos + 1)))) {
-            while (pos < n && (Character.isDigit(sql.charAt(pos)) || sql.charAt(pos) == '.')) {
-                pos++;
-            }
-            if (pos < n && (sql.charAt(pos) == 'e' || sql.charAt(pos) == 'E')) {
-                pos++;
-                if (pos < n && (sql.charAt(pos) == '+' || sql.charAt(pos) == '-')) {
-                    pos++;
-                }
-                while (pos < n && Character.isDigit(sql.charAt(pos))) {
-                    pos++;
-                }
-            }
-            if (pos < n && isWordPart(sql.charAt(pos))) {
-                throw new NotRecognised();
-            }
-            type = T.NUMBER;
-            text = sql.substring(start, pos);
-            return;
-        }
-        if (ch == ':' && pos + 1 < n && sql.charAt(pos + 1) == ':') {
-            pos += 2;
-            type = T.PUNCT;
-            text = "::";
-            return;
-        }
-        if ("(),.;".indexOf(ch) >= 0) {
-            pos++;
-            type = T.PUNCT;
-            text = String.valueOf(ch);
-            return;
-        }
-        if ("~!@#^&|`?+-*/%<>=".indexOf(ch) >= 0) {
-            // an operator: the longest run of operator characters, with no comment inside
-            while (pos < n && "~!@#^&|`?+-*/%<>=".indexOf(sql.charAt(pos)) >= 0) {
-                if (sql.startsWith("--", pos) || sql.startsWith("/*", pos)) {
-                    throw new NotRecognised();
-                }
-                pos++;
-            }
-            type = T.PUNCT;
-            text = sql.substring(start, pos);
-            return;
-        }
-        throw new NotRecognised();
-    }
-
-    private static boolean isSpace(char ch) {
-        return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f';
-    }
-
-    private static boolean isWordStart(char ch) {
-        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' || ch >= 0x80;
-    }
-
-    private static boolean isWordPart(char ch) {
-        return isWordStart(ch) || (ch >= '0' && ch <= '9') || ch == '$';
-    }
 }
