@@ -138,9 +138,11 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
             throw new PgscribeException("the backup set has a hole between " + (after == null ? "its first base" : after)
                     + " and " + (before == null ? "now (still open)" : before) + " (" + h.cause() + "), after base " + base.file()
                     + " and before the target (" + target.describe() + "): the transactions committed in it are in no segment",
-                    (after == null ? "" : "Restore to a point before it (--to-lsn " + after + "), or ")
+                    (after == null ? "Restore " : "Restore to a point before it (--to-lsn " + after + "), or ")
                             + (before == null ? "once its cause is removed and the hole ended, to a point after a base taken "
-                            + "after its end." : "to a point after a base taken after " + h.beforeLsn() + "."),
+                            + "after its end." : "to a point after a base taken after " + h.beforeLsn() + ".")
+                            + (target.kind() == RestoreTarget.Kind.TIME || target.kind() == RestoreTarget.Kind.XID
+                            ? " A target by time or xid is not compared with the hole's LSNs: give it as --to-lsn." : ""),
                     ExitCode.DAMAGED, null);
         }
     }
