@@ -19,8 +19,10 @@ import java.util.Set;
  *       identity) by every column, limited to one row through its ctid, because identical
  *       rows may exist and the source changed only one of them.</li>
  *   <li>Types whose {@code =} is not equality (json, xml, geometric types compare by area or
- *       not at all, composites) are compared as text; where {@code =} is looser than the text
- *       (numeric, floats, intervals, jsonb), a FULL identity row is matched by both.</li>
+ *       not at all, composites) are compared as text; a FULL identity row is matched by both
+ *       {@code =} and its text (byte by byte) in every column but a boolean: {@code =} is looser
+ *       than the text for numeric, floats, intervals, jsonb, ranges, arrays, an extension's
+ *       operator and a nondeterministic collation.</li>
  *   <li>Every operator is named with its schema ({@code OPERATOR(pg_catalog.=)}, or the one a
  *       column's type from outside pg_catalog has, from its table shape): none resolves through
  *       a search_path, so no role can put its own operator in the way of a restore.</li>
@@ -194,8 +196,9 @@ public final class SqlRenderer {
                 out.append(' ').append(EQUALS).append(' ');
                 appendValue(out, c);
             }
-            // an extension's own operator may be looser too (citext's = ignores case)
-            if (wholeRow && (looserThanText(c.type()) || own != null)) {
+            // = is looser than the text for more types than anyone can list (numeric, floats, intervals, jsonb, ranges
+            // and arrays of them, an extension's operator, a nondeterministic collation): only a boolean's is exact
+            if (wholeRow && c.kind() != Column.Kind.BOOLEAN) {
                 out.append(" AND ");
                 appendTextComparison(out, c);
             }
@@ -211,8 +214,13 @@ public final class SqlRenderer {
         out.append(TEXT_OF);
         SqlText.appendIdentifier(out, c.name());
         out.append(") ").append(EQUALS).append(' ');
-        SqlText.appendLiteral(out, c.text());
+        // wal2json drops the \x of bytea (as appendValue); compared byte by byte, whatever the column's collation
+        SqlText.appendLiteral(out, "bytea".equals(c.type()) ? "\\x" + c.text() : c.text());
+        out.append(BYTEWISE);
     }
+
+    /** The collation of a text comparison: byte by byte (a nondeterministic collation's = is looser). */
+    public static final String BYTEWISE = " COLLATE pg_catalog.\"C\"";
 
     /** How a value's text output is written in a comparison: {@code pg_catalog.format('%s', "c")}. */
     public static final String TEXT_OF = "pg_catalog.format('%s', ";

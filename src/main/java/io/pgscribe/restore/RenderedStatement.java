@@ -11,7 +11,7 @@ import java.util.Locale;
  * INSERT INTO t (c, ...) [OVERRIDING SYSTEM VALUE] VALUES (v, ...) | INSERT INTO t DEFAULT VALUES
  * UPDATE [ONLY] t SET c = v, ... WHERE cond
  * DELETE FROM [ONLY] t WHERE cond
- *   cond: c [::pg_catalog.text] op v | pg_catalog.format('%s', c) op v | c IS NULL [AND ...]
+ *   cond: c [::pg_catalog.text] op v | pg_catalog.format('%s', c) op v [COLLATE pg_catalog."C"] | c IS NULL [AND ...]
  *         | ctid op (SELECT ctid FROM [ONLY] t [WHERE cond] LIMIT 1)
  *   op:   = | OPERATOR(schema.=)        v: a literal, a number, NULL, TRUE, FALSE
  * TRUNCATE [TABLE] [ONLY] t, ... [RESTART IDENTITY | CONTINUE IDENTITY] [CASCADE | RESTRICT]
@@ -271,6 +271,16 @@ public final class RenderedStatement extends StatementTokens {
                 punct(")");
                 operator();
                 value();
+                if (isWord("COLLATE")) {
+                    // byte by byte: pg_catalog."C" and nothing else
+                    next();
+                    word("PG_CATALOG");
+                    punct(".");
+                    if (type != T.QIDENT || !text.equals("C")) {
+                        throw new NotRecognised();
+                    }
+                    next();
+                }
                 continue;
             }
             String column = identifier();

@@ -71,6 +71,25 @@ final class SessionPins {
         return "SET " + name + " = " + m.group(2);
     }
 
+    /** The settings the text output of values depends on, as the segment set them. */
+    static final Set<String> OUTPUT_SETTINGS = Set.of("datestyle", "timezone", "intervalstyle", "extra_float_digits",
+            "bytea_output", "lc_monetary");
+
+    /**
+     * The segment's output settings again, each as {@code SET ...;\n}: before a statement that
+     * compares a value's text, since a role's code that ran earlier in the transaction (an ENABLE
+     * ALWAYS trigger) may have changed them. Settings any role may set.
+     */
+    String outputSql() {
+        StringBuilder sb = new StringBuilder();
+        settings.forEach((k, v) -> {
+            if (OUTPUT_SETTINGS.contains(k)) {
+                sb.append("SET ").append(k).append(" = ").append(v).append(";\n");
+            }
+        });
+        return sb.toString();
+    }
+
     /** RESET ALL and every pinned setting, as one statement string. */
     String sql() {
         StringBuilder sb = new StringBuilder("RESET ALL");

@@ -87,8 +87,26 @@ final class TableOwners {
         return false;
     }
 
+    private final Map<RestoreScope.Name, Boolean> rules = new HashMap<>();
+
+    /**
+     * Whether an UPDATE or DELETE of the table fires a rule during a restore (ENABLE ALWAYS or
+     * REPLICA): such a statement cannot run inside a WITH (RowCheck), so it runs as written.
+     */
+    boolean firesRules(RestoreScope.Name table) throws SQLException {
+        Boolean r = rules.get(table);
+        if (r == null) {
+            r = Boolean.parseBoolean(Pg.string(c, "SELECT (count(*) > 0)::text FROM pg_catalog.pg_rewrite WHERE ev_class = "
+                    + "pg_catalog.to_regclass(?) AND ev_enabled IN ('A', 'R') AND ev_type IN ('3', '4')",
+                    SqlText.qualified(table.schema(), table.name())));
+            rules.put(table, r);
+        }
+        return r;
+    }
+
     void forget() {
         cache.clear();
+        rules.clear();
         roleFunctions = null;
     }
 

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class SqlRendererTest {
 
+    private static final String C = " COLLATE pg_catalog.\"C\"";
+
     private final TableShapes shapes = new TableShapes(List.of(
             new TableShape("public", "g", List.of("doubled"), List.of("id"))));
     private final SqlRenderer renderer = new SqlRenderer(shapes);
@@ -87,9 +89,9 @@ class SqlRendererTest {
                 List.of(nul("a", "integer"), str("j", "json", "{\"x\":2}"), str("p", "point", "(1,2)"),
                         num("f", "double precision", "1.5")), List.of()), sb);
         assertThat(sb).hasToString("DELETE FROM ONLY \"public\".\"nopk\" WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM ONLY "
-                + "\"public\".\"nopk\" WHERE \"a\" IS NULL AND pg_catalog.format('%s', \"j\") OPERATOR(pg_catalog.=) '{\"x\":2}' AND "
-                + "pg_catalog.format('%s', \"p\") OPERATOR(pg_catalog.=) '(1,2)' AND \"f\" OPERATOR(pg_catalog.=) '1.5' "
-                + "AND pg_catalog.format('%s', \"f\") OPERATOR(pg_catalog.=) '1.5' LIMIT 1);\n");
+                + "\"public\".\"nopk\" WHERE \"a\" IS NULL AND pg_catalog.format('%s', \"j\") OPERATOR(pg_catalog.=) '{\"x\":2}'"
+                + C + " AND pg_catalog.format('%s', \"p\") OPERATOR(pg_catalog.=) '(1,2)'" + C + " AND \"f\" OPERATOR(pg_catalog.=) '1.5' "
+                + "AND pg_catalog.format('%s', \"f\") OPERATOR(pg_catalog.=) '1.5'" + C + " LIMIT 1);\n");
     }
 
     @Test
@@ -99,8 +101,8 @@ class SqlRendererTest {
         renderer.update(new Change.Update("public", "nopk", List.of(num("a", "integer", "2"), str("j", "json", "{}")),
                 old, List.of()), sb);
         assertThat(sb).hasToString("UPDATE ONLY \"public\".\"nopk\" SET \"a\" = 2 WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM ONLY "
-                + "\"public\".\"nopk\" WHERE \"a\" OPERATOR(pg_catalog.=) 1 AND pg_catalog.format('%s', \"j\") OPERATOR(pg_catalog.=) '{}' "
-                + "LIMIT 1);\n");
+                + "\"public\".\"nopk\" WHERE \"a\" OPERATOR(pg_catalog.=) 1 AND pg_catalog.format('%s', \"a\") OPERATOR(pg_catalog.=) '1'"
+                + C + " AND pg_catalog.format('%s', \"j\") OPERATOR(pg_catalog.=) '{}'" + C + " LIMIT 1);\n");
         StringBuilder none = new StringBuilder();
         renderer.update(new Change.Update("public", "nopk", old, old, List.of()), none);
         assertThat(none).isEmpty();
@@ -148,7 +150,7 @@ class SqlRendererTest {
                 List.of(str("k", "citext", "Ab"), str("h", "hstore", "\"a\"=>\"1\"")), List.of()), sb);
         assertThat(sb).hasToString("DELETE FROM ONLY \"public\".\"ext\" WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM ONLY "
                 + "\"public\".\"ext\" WHERE \"k\" OPERATOR(\"my ext\".=) 'Ab' AND pg_catalog.format('%s', \"k\") OPERATOR(pg_catalog.=) "
-                + "'Ab' AND pg_catalog.format('%s', \"h\") OPERATOR(pg_catalog.=) '\"a\"=>\"1\"' LIMIT 1);\n");
+                + "'Ab'" + C + " AND pg_catalog.format('%s', \"h\") OPERATOR(pg_catalog.=) '\"a\"=>\"1\"'" + C + " LIMIT 1);\n");
         // every statement the renderer writes is one the restore recognises
         assertThat(io.pgscribe.restore.RenderedStatement.recognise(sb.toString().strip())).isNotNull();
     }
@@ -162,12 +164,12 @@ class SqlRendererTest {
                 str("c", "cj", "(1,\"{}\")"), str("d", "amount", "1.50"), str("s", "txid_snapshot", "10:20:"),
                 str("i\"; --", "interval", "1 day")), List.of()), sb);
         assertThat(sb).hasToString("DELETE FROM ONLY \"public\".\"t\" WHERE ctid OPERATOR(pg_catalog.=) (SELECT ctid FROM ONLY "
-                + "\"public\".\"t\" WHERE \"n\" OPERATOR(pg_catalog.=) 1.0 AND pg_catalog.format('%s', \"n\") OPERATOR(pg_catalog.=) '1.0' "
-                + "AND pg_catalog.format('%s', \"c\") OPERATOR(pg_catalog.=) '(1,\"{}\")' "
-                + "AND \"d\" OPERATOR(pg_catalog.=) '1.50' AND pg_catalog.format('%s', \"d\") OPERATOR(pg_catalog.=) '1.50' "
-                + "AND pg_catalog.format('%s', \"s\") OPERATOR(pg_catalog.=) '10:20:' "
-                + "AND \"i\"\"; --\" OPERATOR(pg_catalog.=) '1 day' AND pg_catalog.format('%s', \"i\"\"; --\") OPERATOR(pg_catalog.=) '1 day' "
-                + "LIMIT 1);\n");
+                + "\"public\".\"t\" WHERE \"n\" OPERATOR(pg_catalog.=) 1.0 AND pg_catalog.format('%s', \"n\") OPERATOR(pg_catalog.=) '1.0'" + C
+                + " AND pg_catalog.format('%s', \"c\") OPERATOR(pg_catalog.=) '(1,\"{}\")'" + C
+                + " AND \"d\" OPERATOR(pg_catalog.=) '1.50' AND pg_catalog.format('%s', \"d\") OPERATOR(pg_catalog.=) '1.50'" + C
+                + " AND pg_catalog.format('%s', \"s\") OPERATOR(pg_catalog.=) '10:20:'" + C
+                + " AND \"i\"\"; --\" OPERATOR(pg_catalog.=) '1 day' AND pg_catalog.format('%s', \"i\"\"; --\") OPERATOR(pg_catalog.=) '1 day'"
+                + C + " LIMIT 1);\n");
         assertThat(io.pgscribe.restore.RenderedStatement.recognise(sb.toString().strip())).isNotNull();
         // a key is unique by its own =: the row it finds is the one
         StringBuilder byKey = new StringBuilder();

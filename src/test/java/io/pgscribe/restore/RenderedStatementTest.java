@@ -48,6 +48,13 @@ class RenderedStatementTest {
         assertThat(r("UPDATE \"s\".\"t\" SET \"a\" = 1 WHERE \"id\" +++ 1;")).isNull();
         assertThat(r("DELETE FROM \"s\".\"t\" WHERE \"id\" = 1; ALTER ROLE x SUPERUSER;")).isNull();
         assertThat(r("DELETE FROM \"s\".\"t\" WHERE \"id\" = 1 -- comment\n;")).isNull();
+        // a text comparison's collation is byte by byte, and nobody's own
+        String byText = "DELETE FROM ONLY \"s\".\"e\" WHERE ctid = (SELECT ctid FROM ONLY \"s\".\"e\" WHERE pg_catalog.format('%s', \"v\") "
+                + "OPERATOR(pg_catalog.=) 'a' COLLATE ";
+        assertThat(r(byText + "pg_catalog.\"C\" LIMIT 1);")).isNotNull();
+        assertThat(r(byText + "\"public\".\"mine\" LIMIT 1);")).isNull();
+        assertThat(r(byText + "pg_catalog.\"und-x-icu\" LIMIT 1);")).isNull();
+        assertThat(r(byText.replace("'%s'", "'%I'") + "pg_catalog.\"C\" LIMIT 1);")).isNull();
         assertThat(r("ALTER ROLE x SUPERUSER;")).isNull();
         assertThat(r("COPY \"s\".\"t\" TO PROGRAM 'id';")).isNull();
         assertThat(r("SELECT pg_catalog.setval('x', 1, true), pg_catalog.pg_sleep(1);")).isNull();
