@@ -74,10 +74,19 @@ public final class PublicationHoles {
             return;
         }
         String end = at.asString();
+        boolean[] closed = {false};
         store.update(m -> m.withHoles(m.capture().holes().stream()
-                .map(h -> isOpenOf(h, publication) && (h.afterLsn() == null || !Lsn.valueOf(h.afterLsn()).isAfter(at))
-                        ? new CaptureState.Hole(h.afterLsn(), end, h.detectedAt(), h.cause()) : h)
+                .map(h -> {
+                    if (isOpenOf(h, publication) && (h.afterLsn() == null || !Lsn.valueOf(h.afterLsn()).isAfter(at))) {
+                        closed[0] = true;
+                        return new CaptureState.Hole(h.afterLsn(), end, h.detectedAt(), h.cause());
+                    }
+                    return h;
+                })
                 .toList()));
+        if (!closed[0]) {
+            return; // it began after the position confirmed: a later check ends it
+        }
         LOG.error("The publication {} is as init made it again: the hole it left ends at {}. Take a new base now: points "
                 + "after the hole can be restored from a base taken after {}.", publication, end, end);
     }

@@ -107,10 +107,13 @@ public final class CaptureObjects {
         }
         return Pg.query(c, """
                 SELECT n.nspname, c.relname,
+                       -- a publication lists a partition's root when it publishes via the root
                        (SELECT min(p.pubname) FROM pg_catalog.pg_publication_tables pt
                           JOIN pg_catalog.pg_publication p ON p.pubname = pt.pubname
-                         WHERE pt.schemaname = n.nspname AND pt.tablename = c.relname AND p.pubname <> ?
-                           AND (p.pubupdate OR p.pubdelete))
+                          JOIN pg_catalog.pg_namespace an ON an.nspname = pt.schemaname
+                          JOIN pg_catalog.pg_class ac ON ac.relnamespace = an.oid AND ac.relname = pt.tablename
+                         WHERE (ac.oid = c.oid OR ac.oid IN (SELECT a.relid FROM pg_catalog.pg_partition_ancestors(c.oid) a))
+                           AND p.pubname <> ? AND (p.pubupdate OR p.pubdelete))
                   FROM pgscribe.identity_full f
                   JOIN pg_catalog.pg_class c ON c.oid = f.relid
                   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

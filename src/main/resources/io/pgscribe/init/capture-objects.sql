@@ -232,6 +232,15 @@ BEGIN
                                                        position('pgscribe.on_sql_drop()' IN ctx)))) > 0;
     -- this function's own ALTER TABLE ... REPLICA IDENTITY FULL (below), logged on its own
     own := ctx ~ E'\nPL/pgSQL function pgscribe\\.record_ddl\\(text,text,text,name,boolean\\) line \\d+ at EXECUTE(\n|$)';
+    -- a table pgscribe gave FULL identity that its owner alters (its identity among what may change) or drops:
+    -- no longer pgscribe's to set back at uninstall
+    IF dropping THEN
+        DELETE FROM pgscribe.identity_full f USING pg_event_trigger_dropped_objects() d
+         WHERE d.classid = 'pg_class'::regclass AND d.objid = f.relid;
+    ELSIF NOT own THEN
+        DELETE FROM pgscribe.identity_full f USING pg_event_trigger_ddl_commands() d
+         WHERE d.classid = 'pg_class'::regclass AND d.objid = f.relid AND d.command_tag = 'ALTER TABLE';
+    END IF;
     IF dropping THEN
         SELECT string_agg(d.object_identity, ', ' ORDER BY d.object_identity),
                string_agg(DISTINCT d.object_type, ', '),

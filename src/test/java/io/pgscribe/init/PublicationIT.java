@@ -60,22 +60,32 @@ class PublicationIT {
             // a DBA's own publication is not pgscribe's to drop; it replicates a table the capture made FULL
             try (Connection c = p.connect()) {
                 Pg.execute(c, "CREATE TABLE replicated (v text); CREATE PUBLICATION theirs FOR TABLE keyed, replicated");
+                // a partition that a publication names through its root only
+                Pg.execute(c, "CREATE TABLE pt (k int, v text) PARTITION BY LIST (k); "
+                        + "CREATE TABLE pt1 PARTITION OF pt FOR VALUES IN (1); "
+                        + "CREATE PUBLICATION viaroot FOR TABLE pt WITH (publish_via_partition_root = true)");
+                // made FULL by the capture, then set FULL by its owner too: the owner's now
+                Pg.execute(c, "CREATE TABLE owned (v text); ALTER TABLE owned REPLICA IDENTITY FULL");
             }
             String identities = "SELECT string_agg(relname || '=' || relreplident::text, ',' ORDER BY relname) FROM pg_class "
-                    + "WHERE relname IN ('keyed', 'loose', 'later', 'replicated', 'theirs; --')";
-            assertThat(one(p, identities)).isEqualTo("keyed=d,later=f,loose=f,replicated=f,theirs; --=f");
+                    + "WHERE relname IN ('keyed', 'loose', 'later', 'replicated', 'theirs; --', 'pt1', 'owned')";
+            assertThat(one(p, identities)).isEqualTo("keyed=d,later=f,loose=f,owned=f,pt1=f,replicated=f,theirs; --=f");
             Pipeline.Cli dry = p.cli("uninstall", "--dry-run");
             assertThat(dry.out()).contains("Would set REPLICA IDENTITY back to DEFAULT on 2 table(s) that pgscribe had made FULL: "
                     + "\"public\".\"later\", \"public\".\"loose\"");
-            assertThat(one(p, identities)).isEqualTo("keyed=d,later=f,loose=f,replicated=f,theirs; --=f");
+            assertThat(one(p, identities)).isEqualTo("keyed=d,later=f,loose=f,owned=f,pt1=f,replicated=f,theirs; --=f");
             Pipeline.Cli u = p.cli("uninstall");
             assertThat(u.code()).as(u.out() + u.err()).isZero();
             assertThat(u.out()).contains("Dropped publication pgscribe_pub_life").contains("Dropped replication slot")
                     .contains("Kept REPLICA IDENTITY FULL on \"public\".\"replicated\": publication \"theirs\" replicates")
+                    .contains("Kept REPLICA IDENTITY FULL on \"public\".\"pt1\": publication \"viaroot\" replicates")
                     .contains("Set REPLICA IDENTITY back to DEFAULT on 2 table(s) that pgscribe had made FULL");
-            assertThat(one(p, "SELECT string_agg(pubname, ',') FROM pg_publication")).isEqualTo("theirs");
+            assertThat(one(p, "SELECT string_agg(pubname, ',' ORDER BY pubname) FROM pg_publication")).isEqualTo("theirs,viaroot");
             // the FULL identity its owner set stays; what pgscribe set is gone, but where another publication needs it
-            assertThat(one(p, identities)).isEqualTo("keyed=d,later=d,loose=d,replicated=f,theirs; --=f");
+            assertThat(one(p, identities)).isEqualTo("keyed=d,later=d,loose=d,owned=f,pt1=f,replicated=f,theirs; --=f");
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "INSERT INTO pt VALUES (1, 'a'); UPDATE pt SET v = 'b'; DELETE FROM pt"); // still allowed
+            }
         }
     }
 
