@@ -15,6 +15,7 @@ import io.pgscribe.verify.Verifier;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,13 +68,21 @@ class RestoreFidelityIT {
                 Pg.execute(c, "DELETE FROM fj WHERE note = 'f changed' AND m::text = '1.00'");
                 assertThat(Pg.string(c, "SELECT count(*)::text FROM fj")).isEqualTo("2");
             }
-            p.fenceAndWait();
-            p.stop();
-            p.restore(db + "_restored");
-            String rows = "SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM fj t";
-            try (Connection s = p.connect(); Connection r = Pg.connect(p.cluster.connection(db + "_restored"), "t")) {
-                assertThat(Pg.string(r, rows)).isEqualTo(Pg.string(s, rows));
+            restoredRowsAreTheSources(p, db, "fj");
+        }
+    }
+
+    /** Stops the capture once it holds everything, restores into {@code db}_restored: each row's text is the source's. */
+    private static void restoredRowsAreTheSources(Pipeline p, String db, String table) throws Exception {
+        p.fenceAndWait();
+        p.stop();
+        p.restore(db + "_restored");
+        String rows = "SELECT string_agg(t::text, E'\\n' ORDER BY t::text COLLATE \"C\") FROM " + table + " t";
+        try (Connection s = p.connect(); Connection r = Pg.connect(p.cluster.connection(db + "_restored"), "t")) {
+            for (Connection c : List.of(s, r)) {
+                Pg.execute(c, "SET extra_float_digits = 3"); // every digit of a float
             }
+            assertThat(Pg.string(r, rows)).isEqualTo(Pg.string(s, rows));
         }
     }
 
@@ -120,15 +129,7 @@ class RestoreFidelityIT {
                 Pg.execute(c, "BEGIN; INSERT INTO trig VALUES (4); DELETE FROM loose WHERE note = 'a' AND a::text = '{1.00}'; COMMIT");
                 assertThat(Pg.string(c, "SELECT count(*)::text FROM loose")).isEqualTo("4");
             }
-            p.fenceAndWait();
-            p.stop();
-            p.restore(db + "_restored");
-            try (Connection s = p.connect(); Connection r = Pg.connect(p.cluster.connection(db + "_restored"), "t")) {
-                Pg.execute(s, "SET extra_float_digits = 3");
-                Pg.execute(r, "SET extra_float_digits = 3");
-                String q = "SELECT string_agg(t::text, E'\\n' ORDER BY t::text COLLATE \"C\") FROM loose t";
-                assertThat(Pg.string(r, q)).isEqualTo(Pg.string(s, q));
-            }
+            restoredRowsAreTheSources(p, db, "loose");
         }
     }
 
