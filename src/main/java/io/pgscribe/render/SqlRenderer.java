@@ -166,9 +166,9 @@ public final class SqlRenderer {
 
     /**
      * {@code wholeRow}: the conditions find one of possibly several rows by every column (FULL
-     * identity), so where a type's {@code =} is looser than its text (numeric {@code 1.0 = 1.00},
-     * float {@code -0 = 0}, intervals, jsonb, an extension's operator) the text must match too,
-     * or the restore changes another of the rows than the source did.
+     * identity), so the text must match too wherever {@code =} may be looser than it (numeric
+     * {@code 1.0 = 1.00}, float {@code -0 = 0}, ranges, an extension's operator, a
+     * nondeterministic collation), or the restore changes another of the rows than the source did.
      */
     private static void appendConditions(StringBuilder out, List<Column> cols, TableShape shape, boolean wholeRow) {
         for (int i = 0; i < cols.size(); i++) {
@@ -251,20 +251,9 @@ public final class SqlRenderer {
             "json", "xml", "point", "line", "lseg", "box", "path", "polygon", "circle", "txid_snapshot", "pg_snapshot",
             "jsonpath");
 
-    private static final Set<String> LOOSER_THAN_TEXT = Set.of("numeric", "real", "double precision", "interval", "jsonb");
-
     static boolean comparesAsText(String type) {
-        return TEXT_COMPARED.contains(baseName(type));
-    }
-
-    static boolean looserThanText(String type) {
-        return LOOSER_THAN_TEXT.contains(baseName(type));
-    }
-
-    /** {@code numeric(10,2)[]} → {@code numeric}. */
-    private static String baseName(String type) {
         if (type == null) {
-            return "";
+            return false;
         }
         String base = type;
         int cut = base.indexOf('(');
@@ -275,7 +264,7 @@ public final class SqlRenderer {
         if (cut >= 0) {
             base = base.substring(0, cut);
         }
-        return base.strip();
+        return TEXT_COMPARED.contains(base.strip());
     }
 
     private static boolean isFloat(String type) {

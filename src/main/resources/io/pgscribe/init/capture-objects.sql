@@ -68,13 +68,12 @@ $fn$;
 
 -- How a value of type t is compared for equality in a rendered WHERE, when the type's name alone
 -- does not tell the renderer (pg_catalog's own types it knows by name): NULL for pg_catalog's
--- equality (domains over pg_catalog's exact types, enums, ranges, arrays of those); ['', 'text']
--- to compare its text output (composites, whose text no role's cast can stand for; types with no
--- equality, like a domain over json, or txid_snapshot; arrays of those); ['pg_catalog', '=', 'text']
--- for a domain over a type whose = is looser than its text (numeric 1.0 = 1.00, float -0 = 0,
--- interval '1 day' = '24 hours', jsonb): both, so that a FULL identity row is the very one; else
+-- equality (domains over pg_catalog's types that have one, enums, ranges, arrays of those);
+-- ['', 'text'] to compare its text output alone (composites, whose text no role's cast can stand
+-- for; types with no equality, like a domain over json, or txid_snapshot; arrays of those); else
 -- the schema and name of its default btree (else hash) equality operator. Written as
--- OPERATOR(schema.name), it resolves through no search_path.
+-- OPERATOR(schema.name), it resolves through no search_path. (A FULL identity row is matched by
+-- its text too in every column but a boolean: the renderer adds that.)
 -- The type a domain is over, through every level of domains.
 CREATE OR REPLACE FUNCTION pgscribe.base_type(t oid) RETURNS oid
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET standard_conforming_strings = on AS $fn$
@@ -111,10 +110,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET standard_conformin
                FROM pg_type e WHERE e.oid = pgscribe.base_type(b.typelem))
         WHEN b.typtype IN ('e', 'r', 'm') THEN NULL
         WHEN b.typnamespace = 'pg_catalog'::regnamespace THEN
-            CASE WHEN pgscribe.default_equality(b.oid) IS NULL THEN jsonb_build_array('', 'text')
-                 WHEN b.oid IN ('numeric'::regtype, 'float4'::regtype, 'float8'::regtype, 'interval'::regtype,
-                                'jsonb'::regtype) AND b.oid <> t THEN jsonb_build_array('pg_catalog', '=', 'text')
-            END
+            CASE WHEN pgscribe.default_equality(b.oid) IS NULL THEN jsonb_build_array('', 'text') END
         ELSE coalesce(pgscribe.default_equality(b.oid), jsonb_build_array('', 'text'))
     END
     FROM pg_type b WHERE b.oid = pgscribe.base_type(t)
