@@ -1,13 +1,11 @@
 package io.pgscribe.capture;
 
-import io.pgscribe.ddl.DdlBlock;
 import io.pgscribe.ddl.DdlEvent;
-import io.pgscribe.ddl.DdlMatcher;
-import io.pgscribe.ddl.DdlStatements;
 import io.pgscribe.decode.Change;
 import io.pgscribe.decode.DecodeException;
 import io.pgscribe.decode.Decoder;
 import io.pgscribe.decode.DecoderPlugin;
+import io.pgscribe.decode.PgOutputFrames;
 import io.pgscribe.decode.RawInsertParser;
 import io.pgscribe.manifest.CaptureState;
 import io.pgscribe.manifest.Manifest;
@@ -16,6 +14,7 @@ import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.manifest.SpoolPosition;
 import io.pgscribe.manifest.TableShape;
 import io.pgscribe.pg.Lsn;
+import io.pgscribe.pg.PgEncodings;
 import io.pgscribe.render.SequenceSample;
 import io.pgscribe.render.SqlRenderer;
 import io.pgscribe.render.TableShapes;
@@ -23,15 +22,12 @@ import io.pgscribe.segment.SegmentFormat;
 import io.pgscribe.segment.SegmentWriter;
 import io.pgscribe.segment.TransactionHeader;
 import io.pgscribe.spool.SpoolDirectory;
-import io.pgscribe.spool.SpoolFile;
 import io.pgscribe.spool.SpoolFollower;
-import io.pgscribe.sql.IdentifierList;
+import io.pgscribe.spool.SpoolFraming;
 import io.pgscribe.sql.SqlText;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *       the server sends transactions again after a reconnect or a crash.</li>
  *   <li>A transaction without its COMMIT when its process ended is dropped; the next
  *       process sends it again whole.</li>
- *   <li>A row of {@code pgscribe.ddl_log} becomes the DDL statement it logged, in place.</li>
+ *   <li>A row of {@code pgscribe.ddl_log} becomes the DDL statement it logged, in place
+ *       ({@link DdlRows}).</li>
  *   <li>After each closed segment, the manifest records where to resume, and the spool
  *       files before that point are deleted.</li>
  * </ul>
@@ -63,37 +61,23 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     private final DecoderPlugin plugin;
     private final Decoder decoder;
-    private final java.util.function.Consumer<io.pgscribe.decode.Change> handler = this::handle; // one, not one per line
+    private final Consumer<Change> handler = this::handle; // one, not one per line
     private final ManifestStore manifest;
-    private final SpoolDirectory spool;
+    private final SpoolResume resume;
     private final SegmentWriter writer;
     private final Path segmentsDir;
-    private final DdlMatcher ddlMatcher = new DdlMatcher();
-    private final String ownPublication; // the set's, whose DDL is never replayed (null: the decoder reads none)
+    private final DdlRows ddlRows;
+    private final DdlRows.Transaction ddlTransaction = new DdlTransaction();
+    private final OwnRows ownRows = new OwnRows();
     private TableShapes shapes;
-    // the last spool position handed in, for progress figures
     private SqlRenderer renderer;
 
     private Lsn lastCommitLsn;
     private Lsn coveredLsn;
     private Lsn coveredEndLsn;
     private Long lastXid;
-    private SpoolPosition safePosition;
-    private byte[] safeState; // the decoder's session state at safePosition (null: it keeps none)
-    private final java.nio.charset.Charset charset;
-    private SpoolPosition checkpointed;
+    private final Charset charset;
     private volatile long segmentsClosed;
-    private volatile long lastSequenceSample = -1; // id of the last pgscribe.sequence_log row committed into a segment
-    private long txnSequenceSample = -1;
-    // rows of pgscribe's own tables: of this transaction, of the open segment, of closed segments (prunable on the source)
-    private final List<OwnRow> txnOwnRows = new ArrayList<>();
-    private final List<OwnRow> segmentOwnRows = new ArrayList<>();
-    private final java.util.concurrent.ConcurrentLinkedQueue<OwnRow> closedOwnRows = new java.util.concurrent.ConcurrentLinkedQueue<>();
-
-    /** A row of {@code pgscribe.ddl_log} or {@code pgscribe.sequence_log}, by its id. */
-    public record OwnRow(String table, long id) {
-    }
-    private final Object sequenceSampleSeen = new Object();
 
     // the transaction being read
     private boolean inTxn;
@@ -102,14 +86,9 @@ public final class CaptureSink implements SpoolCheckpoint {
     private TransactionHeader header;
     private final List<Change.Truncate> pendingTruncates = new ArrayList<>();
     private List<TableShape> shapesAtBegin;
-    // DDL bookkeeping of the transaction being read
-    private long txnNotReplayed; // DDL of the transaction being read written as NOT REPLAYED
-    private long segmentNotReplayed; // of the committed transactions in the open segment
-    private final Set<String> txnDdlRoles = new HashSet<>(); // the roles DDL blocks of the transaction run as
+    // DDL of the committed transactions in the open segment: how many NOT REPLAYED, the roles it runs as
+    private long segmentNotReplayed;
     private final Set<String> segmentDdlRoles = new HashSet<>();
-    private DdlEvent pendingDrop;
-    private Spill spill;
-    private final AtomicLong ddlNotReplayed = new AtomicLong();
     private SpoolPosition lineEnd;
     private final StringBuilder sql = new StringBuilder(4096);
 
@@ -119,16 +98,16 @@ public final class CaptureSink implements SpoolCheckpoint {
     private final AtomicLong changesWritten = new AtomicLong();
 
     public CaptureSink(DecoderPlugin plugin, ManifestStore manifest, SpoolDirectory spool,
-                       SegmentWriter.Policy policy, java.time.Clock clock) {
+                       SegmentWriter.Policy policy, Clock clock) {
         this.plugin = plugin;
         this.decoder = plugin.newDecoder();
         this.manifest = manifest;
-        this.spool = spool;
+        this.resume = new SpoolResume(spool);
         Manifest m = manifest.load();
         this.segmentsDir = manifest.file().getParent().resolve("segments");
         String encoding = m.source().encoding();
-        this.charset = io.pgscribe.pg.PgEncodings.charsetOf(encoding);
-        this.ownPublication = plugin.readsPublication() ? m.slot() : null;
+        this.charset = PgEncodings.charsetOf(encoding);
+        this.ddlRows = new DdlRows(manifest, segmentsDir, plugin.readsPublication() ? m.slot() : null);
         this.writer = new SegmentWriter(segmentsDir, policy, clock, manifest, charset,
                 SegmentFormat.header(m.source().database(), m.source().systemIdentifier(), plugin.pluginName(), encoding),
                 this::segmentClosed);
@@ -138,7 +117,7 @@ public final class CaptureSink implements SpoolCheckpoint {
     /** The spool of a set whose decoder is {@code plugin}: its file names and how its records are told apart. */
     public static SpoolDirectory spoolOf(Path dir, DecoderPlugin plugin) {
         return new SpoolDirectory(dir, plugin.spoolExtension(),
-                plugin.binaryMessages() ? io.pgscribe.decode.PgOutputFrames::messageEnd : io.pgscribe.spool.SpoolFraming.LINES);
+                plugin.binaryMessages() ? PgOutputFrames::messageEnd : SpoolFraming.LINES);
     }
 
     /** Takes the state of the last closed segment: what a restart after a crash starts from. */
@@ -148,30 +127,22 @@ public final class CaptureSink implements SpoolCheckpoint {
         coveredLsn = state.coveredLsn() == null ? null : Lsn.valueOf(state.coveredLsn());
         coveredEndLsn = state.coveredEndLsn() == null ? null : Lsn.valueOf(state.coveredEndLsn());
         lastXid = state.lastXid();
-        safePosition = state.resumeAt();
-        checkpointed = state.resumeAt();
         segmentsClosed = state.segmentsClosed();
         shapes = new TableShapes(state.tables());
         renderer = new SqlRenderer(shapes);
         segmentNotReplayed = 0;
         segmentDdlRoles.clear();
+        ownRows.segmentAbandoned();
         inTxn = false;
         skipping = false;
         headerWritten = false;
         header = null;
         pendingTruncates.clear();
         decoder.reset();
-        if (checkpointed != null && decoder.sessionState() != null) {
-            byte[] kept = spool.sessionState(checkpointed);
-            if (kept != null) {
-                decoder.restoreSessionState(kept, charset);
-            } else {
-                LOG.warn("No {} session state is kept for the spool position {}: if the process that wrote it named a table "
-                        + "before that point, reading it fails", plugin.pluginName(), checkpointed);
-            }
-        }
-        safeState = decoder.sessionState();
-        removeOrphans(m);
+        resume.load(state.resumeAt(), decoder, charset, plugin.pluginName());
+        Set<String> listed = new HashSet<>();
+        m.segments().forEach(s -> listed.add(Path.of(s.file()).getFileName().toString()));
+        SegmentWriter.removeUnlisted(segmentsDir, listed);
     }
 
     /**
@@ -186,7 +157,7 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     @Override
     public synchronized SpoolPosition resumePosition() {
-        return checkpointed;
+        return resume.checkpointed();
     }
 
     public synchronized void accept(List<SpoolFollower.Item> items) {
@@ -201,8 +172,7 @@ public final class CaptureSink implements SpoolCheckpoint {
                 lineEnd = line.end();
                 decoder.decodeLine(line.bytes(), line.charset(), handler);
                 if (!inTxn && !decoder.inMiddleOfChange()) {
-                    safePosition = line.end();
-                    safeState = decoder.sessionState();
+                    resume.safeAt(line.end(), decoder.sessionState());
                 }
             }
         }
@@ -221,12 +191,12 @@ public final class CaptureSink implements SpoolCheckpoint {
         }
         if (writer.isDue()) {
             closeSegment();
-        } else if (!writer.isOpen() && safePosition != null && !safePosition.equals(checkpointed)) {
+        } else if (!writer.isOpen() && resume.pastCheckpoint()) {
             // only empty or skipped transactions since the last segment: remember we are past them
             CaptureState state = state(segmentsClosed);
-            keepSessionState();
+            resume.keepSessionState();
             manifest.update(m -> m.withCapture(state));
-            advanceCheckpoint(safePosition);
+            resume.advance(resume.safe());
         }
     }
 
@@ -244,24 +214,9 @@ public final class CaptureSink implements SpoolCheckpoint {
         return segmentsClosed;
     }
 
-    /** The id of the last pgscribe.sequence_log row whose transaction is in a segment (open or closed), -1 before one. */
-    public long lastSequenceSample() {
-        return lastSequenceSample;
-    }
-
-    /** Waits until the sample {@code id} of pgscribe.sequence_log is in a segment; false after {@code atMost}. */
-    public boolean awaitSequenceSample(long id, java.time.Duration atMost) throws InterruptedException {
-        long deadline = System.nanoTime() + atMost.toNanos();
-        synchronized (sequenceSampleSeen) {
-            while (lastSequenceSample < id) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(sequenceSampleSeen, left);
-            }
-            return true;
-        }
+    /** The rows of pgscribe's own tables read so far, and the last sequence sample in a segment. */
+    public OwnRows ownRows() {
+        return ownRows;
     }
 
     public long transactionsWritten() {
@@ -321,12 +276,8 @@ public final class CaptureSink implements SpoolCheckpoint {
         inTxn = true;
         headerWritten = false;
         skipping = header.hasIdentity() && lastCommitLsn != null && !header.commitLsn().isAfter(lastCommitLsn);
-        ddlMatcher.beginTransaction();
-        txnSequenceSample = -1;
-        txnOwnRows.clear();
-        txnNotReplayed = 0;
-        txnDdlRoles.clear();
-        pendingDrop = null;
+        ddlRows.beginTransaction();
+        ownRows.beginTransaction();
         shapesAtBegin = null;
     }
 
@@ -334,23 +285,18 @@ public final class CaptureSink implements SpoolCheckpoint {
         if (!inTxn) {
             throw new DecodeException("COMMIT without BEGIN in the spool");
         }
-        if (txnSequenceSample > lastSequenceSample) {
-            synchronized (sequenceSampleSeen) {
-                lastSequenceSample = txnSequenceSample; // written now, or already in a closed segment when skipped
-                sequenceSampleSeen.notifyAll();
-            }
-        }
         if (skipping) {
+            ownRows.committed(false);
             transactionsSkipped.incrementAndGet();
         } else {
             flushTruncates();
             releaseSpill();
+            ownRows.committed(headerWritten);
             if (headerWritten) {
                 writer.commit(header);
-                segmentOwnRows.addAll(txnOwnRows);
                 transactionsWritten.incrementAndGet();
-                segmentNotReplayed += txnNotReplayed;
-                segmentDdlRoles.addAll(txnDdlRoles);
+                segmentNotReplayed += ddlRows.transactionNotReplayed();
+                segmentDdlRoles.addAll(ddlRows.transactionRoles());
             }
             if (header.hasIdentity()) {
                 lastCommitLsn = header.commitLsn();
@@ -366,7 +312,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         inTxn = false;
         skipping = false;
         header = null;
-        safePosition = lineEnd;
+        resume.safeAt(lineEnd);
         if (writer.isDue()) {
             closeSegment();
         }
@@ -403,7 +349,7 @@ public final class CaptureSink implements SpoolCheckpoint {
                 ownRow(target.substring(DdlEvent.SCHEMA.length() + 1), RawInsertParser.values(s.sql()));
                 return;
             }
-            if (!touchesOwnSchema(s.sql())) {
+            if (!RawInsertParser.touchesSchema(s.sql(), DdlEvent.SCHEMA)) {
                 sql.append(s.sql()).append('\n');
             }
         } else {
@@ -412,36 +358,11 @@ public final class CaptureSink implements SpoolCheckpoint {
         emit(table);
     }
 
-    /**
-     * The rows of pgscribe's own tables that closed segments hold since the last call: the source
-     * need not keep them (the DDL text in them may hold secrets, and they would pile up).
-     */
-    public List<OwnRow> takeClosedOwnRows() {
-        List<OwnRow> out = new ArrayList<>();
-        OwnRow r;
-        while ((r = closedOwnRows.poll()) != null) {
-            out.add(r);
-        }
-        return out;
-    }
-
-    /** Rows {@link #takeClosedOwnRows()} gave that could not be pruned: offered again next time. */
-    public void returnOwnRows(List<OwnRow> rows) {
-        closedOwnRows.addAll(rows);
-    }
-
     /** A row inserted into one of pgscribe's own tables: a DDL firing or a sequence sample. */
     private void ownRow(String table, Map<String, String> values) {
-        String rowId = values.get("id");
-        if (rowId != null && (DdlEvent.TABLE.equals(table) || SequenceSample.TABLE.equals(table))) {
-            try {
-                txnOwnRows.add(new OwnRow(table, Long.parseLong(rowId.strip())));
-            } catch (NumberFormatException e) {
-                // not a row pgscribe wrote: nothing to prune
-            }
-        }
+        ownRows.read(table, values.get("id"));
         if (DdlEvent.TABLE.equals(table)) {
-            ddl(DdlEvent.fromValues(values));
+            ddlRows.accept(DdlEvent.fromValues(values), sql, lastCommitLsn, header.commitLsn(), ddlTransaction);
         } else if (SequenceSample.TABLE.equals(table) && values.get("sequences") != null) {
             sql.setLength(0);
             sql.append("-- sequences sampled at ").append(SqlText.commentText(String.valueOf(values.get("sampled_at"))))
@@ -450,114 +371,30 @@ public final class CaptureSink implements SpoolCheckpoint {
             emit(null);
             String id = values.get("id");
             if (id != null) {
-                txnSequenceSample = Long.parseLong(id);
+                ownRows.sampled(Long.parseLong(id));
             }
         }
     }
 
-    private void ddl(DdlEvent e) {
-        if (DdlEvent.COMMAND_START.equals(e.event())) {
-            if (spill == null) {
-                spill = new Spill(segmentsDir); // CREATE TABLE AS: its rows come first, its table after them
-            }
-            return;
-        }
-        if (DdlEvent.SQL_DROP.equals(e.event())) {
-            pendingDrop = e;
-            return;
-        }
-        DdlEvent ev = pendingDrop != null && pendingDrop.commandTag().equals(e.commandTag()) ? e.withDropped(pendingDrop) : e;
-        pendingDrop = null;
-        if (!ev.skip() && !ev.tables().isEmpty()) {
+    /** The open transaction as the DDL blocks see it. */
+    private final class DdlTransaction implements DdlRows.Transaction {
+        @Override
+        public void tablesChanged(List<TableShape> tables) {
             if (shapesAtBegin == null) {
                 shapesAtBegin = shapes.snapshot();
             }
-            ev.tables().forEach(shapes::put);
+            tables.forEach(shapes::put);
         }
-        // decided for skipped firings too: they count among the firings of their query string
-        DdlMatcher.Decision decision = ddlMatcher.decide(ev);
-        // a COMMENT changes nothing pgoutput publishes (the check still compares the publication's row)
-        if (ownPublication != null && "publication".equals(ev.objectType()) && ownPublication.equals(ev.objectIdentity())
-                && !"COMMENT".equals(ev.commandTag())) {
-            LOG.error("{} changed this backup set's own publication {} by hand ({}): pgoutput leaves out what it no longer "
-                    + "publishes, so changes may be missing from the backup from here on. A hole is recorded after {} (no "
-                    + "restore crosses it); the capture halts at the next start of pg_recvlogical until the publication is set "
-                    + "back; the publication check or that start ends the hole once it is, and a base taken after that is a "
-                    + "whole chain again",
-                    ev.role(), ownPublication, ev.commandTag(), lastCommitLsn);
-            PublicationHoles.open(manifest, ownPublication, lastCommitLsn == null ? null : lastCommitLsn.asString(),
-                    header.commitLsn(), "role " + ev.role() + " (" + ev.commandTag() + ")", java.time.Instant.now());
-            decision = new DdlMatcher.NotReplayed("it changes this backup set's own publication, which is the source's, "
-                    + "not the restored copy's");
-        }
-        boolean nested = DdlStatements.nestedStatement(ev.context()).kind() != DdlStatements.Nested.Kind.TOP_LEVEL;
-        java.util.Optional<List<String>> path = IdentifierList.parse(ev.searchPath() == null ? "" : ev.searchPath());
-        if (path.isEmpty() && !(decision instanceof DdlMatcher.NotReplayed)) {
-            decision = new DdlMatcher.NotReplayed("its search_path (" + ev.searchPath() + ") does not read as a list");
-        }
-        sql.setLength(0);
-        if (ev.endsHeldRows()) {
-            Spill rows = spill;
-            spill = null;
-            if (!ev.skip()) {
-                if (ev.createsTableWithRows()) {
-                    if (ev.isLegacy() || ev.definition() == null) {
-                        notReplayed(ev, ev.isLegacy() ? ((DdlMatcher.NotReplayed) decision).why()
-                                : "the definition of the table it created was not logged");
-                    } else {
-                        String ranAs = decision instanceof DdlMatcher.Replay r ? r.statement() : ev.query();
-                        writeBlock(ev, sb -> DdlBlock.tableWithRows(ev, path.get(), ranAs, nested, sb));
-                    }
-                } else {
-                    writeDecision(ev, decision, path, nested); // the view computes its rows again
-                }
-                emit(null);
-            }
-            if (rows != null) {
-                Set<String> matviews = new HashSet<>();
-                ev.tables().stream().filter(TableShape::isMatview)
-                        .forEach(t -> matviews.add(SqlText.qualified(t.schema(), t.table())));
-                drain(rows, matviews);
-            }
-            return;
-        }
-        if (ev.skip()) {
-            return; // temporary objects, pgscribe's own
-        }
-        writeDecision(ev, decision, path, nested);
-        emit(null);
-    }
 
-    private void writeDecision(DdlEvent ev, DdlMatcher.Decision decision, java.util.Optional<List<String>> path,
-                               boolean nested) {
-        if (decision instanceof DdlMatcher.Replay r) {
-            writeBlock(ev, sb -> DdlBlock.replay(ev, path.get(), r.statement(), nested, null, sb));
-        } else if (decision instanceof DdlMatcher.FromCatalog c) {
-            writeBlock(ev, sb -> DdlBlock.replay(ev, path.get(), c.definition(), nested, c.note(), sb));
-        } else {
-            notReplayed(ev, ((DdlMatcher.NotReplayed) decision).why());
+        @Override
+        public void emit() {
+            CaptureSink.this.emit(null);
         }
-    }
 
-    /** Appends a block to {@code sql} only if it reads back as the block it is meant to be. */
-    private void writeBlock(DdlEvent ev, java.util.function.Consumer<StringBuilder> block) {
-        StringBuilder b = new StringBuilder();
-        block.accept(b);
-        String problem = DdlBlock.readBack(b.toString());
-        if (problem != null) {
-            notReplayed(ev, "its block does not read back as written (" + problem + ")");
-            return;
+        @Override
+        public void drain(Spill rows, Set<String> leaveOut) {
+            CaptureSink.this.drain(rows, leaveOut);
         }
-        txnDdlRoles.add(ev.role());
-        sql.append(b);
-    }
-
-    private void notReplayed(DdlEvent ev, String why) {
-        ddlNotReplayed.incrementAndGet();
-        txnNotReplayed++;
-        LOG.warn("DDL {} (pgscribe.ddl_log id {}) is not replayed: {}. Query: {}", ev.commandTag(), ev.id(), why,
-                SqlText.commentText(ev.query().strip()));
-        DdlBlock.notReplayed(ev, why, sql);
     }
 
     /** Writes {@code sql}; {@code table}: the table it changes, if it changes one. */
@@ -565,8 +402,9 @@ public final class CaptureSink implements SpoolCheckpoint {
         if (sql.isEmpty()) {
             return;
         }
-        if (spill != null) {
-            spill.write(table, sql); // held back until the relation these rows belong to is written
+        Spill held = ddlRows.heldRows();
+        if (held != null) {
+            held.write(table, sql); // held back until the relation these rows belong to is written
             return;
         }
         ensureHeader();
@@ -583,9 +421,8 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     /** Rows held back with no table firing to follow (a start without its end): written as they are. */
     private void releaseSpill() {
-        if (spill != null) {
-            Spill rows = spill;
-            spill = null;
+        Spill rows = ddlRows.takeHeldRows();
+        if (rows != null) {
             drain(rows, Set.of());
         }
     }
@@ -601,7 +438,7 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     /** DDL firings written as comments because they could not be replayed. */
     public long ddlNotReplayed() {
-        return ddlNotReplayed.get();
+        return ddlRows.notReplayed();
     }
 
     private void flushTruncates() {
@@ -621,10 +458,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         if (headerWritten) {
             writer.abort();
         }
-        if (spill != null) {
-            spill.close();
-            spill = null;
-        }
+        ddlRows.abort();
         if (shapesAtBegin != null) {
             shapes = new TableShapes(shapesAtBegin);
             renderer = new SqlRenderer(shapes);
@@ -637,8 +471,8 @@ public final class CaptureSink implements SpoolCheckpoint {
     }
 
     private void closeSegment() {
-        keepSessionState();
-        if (writer.close(state(segmentsClosed + 1), safePosition, segmentNotReplayed, segmentDdlRoles) != null) {
+        resume.keepSessionState();
+        if (writer.close(state(segmentsClosed + 1), resume.safe(), segmentNotReplayed, segmentDdlRoles) != null) {
             segmentNotReplayed = 0;
             segmentDdlRoles.clear();
         }
@@ -646,69 +480,13 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     private CaptureState state(long closed) {
         return new CaptureState(lastCommitLsn == null ? null : lastCommitLsn.asString(),
-                coveredLsn == null ? null : coveredLsn.asString(), safePosition, shapes.snapshot(), closed,
+                coveredLsn == null ? null : coveredLsn.asString(), resume.safe(), shapes.snapshot(), closed,
                 coveredEndLsn == null ? null : coveredEndLsn.asString(), List.of(), lastXid, null);
     }
 
     private void segmentClosed(SegmentEntry entry) {
         segmentsClosed = entry.ordinal();
-        closedOwnRows.addAll(segmentOwnRows);
-        segmentOwnRows.clear();
-        advanceCheckpoint(entry.spoolEnd());
-    }
-
-    /** Before a checkpoint at safePosition is recorded: what the decoder needs to resume there. */
-    private void keepSessionState() {
-        if (safeState != null && safePosition != null) {
-            spool.saveSessionState(safePosition, safeState);
-        }
-    }
-
-    private void advanceCheckpoint(SpoolPosition position) {
-        checkpointed = position;
-        if (safeState != null) {
-            spool.deleteSessionStatesBut(position);
-        }
-        SpoolFile f = position == null ? null : SpoolFile.parse(position.file());
-        if (f != null) {
-            int n = spool.deleteBefore(f);
-            if (n > 0) {
-                LOG.debug("Deleted {} spool files now covered by closed segments", n);
-            }
-        }
-    }
-
-    private static boolean touchesOwnSchema(String sql) {
-        String s = sql.stripLeading();
-        return s.regionMatches(true, 0, "INSERT INTO pgscribe.", 0, 21)
-                || s.regionMatches(true, 0, "UPDATE pgscribe.", 0, 16)
-                || s.regionMatches(true, 0, "DELETE FROM pgscribe.", 0, 21)
-                || s.regionMatches(true, 0, "TRUNCATE pgscribe.", 0, 18);
-    }
-
-    /**
-     * A segment written but not in the manifest (a crash between rename and manifest), or a
-     * .partial file, is not part of the backup set: its transactions are still in the spool
-     * after the recorded resume point and will be written again.
-     */
-    private void removeOrphans(Manifest m) {
-        if (!Files.isDirectory(segmentsDir)) {
-            return;
-        }
-        Set<String> listed = new HashSet<>();
-        m.segments().forEach(s -> listed.add(Path.of(s.file()).getFileName().toString()));
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(segmentsDir)) {
-            for (Path p : ds) {
-                String name = p.getFileName().toString();
-                boolean partial = name.endsWith(SegmentFormat.PARTIAL);
-                if (partial || (SegmentFormat.isSegmentName(name) && !listed.contains(name))) {
-                    LOG.warn("Removing {} {}: it is not in the manifest; its transactions are written again from the spool",
-                            partial ? "unfinished segment" : "unrecorded segment", name);
-                    Files.delete(p);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean " + segmentsDir, e);
-        }
+        ownRows.segmentClosed();
+        resume.advance(entry.spoolEnd());
     }
 }

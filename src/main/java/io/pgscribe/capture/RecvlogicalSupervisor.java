@@ -43,7 +43,6 @@ public final class RecvlogicalSupervisor {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecvlogicalSupervisor.class);
     private static final Logger TOOL_LOG = LoggerFactory.getLogger("io.pgscribe.capture.pg_recvlogical");
-    static final String PID_FILE = "pg_recvlogical.pid";
 
     /** Session settings the decoder's text depends on, pinned on the walsender. */
     static final String PINNED_SESSION = "-c DateStyle=ISO,MDY -c TimeZone=UTC -c IntervalStyle=postgres "
@@ -63,6 +62,7 @@ public final class RecvlogicalSupervisor {
     private final String slot;
     private final List<String> decoderOptions;
     private final SpoolDirectory spool;
+    private final RecvlogicalPidFile pidFile;
     private final Options options;
     private final Consumer<Exit> onExit;
 
@@ -108,6 +108,7 @@ public final class RecvlogicalSupervisor {
         this.slot = slot;
         this.decoderOptions = List.copyOf(decoderOptions);
         this.spool = spool;
+        this.pidFile = new RecvlogicalPidFile(spool.path(), slot);
         this.options = options;
         this.onExit = onExit;
         this.beforeStart = beforeStart;
@@ -133,7 +134,7 @@ public final class RecvlogicalSupervisor {
         }
         Process p = process;
         if (p != null && p.isAlive()) {
-            signal(p.pid(), "INT");
+            RecvlogicalPidFile.signal(p.pid(), "INT");
         }
         if (t != null) {
             t.interrupt();
@@ -284,7 +285,7 @@ public final class RecvlogicalSupervisor {
     /** Runs one process to its end; null when stopped on request. */
     private Exit runOnce() {
         try {
-            stopOrphan();
+            pidFile.stopOrphan();
             beforeStart.check();
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot check " + spec.describe() + " before starting pg_recvlogical: "
@@ -320,7 +321,7 @@ public final class RecvlogicalSupervisor {
         }
         processStartedNanos = System.nanoTime();
         process = p;
-        writePid(p.pid());
+        pidFile.write(p.pid());
         LOG.info("Started pg_recvlogical (pid {}) for slot {}, writing {}", p.pid(), slot, file.name());
         Deque<String> tail = new ArrayDeque<>();
         Thread errReader = new Thread(() -> pumpStderr(p, tail), "pgscribe-recvlogical-stderr");
@@ -329,7 +330,7 @@ public final class RecvlogicalSupervisor {
         try {
             while (!p.waitFor(1, TimeUnit.SECONDS)) {
                 if (!running) {
-                    signal(p.pid(), "INT");
+                    RecvlogicalPidFile.signal(p.pid(), "INT");
                     if (!p.waitFor(15, TimeUnit.SECONDS)) {
                         LOG.warn("pg_recvlogical (pid {}) did not stop within 15 s; killing it", p.pid());
                         p.destroyForcibly();
@@ -356,7 +357,7 @@ public final class RecvlogicalSupervisor {
             if (running) {
                 Thread.currentThread().interrupt();
             }
-            signal(p.pid(), "INT");
+            RecvlogicalPidFile.signal(p.pid(), "INT");
             try {
                 if (!p.waitFor(15, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
@@ -366,7 +367,7 @@ public final class RecvlogicalSupervisor {
             }
         } finally {
             process = null;
-            deletePid();
+            pidFile.delete();
             recordExit();
         }
         if (!running || halted != null) {
@@ -385,7 +386,7 @@ public final class RecvlogicalSupervisor {
             Path target = spool.current().resolveSibling(Files.readSymbolicLink(spool.current()));
             if (Files.exists(target) && Files.size(target) >= options.rotateBytes()) {
                 SpoolFile next = spool.advance(false);
-                signal(p.pid(), "HUP");
+                RecvlogicalPidFile.signal(p.pid(), "HUP");
                 LOG.info("Rotated the spool to {}", next.name());
             }
         } catch (IOException e) {
@@ -411,90 +412,6 @@ public final class RecvlogicalSupervisor {
             }
         } catch (IOException e) {
             // the process ended
-        }
-    }
-
-    /** A pg_recvlogical left running by a runtime that was killed still holds the slot: stop it. */
-    /**
-     * Refuses (exit 4) when the pg_recvlogical of the pid file in {@code spoolDir} still runs under
-     * another live pgscribe: its lock file was deleted, or the set is reached by another path.
-     */
-    public static void refuseAnotherRuntime(Path spoolDir, String slot) {
-        Path pidFile = spoolDir.resolve(PID_FILE);
-        long pid;
-        try {
-            pid = Long.parseLong(Files.readString(pidFile).strip());
-        } catch (IOException | NumberFormatException e) {
-            return;
-        }
-        Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(x -> x.info().command().map(c -> c.endsWith("pg_recvlogical")).orElse(false));
-        Optional<ProcessHandle> parent = h.flatMap(ProcessHandle::parent).filter(ProcessHandle::isAlive)
-                .filter(x -> x.pid() != ProcessHandle.current().pid())
-                .filter(x -> x.info().command().map(c -> c.endsWith("java")).orElse(false));
-        if (parent.isPresent()) {
-            throw new io.pgscribe.PgscribeException("pg_recvlogical (pid " + pid + ") of another running pgscribe (pid "
-                    + parent.get().pid() + ") streams this backup set's slot " + slot, "Run one runtime per backup set: "
-                    + "stop one of them. (Its lock file " + spoolDir.getParent().resolve(io.pgscribe.storage.BackupSetLock.FILE)
-                    + " may have been deleted.)", io.pgscribe.ExitCode.REFUSED, null);
-        }
-    }
-
-    private void stopOrphan() {
-        Path pidFile = spool.path().resolve(PID_FILE);
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        try {
-            long pid = Long.parseLong(Files.readString(pidFile).strip());
-            Optional<ProcessHandle> h = ProcessHandle.of(pid);
-            if (h.isPresent() && h.get().isAlive()
-                    && h.get().info().command().map(c -> c.endsWith("pg_recvlogical")).orElse(false)) {
-                refuseAnotherRuntime(spool.path(), slot);
-                LOG.warn("pg_recvlogical (pid {}) of an earlier run is still running; stopping it", pid);
-                signal(pid, "INT");
-                try {
-                    h.get().onExit().get(15, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    h.get().destroyForcibly();
-                    h.get().onExit().get(15, TimeUnit.SECONDS);
-                }
-            }
-        } catch (io.pgscribe.PgscribeException e) {
-            throw e;
-        } catch (Exception e) {
-            LOG.warn("Could not check {}: {}", pidFile, e.toString());
-        }
-        deletePid();
-    }
-
-    private void writePid(long pid) {
-        try {
-            io.pgscribe.storage.DurableFiles.writeAtomically(spool.path().resolve(PID_FILE),
-                    (pid + "\n").getBytes(StandardCharsets.US_ASCII));
-        } catch (RuntimeException e) {
-            LOG.warn("Could not write {}: {}", PID_FILE, e.toString());
-        }
-    }
-
-    private void deletePid() {
-        try {
-            Files.deleteIfExists(spool.path().resolve(PID_FILE));
-        } catch (IOException e) {
-            LOG.warn("Could not delete {}: {}", PID_FILE, e.toString());
-        }
-    }
-
-    static void signal(long pid, String signal) {
-        try {
-            Process k = io.pgscribe.pg.ChildEnvironment.apply(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)),
-                    java.util.Map.of()).redirectErrorStream(true).start();
-            k.getInputStream().readAllBytes();
-            k.waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            LOG.warn("Could not send SIG{} to {}: {}", signal, pid, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -26,20 +26,20 @@ public final class SourceLogPruner {
 
     /** Called on the capture's tick; returns how many rows it deleted. */
     public int prune() throws SQLException {
-        List<CaptureSink.OwnRow> rows = sink.takeClosedOwnRows();
+        List<OwnRows.Row> rows = sink.ownRows().takeClosed();
         if (!enabled || rows.isEmpty()) {
             return 0;
         }
         try {
             return session.run(c -> delete(c, DdlEvent.TABLE, rows) + delete(c, SequenceSample.TABLE, rows));
         } catch (SQLException | RuntimeException e) {
-            sink.returnOwnRows(rows); // the next tick tries again
+            sink.ownRows().giveBack(rows); // the next tick tries again
             throw e;
         }
     }
 
-    private static int delete(java.sql.Connection c, String table, List<CaptureSink.OwnRow> rows) throws SQLException {
-        Long[] ids = rows.stream().filter(r -> r.table().equals(table)).map(CaptureSink.OwnRow::id).toArray(Long[]::new);
+    private static int delete(java.sql.Connection c, String table, List<OwnRows.Row> rows) throws SQLException {
+        Long[] ids = rows.stream().filter(r -> r.table().equals(table)).map(OwnRows.Row::id).toArray(Long[]::new);
         if (ids.length == 0) {
             return 0;
         }

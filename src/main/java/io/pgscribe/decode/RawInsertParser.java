@@ -15,6 +15,18 @@ public final class RawInsertParser {
     private RawInsertParser() {
     }
 
+    /** {@code sql} changes a table of {@code schema}, named unquoted, as decoder_raw writes a plain name. */
+    public static boolean touchesSchema(String sql, String schema) {
+        String s = sql.stripLeading();
+        for (String verb : new String[] {"INSERT INTO ", "UPDATE ", "DELETE FROM ", "TRUNCATE "}) {
+            String prefix = verb + schema + ".";
+            if (s.regionMatches(true, 0, prefix, 0, prefix.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The target table as written ({@code schema.table}), or null if not an INSERT. */
     public static String target(String sql) {
         String s = sql.stripLeading();

@@ -12,6 +12,7 @@ import io.pgscribe.capture.CaptureFault;
 import io.pgscribe.capture.CaptureSink;
 import io.pgscribe.capture.Heartbeat;
 import io.pgscribe.capture.RecvlogicalComponent;
+import io.pgscribe.capture.RecvlogicalPidFile;
 import io.pgscribe.capture.RecvlogicalSupervisor;
 import io.pgscribe.capture.SequenceSampler;
 import io.pgscribe.capture.SourceSession;
@@ -231,7 +232,7 @@ public final class PgscribeRuntime {
         String name = settings.pipeline() != null ? settings.pipeline() : slot;
         String prefix = settings.pipeline() != null ? name + "." : "";
         // before anything of this set runs: another runtime whose lock was lost would fight this one over the spool
-        RecvlogicalSupervisor.refuseAnotherRuntime(backupDir.resolve("spool"), settings.get(Setting.SLOT_NAME));
+        RecvlogicalPidFile.refuseAnotherRuntime(backupDir.resolve("spool"), settings.get(Setting.SLOT_NAME));
         SpoolDirectory spool = io.pgscribe.capture.CaptureSink.spoolOf(backupDir.resolve("spool"), plugin);
         ConnectionSpec spec = ConnectionSpec.source(settings);
         // before the capture reads the manifest's resume point: the spool must still hold it
@@ -457,7 +458,7 @@ public final class PgscribeRuntime {
             try {
                 p.sequences().sample();
                 long id = p.sequences().lastLoggedId();
-                if (id >= 0 && !p.captureSink().awaitSequenceSample(id, STOP_SAMPLE_WAIT)) {
+                if (id >= 0 && !p.captureSink().ownRows().awaitSequenceSample(id, STOP_SAMPLE_WAIT)) {
                     LOG.warn("The last sequence sample of {} (pgscribe.sequence_log id {}) did not reach the capture within {} s; "
                             + "it goes into the backup at the next start", p.name(), id, STOP_SAMPLE_WAIT.toSeconds());
                 }

@@ -7,6 +7,7 @@ import io.pgscribe.manifest.SpoolPosition;
 import io.pgscribe.storage.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
@@ -16,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -288,5 +290,30 @@ public final class SegmentWriter {
 
     private static String lsnText(TransactionHeader h) {
         return h == null || h.commitLsn() == null ? null : h.commitLsn().asString();
+    }
+
+    /**
+     * Removes from {@code segmentsDir} a segment the manifest does not list (a crash between rename
+     * and manifest) and any .partial file: they are not part of the backup set, and their
+     * transactions are still in the spool after the recorded resume point, to be written again.
+     * {@code listed}: the file names the manifest lists.
+     */
+    public static void removeUnlisted(Path segmentsDir, Set<String> listed) {
+        if (!Files.isDirectory(segmentsDir)) {
+            return;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(segmentsDir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                boolean partial = name.endsWith(SegmentFormat.PARTIAL);
+                if (partial || (SegmentFormat.isSegmentName(name) && !listed.contains(name))) {
+                    LOG.warn("Removing {} {}: it is not in the manifest; its transactions are written again from the spool",
+                            partial ? "unfinished segment" : "unrecorded segment", name);
+                    Files.delete(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + segmentsDir, e);
+        }
     }
 }

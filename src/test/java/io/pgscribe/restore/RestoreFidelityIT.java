@@ -252,7 +252,7 @@ class RestoreFidelityIT {
                         + "WHERE sequences @> '[{\"name\": \"invoice_no\", \"value\": 100}]'";
                 await().atMost(Duration.ofSeconds(30)).until(() -> Pg.string(c, sampled) != null);
                 long sample = Long.parseLong(Pg.string(c, sampled));
-                await().atMost(Duration.ofSeconds(30)).until(() -> p.runtime().captureSink().lastSequenceSample() >= sample);
+                await().atMost(Duration.ofSeconds(30)).until(() -> p.runtime().captureSink().ownRows().lastSequenceSample() >= sample);
                 pointInTime = Lsn.valueOf(Pg.string(c, "SELECT pg_current_wal_insert_lsn()::text"));
                 Pg.execute(c, "INSERT INTO notes VALUES (2, 'after the point in time')");
                 // set just before the stop: only the stop's own sample can carry it

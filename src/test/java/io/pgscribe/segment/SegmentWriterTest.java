@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,5 +115,20 @@ class SegmentWriterTest {
         assertThat(young.isDue()).isFalse();
         now[0] = now[0].plusSeconds(61);
         assertThat(young.isDue()).isTrue();
+    }
+
+    @Test
+    void removeUnlistedDeletesPartialAndUnrecordedSegmentsAndNothingElse() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("segments"));
+        String listed = "00000000015300B0-20261124T222131Z.sql";
+        String unrecorded = "00000000015400B0-20261124T222231Z.sql";
+        for (String name : List.of(listed, unrecorded, unrecorded + SegmentFormat.PARTIAL, "README", listed + ".gz")) {
+            Files.writeString(dir.resolve(name), "x");
+        }
+        SegmentWriter.removeUnlisted(dir, Set.of(listed));
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(listed, "README", listed + ".gz");
+        }
+        SegmentWriter.removeUnlisted(tmp.resolve("none"), Set.of()); // no directory yet: nothing to do
     }
 }
