@@ -3,6 +3,7 @@ package io.pgscribe.restore;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.segment.TransactionHeader;
+import io.pgscribe.sql.SqlText;
 import java.sql.SQLException;
 
 /**
@@ -50,5 +51,14 @@ final class ApplyFailure {
                     "See the message above. The restored database was dropped.", ExitCode.REFUSED, e);
         }
         return new PgscribeException("applying " + segment + where + " failed: " + message, hint, ExitCode.FAILED, e);
+    }
+
+    /** A segment that holds {@code what} (the statement {@code code}, or none): not SQL pgscribe writes. */
+    static PgscribeException notWritten(String segment, String what, String code) {
+        return new PgscribeException("segment " + segment + " holds " + what
+                + (code.isEmpty() ? "" : ": " + SqlText.commentText(code.length() > 200 ? code.substring(0, 200) + "..." : code)),
+                "It matches its checksum, so it was written like this: by hand, by a pgscribe that lost track of the SQL "
+                        + "it wrote, or by someone with write access to the backup set. Nothing of it was applied; restore "
+                        + "to a point before it.", ExitCode.DAMAGED, null);
     }
 }

@@ -6,7 +6,6 @@ import io.pgscribe.pg.ConnectionSpec;
 import io.pgscribe.pg.Pg;
 import io.pgscribe.pg.PgTools;
 import io.pgscribe.sql.DumpIdentifier;
-import io.pgscribe.sql.SqlLexer;
 import io.pgscribe.sql.SqlText;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -72,7 +71,7 @@ final class BaseLoader {
         int asOwner = 0;
         String acl = privileges(base);
         try (BufferedReader in = reader(base.get())) {
-            Script s = new Script(in);
+            BaseScript s = new BaseScript(in);
             StringBuilder preamble = new StringBuilder();
             StringBuilder schema = new StringBuilder();
             String firstCopy = s.untilFirstCopy(preamble, schema);
@@ -221,7 +220,7 @@ final class BaseLoader {
     private static String privileges(Supplier<InputStream> base) {
         StringBuilder out = new StringBuilder();
         try (BufferedReader in = reader(base.get())) {
-            Script sc = new Script(in);
+            BaseScript sc = new BaseScript(in);
             boolean inAcl = false;
             String line;
             while ((line = sc.line()) != null) {
@@ -281,118 +280,9 @@ final class BaseLoader {
         }
     }
 
-    /** The script's lines, with pg_dump's COPY statements found between statements only. */
-    private static final class Script {
-        private final BufferedReader in;
-        private final SqlLexer lexer = new SqlLexer();
-        private String pending;
-        /** The domains' CHECKs, to add after the rows ({@link DomainChecks}). */
-        final List<String> domainChecks = new ArrayList<>();
-
-        Script(BufferedReader in) {
-            this.in = in;
-        }
-
-        /** The preamble (before the first entry) and the schema part; returns the first COPY statement, or null. */
-        String untilFirstCopy(StringBuilder preamble, StringBuilder schema) throws IOException {
-            boolean inPreamble = true;
-            String entry = null;
-            String line;
-            while ((line = in.readLine()) != null) {
-                boolean between = between();
-                if (between && line.startsWith("COPY ")) {
-                    return copyStatement(line);
-                }
-                Matcher h = between ? BaseFilter.HEADER.matcher(line) : null;
-                if (h != null && h.matches()) {
-                    inPreamble = false;
-                    entry = h.group(2);
-                }
-                if (between && "DOMAIN".equals(entry) && line.startsWith("CREATE DOMAIN ")) {
-                    DomainChecks.Split split = DomainChecks.split(statement(line));
-                    schema.append(split.create());
-                    domainChecks.addAll(split.later());
-                    continue;
-                }
-                if (!inPreamble && between && isDataHeader(line)) {
-                    // the data part starts with an entry of no COPY (a sequence's value): it is the rest's
-                    pending = line;
-                    return null;
-                }
-                feed(line);
-                (inPreamble ? preamble : schema).append(line).append('\n');
-            }
-            return null;
-        }
-
-        boolean more() {
-            return pending != null;
-        }
-
-        private static boolean isDataHeader(String line) {
-            Matcher h = BaseFilter.HEADER.matcher(line);
-            return h.matches() && (h.group(2).equals("SEQUENCE SET") || h.group(2).equals("TABLE DATA")
-                    || h.group(2).equals("BLOB DATA") || h.group(2).equals("BLOBS") || h.group(2).equals("LARGE OBJECT"));
-        }
-
-        /** A whole COPY statement that starts with {@code first} (a quoted name may hold a line break). */
-        String copyStatement(String first) throws IOException {
-            StringBuilder st = new StringBuilder(first);
-            feed(first);
-            while (!between()) {
-                String next = in.readLine();
-                if (next == null) {
-                    break;
-                }
-                st.append('\n').append(next);
-                feed(next);
-            }
-            String s = st.toString();
-            if (!s.endsWith(" FROM stdin;")) {
-                throw new PgscribeException("the base holds a COPY statement pg_dump does not write: "
-                        + SqlText.commentText(s.length() > 200 ? s.substring(0, 200) : s),
-                        "The file matches its checksum, so it was written like this; restore from another base.",
-                        ExitCode.DAMAGED, null);
-            }
-            return s;
-        }
-
-        /** The whole statement that starts with {@code first}. */
-        String statement(String first) throws IOException {
-            StringBuilder st = new StringBuilder(first);
-            feed(first);
-            while (!between()) {
-                String next = line();
-                if (next == null) {
-                    break;
-                }
-                st.append('\n').append(next);
-                feed(next);
-            }
-            return st.toString();
-        }
-
-        String line() throws IOException {
-            if (pending != null) {
-                String p = pending;
-                pending = null;
-                return p;
-            }
-            return in.readLine();
-        }
-
-        boolean between() {
-            return !lexer.hasCode() && !lexer.isInsideLiteralOrComment();
-        }
-
-        void feed(String line) {
-            BaseFilter.feed(lexer, line);
-        }
-    }
-
     /** The second run: the preamble and privileges, then the rest, settings put back after every table's rows. */
     private static final class Rest extends InputStream {
-        private final Script s;
+        private final BaseScript s;
         private final String afterRows;
         private final String tail;
         private byte[] buf;
@@ -406,7 +296,7 @@ final class BaseLoader {
         private String entryType;
         private final Set<RestoreScope.Name> unpopulated;
 
-        Rest(Script s, String head, String firstCopy, String afterRows, String tail, Map<String, Staged> staged,
+        Rest(BaseScript s, String head, String firstCopy, String afterRows, String tail, Map<String, Staged> staged,
                 Set<RestoreScope.Name> unpopulated) {
             this.s = s;
             this.unpopulated = unpopulated;

@@ -147,4 +147,31 @@ final class MatviewRefresh {
         }
         return null;
     }
+
+    /**
+     * Refreshes every populated matview but those {@code leftOut}, each with the rights of the code
+     * it runs: a role's function as its owner, and no DDL from one ({@link RoleSandbox#installGuard}).
+     */
+    static void refreshPopulated(Connection c, RoleSandbox sandbox, Set<RestoreScope.Name> leftOut) throws SQLException {
+        List<String> views = Pg.query(c, "SELECT schemaname, matviewname FROM pg_catalog.pg_matviews WHERE ispopulated "
+                + "ORDER BY 1, 2", rs -> new RestoreScope.Name(rs.getString(1), rs.getString(2))).stream()
+                .filter(v -> !leftOut.contains(v)).map(v -> SqlText.qualified(v.schema(), v.name())).toList();
+        if (views.isEmpty()) {
+            return;
+        }
+        // a superuser's view may call a role's function: it runs with that role's rights, as in the base's load
+        List<Long> flipped = FunctionsAsOwners.apply(c);
+        // and a role's function must not make itself SECURITY INVOKER again for the next view's refresh
+        sandbox.installGuard("during the restore's refresh of materialized views", "A role's function a materialized "
+                + "view calls ran DDL; refresh that view by hand after looking at the function.");
+        Pg.execute(c, sandbox.guardOn());
+        try {
+            for (String v : views) {
+                Pg.execute(c, "REFRESH MATERIALIZED VIEW " + v);
+            }
+        } finally {
+            Pg.execute(c, sandbox.guardOff());
+            FunctionsAsOwners.restore(c, flipped);
+        }
+    }
 }

@@ -16,7 +16,6 @@ import io.pgscribe.pg.Lsn;
 import io.pgscribe.pg.Pg;
 import io.pgscribe.pg.PgEncodings;
 import io.pgscribe.pg.PgTools;
-import io.pgscribe.pg.SourceIdentity;
 import io.pgscribe.segment.SegmentReader;
 import io.pgscribe.sql.SqlText;
 import java.io.IOException;
@@ -201,7 +200,7 @@ public final class Restorer {
             chain.verifyGlobals();
         }
         if (!o.scope().all()) {
-            refuseEmptyScope(chain, m, o.scope());
+            RestoreRefusals.emptyScope(chain, m, o.scope(), tools);
         }
         if (o.planOnly()) {
             ChainScan.Counts counts = ChainScan.count(chain, target, charset);
@@ -217,19 +216,19 @@ public final class Restorer {
         ConnectionSpec targetDb = o.targetServer().withDatabase(o.targetDatabase());
         if (o.continueExisting()) {
             try (Connection c = Pg.connect(admin, "pgscribe-restore", knobs(o))) {
-                refuseSource(c, o, m);
+                RestoreRefusals.source(c, o, m);
             }
             return applySegments(chain, m, targetDb, t0, target, o);
         }
         try (Connection c = Pg.connect(admin, "pgscribe-restore", knobs(o))) {
-            refuseSource(c, o, m);
+            RestoreRefusals.source(c, o, m);
             if (!Pg.query(c, "SELECT 1 FROM pg_database WHERE datname = ?", rs -> 1, o.targetDatabase()).isEmpty()) {
                 if (!o.replace()) {
                     throw new PgscribeException("database " + o.targetDatabase() + " already exists on " + admin.host() + ":"
                             + admin.port(), "Restore into a new name, or pass --replace to drop it first (--continue applies "
                             + "new segments to one restored with --keep-progress).", ExitCode.REFUSED, null);
                 }
-                refuseCaptured(targetDb, o);
+                RestoreRefusals.captured(targetDb, o);
                 Pg.execute(c, "DROP DATABASE " + SqlText.identifier(o.targetDatabase()) + " WITH (FORCE)");
                 out.println("Dropped the existing database " + o.targetDatabase() + " (--replace)");
             }
@@ -237,7 +236,7 @@ public final class Restorer {
                 GlobalsApplier.Result g = GlobalsApplier.apply(c, chain.open(chain.globals().file()), out);
                 out.println("Globals: " + g.applied() + " statement(s) of " + chain.globals().file() + " applied");
             }
-            refuseMissingRoles(c, chain, o);
+            RestoreRefusals.missingRoles(c, chain, o);
             try {
                 Pg.execute(c, createDatabase(o.targetDatabase(), readMetadata(chain)));
             } catch (SQLException e) {
@@ -273,105 +272,9 @@ public final class Restorer {
         }
     }
 
-    /**
-     * Every --only-table and --only-schema must name something in the base or the stream: a typo
-     * would otherwise restore an empty database and call it done.
-     */
-    private void refuseEmptyScope(Chain chain, Manifest m, RestoreScope scope) {
-        java.util.Set<RestoreScope.Name> known = new java.util.TreeSet<>(java.util.Comparator.comparing(RestoreScope.Name::toString));
-        known.addAll(BaseFilter.tablesOf(() -> BaseSql.open(chain, tools)));
-        m.capture().tables().forEach(t -> known.add(new RestoreScope.Name(t.schema(), t.table())));
-        List<String> unknown = new java.util.ArrayList<>();
-        List<String> like = new java.util.ArrayList<>();
-        for (RestoreScope.Name n : scope.tables()) {
-            if (!known.contains(n)) {
-                unknown.add("--only-table " + n);
-                known.stream().filter(k -> k.name().equalsIgnoreCase(n.name())).forEach(k -> like.add(quoted(k)));
-            }
-        }
-        for (String schema : scope.schemas()) {
-            if (known.stream().noneMatch(k -> k.schema().equals(schema))) {
-                unknown.add("--only-schema " + schema);
-                known.stream().filter(k -> k.schema().equalsIgnoreCase(schema)).map(k -> SqlText.identifier(k.schema()))
-                        .distinct().forEach(like::add);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new PgscribeException(String.join(", ", unknown) + ": no such table in the base " + chain.base().file()
-                    + " or in the stream after it, so this restore would bring back nothing",
-                    (like.isEmpty() ? "Check the name (schema.table, as in \\dt)." : "Did you mean " + String.join(" or ",
-                            like.stream().distinct().toList()) + "? Quote names with capitals in the flag: --only-table '\"Sales\".\"Orders\"'.")
-                            + " `pgscribe restore --plan` shows the chain.", ExitCode.USAGE, null);
-        }
-    }
-
-    private static String quoted(RestoreScope.Name n) {
-        return SqlText.identifier(n.schema()) + "." + SqlText.identifier(n.name());
-    }
-
-    /** DDL runs as the role that ran it, never as someone else: every such role must exist on the target. */
-    private static void refuseMissingRoles(Connection c, Chain chain, Options o) throws SQLException {
-        java.util.TreeSet<String> roles = new java.util.TreeSet<>();
-        chain.segments().forEach(s -> {
-            if (s.ddlRoles() != null) {
-                roles.addAll(s.ddlRoles());
-            }
-        });
-        if (roles.isEmpty()) {
-            return;
-        }
-        java.util.Set<String> present = new java.util.HashSet<>(Pg.query(c,
-                "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY (?)", rs -> rs.getString(1),
-                (Object) roles.toArray(new String[0])));
-        roles.removeAll(present);
-        if (!roles.isEmpty()) {
-            throw new PgscribeException("the segments of this restore replay DDL as role(s) the target server "
-                    + o.targetServer().host() + ":" + o.targetServer().port() + " does not have: " + String.join(", ", roles)
-                    + "; pgscribe replays DDL only as the role that ran it", o.withGlobals()
-                    ? "Create them on the target server (they are not in the globals dump this restore applied)."
-                    : "Restore with --with-globals (the roles of the source), or create them on the target server.",
-                    ExitCode.REFUSED, null);
-        }
-    }
-
     /** A target given by flags is fixed by flags; the default target is the source server. */
     private static Pg.Knobs knobs(Options o) {
         return o.targetServer().withDatabase("x").equals(o.source().withDatabase("x")) ? Pg.Knobs.SOURCE : Pg.Knobs.RESTORE_TARGET;
-    }
-
-    /**
-     * The source database is never a target: known by the target server's system identifier and
-     * the database name, whatever host name or address reaches it.
-     */
-    private static void refuseSource(Connection admin, Options o, Manifest m) throws SQLException {
-        SourceIdentity server = SourceIdentity.read(admin);
-        if (server.systemIdentifier().equals(m.source().systemIdentifier()) && m.source().database().equals(o.targetDatabase())) {
-            throw new PgscribeException("the target database " + o.targetDatabase() + " on " + o.targetServer().host() + ":"
-                    + o.targetServer().port() + " is the database this backup is of (the server's system identifier "
-                    + server.systemIdentifier() + " is the one the backup set records)",
-                    "Restore into a new name, check it, then switch the application over.", ExitCode.REFUSED, null);
-        }
-    }
-
-    /**
-     * {@code --replace} drops only a database nothing captures: one with pgscribe's event triggers
-     * or a replication slot is a live source (perhaps renamed, perhaps of another set), and
-     * dropping it would drop its slots and break its backups.
-     */
-    private static void refuseCaptured(ConnectionSpec targetDb, Options o) throws SQLException {
-        List<String> found = new java.util.ArrayList<>();
-        try (Connection c = Pg.connect(targetDb, "pgscribe-restore")) {
-            found.addAll(Pg.query(c, "SELECT 'replication slot ' || slot_name FROM pg_catalog.pg_replication_slots "
-                    + "WHERE database = pg_catalog.current_database() ORDER BY slot_name", rs -> rs.getString(1)));
-            found.addAll(Pg.query(c, "SELECT 'event trigger ' || evtname FROM pg_catalog.pg_event_trigger "
-                    + "WHERE evtname LIKE 'pgscribe\\_%' ORDER BY evtname", rs -> rs.getString(1)));
-        }
-        if (!found.isEmpty()) {
-            throw new PgscribeException("--replace would drop database " + o.targetDatabase() + " on " + o.targetServer().host()
-                    + ":" + o.targetServer().port() + ", which is being captured (" + String.join(", ", found)
-                    + "): a source, not a restored copy", "Restore into a new name. To retire that database, stop its "
-                    + "pipeline and run `pgscribe uninstall` for it first.", ExitCode.REFUSED, null);
-        }
     }
 
     private static JsonNode readMetadata(Chain chain) {
@@ -487,12 +390,15 @@ public final class Restorer {
                 }
             }
             applier.close();
-            progress.finish(bytesBefore, applier.applied());
+            SegmentApplier.Result applied = applier.result();
+            progress.finish(bytesBefore, applied.applied());
             Duration applying = Duration.ofNanos(System.nanoTime() - applyStart);
-            boolean reached = applier.reachedTarget() || chain.moreAfterTarget();
+            boolean reached = applied.reachedTarget() || chain.moreAfterTarget();
             Pg.execute(c, pins.sql());
             int raised = SequenceSync.raiseOwnedSequences(c);
-            refreshMaterializedViews(c, sandbox);
+            java.util.Map<RestoreScope.Name, String> unpopulated = MatviewRefresh.leftUnpopulated(c);
+            warnUnpopulated(unpopulated);
+            MatviewRefresh.refreshPopulated(c, sandbox, unpopulated.keySet());
             List<String> users = CaptureObjects.outsideDependents(c);
             if (users.isEmpty()) {
                 CaptureObjects.uninstall(c);
@@ -508,29 +414,29 @@ public final class Restorer {
                 ProgressRecord.drop(c);
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
-            out.println("Applied " + applier.applied() + " transaction(s) (" + applier.statements() + " statements"
-                    + (applier.copied() > 0 ? ", " + applier.copied() + " rows of them inserted by COPY" : "") + ") from "
-                    + segmentsRead + " segment(s); skipped " + applier.skipped() + " already in the base or already applied");
-            if (applier.ddlSkipped() > 0) {
-                out.println("Left out " + applier.ddlSkipped() + " DDL statement(s) about objects outside the restored tables");
+            out.println("Applied " + applied.applied() + " transaction(s) (" + applied.statements() + " statements"
+                    + (applied.copied() > 0 ? ", " + applied.copied() + " rows of them inserted by COPY" : "") + ") from "
+                    + segmentsRead + " segment(s); skipped " + applied.skipped() + " already in the base or already applied");
+            if (applied.ddlSkipped() > 0) {
+                out.println("Left out " + applied.ddlSkipped() + " DDL statement(s) about objects outside the restored tables");
             }
-            if (applier.ddlNotReplayed() > 0) {
-                out.println("WARNING: " + applier.ddlNotReplayed() + " DDL statement(s) in the applied transactions were "
+            if (applied.ddlNotReplayed() > 0) {
+                out.println("WARNING: " + applied.ddlNotReplayed() + " DDL statement(s) in the applied transactions were "
                         + "not replayed (the capture could not tell what ran); the restored database lacks them. Why: "
-                        + String.join("; ", applier.notReplayedWhy()));
+                        + String.join("; ", applied.notReplayedWhy()));
             }
             if (restoreTarget.kind() != RestoreTarget.Kind.LATEST) {
                 out.println(reached ? "Stopped at the target: " + restoreTarget.describe()
-                        + (applier.lastHeader() == null ? "" : "; last applied: commit LSN " + applier.lastHeader().commitLsn()
-                        + ", " + applier.lastHeader().commitTime())
+                        + (applied.lastHeader() == null ? "" : "; last applied: commit LSN " + applied.lastHeader().commitLsn()
+                        + ", " + applied.lastHeader().commitTime())
                         : "WARNING: the backup ends before the target (" + restoreTarget.describe()
                         + "): everything it holds was applied");
             }
             out.println("Sequences raised to their column's maximum: " + raised);
             out.println("Restored " + target.database() + " in " + elapsed.toMillis() / 1000.0 + " s (segments applied in "
                     + applying.toMillis() / 1000.0 + " s)");
-            return new Summary(chain.base().file(), segmentsRead, applier.applied(), applier.skipped(), applier.statements(),
-                    raised, elapsed, applying, reached, applier.ddlSkipped(), applier.copied(), applier.ddlNotReplayed());
+            return new Summary(chain.base().file(), segmentsRead, applied.applied(), applied.skipped(), applied.statements(),
+                    raised, elapsed, applying, reached, applied.ddlSkipped(), applied.copied(), applied.ddlNotReplayed());
         } catch (RuntimeException | SQLException e) {
             // a failed restore leaves neither its sandbox nor its role behind (the database may stay, for --continue)
             if (installed != null) {
@@ -567,31 +473,6 @@ public final class Restorer {
                         + ". Look at that code, then run REFRESH MATERIALIZED VIEW " + q + " as its owner.");
             }
         });
-    }
-
-    private void refreshMaterializedViews(Connection c, RoleSandbox sandbox) throws SQLException {
-        java.util.Map<RestoreScope.Name, String> unpopulated = MatviewRefresh.leftUnpopulated(c);
-        warnUnpopulated(unpopulated);
-        List<String> views = Pg.query(c, "SELECT schemaname, matviewname FROM pg_catalog.pg_matviews WHERE ispopulated "
-                + "ORDER BY 1, 2", rs -> new RestoreScope.Name(rs.getString(1), rs.getString(2))).stream()
-                .filter(v -> !unpopulated.containsKey(v)).map(v -> SqlText.qualified(v.schema(), v.name())).toList();
-        if (views.isEmpty()) {
-            return;
-        }
-        // a superuser's view may call a role's function: it runs with that role's rights, as in the base's load
-        List<Long> flipped = FunctionsAsOwners.apply(c);
-        // and a role's function must not make itself SECURITY INVOKER again for the next view's refresh
-        sandbox.installGuard("during the restore's refresh of materialized views", "A role's function a materialized "
-                + "view calls ran DDL; refresh that view by hand after looking at the function.");
-        Pg.execute(c, sandbox.guardOn());
-        try {
-            for (String v : views) {
-                Pg.execute(c, "REFRESH MATERIALIZED VIEW " + v);
-            }
-        } finally {
-            Pg.execute(c, sandbox.guardOff());
-            FunctionsAsOwners.restore(c, flipped);
-        }
     }
 
     private void dropQuietly(ConnectionSpec admin, String db) {

@@ -1,14 +1,11 @@
 package io.pgscribe.restore;
 
-import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.ddl.DdlBlock;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.pg.Lsn;
-import io.pgscribe.pg.Pg;
 import io.pgscribe.segment.SegmentReader;
 import io.pgscribe.segment.TransactionHeader;
-import io.pgscribe.sql.IdentifierList;
 import io.pgscribe.sql.SqlScanner;
 import io.pgscribe.sql.SqlText;
 import java.io.IOException;
@@ -45,12 +42,11 @@ final class SegmentApplier {
     private final RestoreScope scope;
     private final Lsn consistentPoint;
     private final RestoreTarget target;
-    private final PrintStream out;
     private final RoleSandbox sandbox;
     private final TableOwners owners;
     private final RowRoles roles;
     private final SessionPins pins;
-    private final boolean allowLegacyDdl;
+    private final DdlReplay ddlReplay;
     private final ComputedColumns rawShapes; // decoder_raw's statements are repaired to the tables' shapes; null otherwise
     private Lsn lastApplied;
     private long applied;
@@ -107,12 +103,11 @@ final class SegmentApplier {
         this.consistentPoint = consistentPoint;
         this.lastApplied = lastApplied;
         this.target = target;
-        this.out = out;
         this.sandbox = sandbox;
         this.owners = new TableOwners(c);
         this.roles = new RowRoles(c, owners);
         this.pins = pins;
-        this.allowLegacyDdl = allowLegacyDdl;
+        this.ddlReplay = new DdlReplay(st, sandbox, pins, scope, out, allowLegacyDdl);
         this.rawShapes = rawStatements ? new ComputedColumns(c) : null;
         st.execute(pins.sql());
     }
@@ -212,13 +207,9 @@ final class SegmentApplier {
             return;
         }
         if (rawShapes != null && r.parts() != null) {
-            String repaired;
-            try {
-                repaired = RawStatementRepair.repair(code, r, rawShapes.of(r.tables().get(0)));
-            } catch (SQLException e) {
-                rollbackQuietly();
-                throw failure(e);
-            }
+            String raw = code;
+            RenderedStatement.Recognised read = r;
+            String repaired = orFail(() -> RawStatementRepair.repair(raw, read, rawShapes.of(read.tables().get(0))));
             if (repaired.isEmpty()) {
                 return; // an UPDATE of computed columns only: the restored table computes them
             }
@@ -232,31 +223,21 @@ final class SegmentApplier {
         }
         code = r.withOnly(code); // a segment written before ONLY: never a child's row of the same key
         if (r.parts() != null && r.parts().wholeRow() && r.kind() != RenderedStatement.Kind.INSERT) {
-            try {
-                // the source changed one row there: none found is a restore that went wrong (a rule that fires
-                // cannot run in a WITH); and the text its row is found by reads as the segment's settings write it
-                code = pins.outputSql() + (owners.firesRules(r.tables().get(0)) ? code : RowCheck.of(code));
-            } catch (SQLException e) {
-                rollbackQuietly();
-                throw failure(e);
-            }
+            // the source changed one row there: none found is a restore that went wrong (a rule that fires
+            // cannot run in a WITH); and the text its row is found by reads as the segment's settings write it
+            RestoreScope.Name table = r.tables().get(0);
+            code = pins.outputSql() + (orFail(() -> owners.firesRules(table)) ? code : RowCheck.of(code));
         }
-        String role;
-        boolean isolated;
-        try {
-            role = role(r);
-            if (runAs != null && !java.util.Objects.equals(role, runAs)) {
-                // the pending batch of another role may create, drop or give away the tables this one
-                // names: it runs first, and the owners are asked again after it
-                coalescer().flush(output);
-                executeBuffer();
-                role = role(r);
-            }
-            isolated = role == null && roles.runsCode(r) && owners.anyRoleFunction();
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw failure(e);
+        RenderedStatement.Recognised statement = r;
+        String role = orFail(() -> role(statement));
+        if (runAs != null && !java.util.Objects.equals(role, runAs)) {
+            // the pending batch of another role may create, drop or give away the tables this one
+            // names: it runs first, and the owners are asked again after it
+            coalescer().flush(output);
+            executeBuffer();
+            role = orFail(() -> role(statement));
         }
+        boolean isolated = role == null && orFail(() -> roles.runsCode(statement) && owners.anyRoleFunction());
         switchTo(role);
         if (!scope.all() && r.kind() == RenderedStatement.Kind.TRUNCATE) {
             code = scope.truncateOf(r);
@@ -269,16 +250,14 @@ final class SegmentApplier {
             flush();
             batchRunsCode = true;
             if (openFlip == null) {
-                try {
-                    openFlip = owners.roleFunctions();
+                openFlip = orFail(owners::roleFunctions);
+                orFail(() -> {
                     sandbox.installGuard("during a change to a superuser's table", "A role's function that the restore "
                             + "ran for a superuser's table ran DDL (it could change code the change runs next with the "
                             + "superuser's rights); restore to a point before it, or give that table to a role that is no "
                             + "superuser on the source.");
-                } catch (SQLException e) {
-                    rollbackQuietly();
-                    throw failure(e);
-                }
+                    return null;
+                });
                 buf.append(sandbox.guardOn()).append(";\n");
                 if (!openFlip.isEmpty()) {
                     buf.append(FunctionsAsOwners.set(openFlip, true)).append(";\n");
@@ -322,10 +301,7 @@ final class SegmentApplier {
 
     /** Reads the rest of a DDL block from the segment. */
     private DdlBlock.Block readBlock(String first, SegmentReader reader) {
-        DdlBlock.Read read = DdlBlock.read(first, () -> {
-            SegmentReader.Part p = reader.next();
-            return p instanceof SegmentReader.Body b ? b.sql() : null;
-        });
+        DdlBlock.Read read = DdlReplay.read(first, reader);
         if (read.problem() != null) {
             throw notWritten("a DDL block that does not read as one: " + read.problem(), "");
         }
@@ -334,14 +310,7 @@ final class SegmentApplier {
 
     private void ddl(DdlBlock.Block block) {
         currentHasDdl = true;
-        if (block.legacy() && !allowLegacyDdl) {
-            throw new PgscribeException("segment " + segment.file() + " was written by a pgscribe older than 0.2, which "
-                    + "recorded the role DDL ran as in a way that role could forge (DDL " + block.trace().tag() + ", "
-                    + "pgscribe.ddl_log id " + block.trace().ddlLog() + ")",
-                    "Restore from a base taken after the upgrade, or pass --allow-legacy-ddl to replay such DDL as the "
-                            + "role its trace names, if you trust every role of the source not to have forged one.",
-                    ExitCode.REFUSED, null);
-        }
+        ddlReplay.refuseLegacy(block, segment.file());
         if (!scope.isAbout(block)) {
             ddlSkipped++;
             return;
@@ -349,38 +318,15 @@ final class SegmentApplier {
         switchTo(null);
         closeFlip();
         flush();
-        // pg_temp last: a temporary table a role's code made in this session must not stand for the DDL's table
-        List<String> searchPath = new ArrayList<>(block.searchPath());
-        if (!searchPath.contains("pg_temp")) {
-            searchPath.add("pg_temp");
-        }
-        String path = IdentifierList.quoted(searchPath);
         try {
-            if (!scope.all()) {
-                st.execute("SAVEPOINT pgscribe_ddl");
+            if (ddlReplay.replay(block)) {
+                statements++;
+            } else {
+                ddlSkipped++;
             }
-            sandbox.run(block.role(), path, block.statement());
-            st.execute(pins.sql());
-            if (!scope.all()) {
-                st.execute("RELEASE SAVEPOINT pgscribe_ddl");
-            }
-            statements++;
         } catch (SQLException e) {
-            if (scope.all()) {
-                rollbackQuietly();
-                throw failure(e);
-            }
-            // a subset restore leaves out DDL that needs objects it did not restore
-            try {
-                st.execute("ROLLBACK TO SAVEPOINT pgscribe_ddl");
-                st.execute(pins.sql());
-            } catch (SQLException rollback) {
-                throw failure(rollback);
-            }
-            ddlSkipped++;
-            out.println("Left out DDL that needs objects outside the restored tables: "
-                    + block.statement().lines().findFirst().orElse("") + " (" + e.getMessage().lines().findFirst().orElse("")
-                    + ")");
+            rollbackQuietly();
+            throw failure(e);
         } finally {
             owners.forget();
             if (rawShapes != null) {
@@ -451,12 +397,7 @@ final class SegmentApplier {
     }
 
     private String nobody() {
-        try {
-            return sandbox.nobody();
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw failure(e);
-        }
+        return orFail(sandbox::nobody);
     }
 
     private void flush() {
@@ -491,8 +432,17 @@ final class SegmentApplier {
     }
 
     private void execute(String sql) {
+        orFail(() -> st.execute(sql));
+    }
+
+    private interface SqlCall<T> {
+        T call() throws SQLException;
+    }
+
+    /** The call's result; on an error the group is rolled back and the restore stops, naming the transactions. */
+    private <T> T orFail(SqlCall<T> call) {
         try {
-            st.execute(sql);
+            return call.call();
         } catch (SQLException e) {
             rollbackQuietly();
             throw failure(e);
@@ -501,11 +451,7 @@ final class SegmentApplier {
 
     private PgscribeException notWritten(String what, String code) {
         rollbackQuietly();
-        return new PgscribeException("segment " + segment.file() + " holds " + what
-                + (code.isEmpty() ? "" : ": " + SqlText.commentText(code.length() > 200 ? code.substring(0, 200) + "..." : code)),
-                "It matches its checksum, so it was written like this: by hand, by a pgscribe that lost track of the SQL "
-                        + "it wrote, or by someone with write access to the backup set. Nothing of it was applied; restore "
-                        + "to a point before it.", ExitCode.DAMAGED, null);
+        return ApplyFailure.notWritten(segment.file(), what, code);
     }
 
     private PgscribeException failure(SQLException e) {
@@ -531,39 +477,22 @@ final class SegmentApplier {
         st.close();
     }
 
+    /** Source transactions applied so far. */
     long applied() {
         return applied;
     }
 
-    long skipped() {
-        return skipped;
+    /**
+     * What the segments did to the target: {@code skipped}, transactions the base (or an earlier
+     * run) held; {@code copied}, rows of them inserted by COPY; {@code ddlSkipped}, DDL a subset left
+     * out; {@code notReplayedWhy}, the first reasons of DDL the capture could not replay.
+     */
+    record Result(long applied, long skipped, long statements, long copied, long ddlSkipped, long ddlNotReplayed,
+                  List<String> notReplayedWhy, boolean reachedTarget, TransactionHeader lastHeader) {
     }
 
-    long statements() {
-        return statements;
-    }
-
-    long copied() {
-        return copied;
-    }
-
-    long ddlSkipped() {
-        return ddlSkipped;
-    }
-
-    long ddlNotReplayed() {
-        return ddlNotReplayed;
-    }
-
-    List<String> notReplayedWhy() {
-        return notReplayedWhy;
-    }
-
-    boolean reachedTarget() {
-        return reachedTarget;
-    }
-
-    TransactionHeader lastHeader() {
-        return lastHeader;
+    Result result() {
+        return new Result(applied, skipped, statements, copied, ddlSkipped, ddlNotReplayed, List.copyOf(notReplayedWhy),
+                reachedTarget, lastHeader);
     }
 }
