@@ -17,10 +17,18 @@ import java.util.function.UnaryOperator;
  * a manifest written by anyone else fails. Writers are serialized across threads and processes (the
  * runtime and a {@code pgscribe prune} beside it) by a lock on {@code manifest.lock}; a
  * manifest another writer replaced is read again before it is changed.
+ *
+ * <p>Every write leaves the same bytes in {@code manifest.json.copy} too, after the manifest
+ * (pgBackRest keeps its backup.manifest.copy the same way). A reader falls back to the copy when
+ * the manifest is missing, unreadable or fails its checksum, never when it fails its signature:
+ * a lost or torn file is an accident, a forged one an attack the operator must see.
  */
 public final class ManifestStore {
 
     public static final String FILE_NAME = "manifest.json";
+    /** The second copy of the manifest, beside it. */
+    public static final String COPY_NAME = FILE_NAME + ".copy";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ManifestStore.class);
 
     /** What to do: the manifest is the set's record of its own files, and is never rebuilt from them (README). */
     static final String LOST_MANIFEST_HINT = "Put back a copy of manifest.json: the S3 copy (s3://BUCKET/PREFIX/manifest.json, "
@@ -95,11 +103,15 @@ public final class ManifestStore {
 
     private synchronized void write(Manifest manifest) {
         Manifest sealed = trust.sign(seal(manifest));
+        byte[] json;
         try {
-            DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(sealed));
+            json = JSON.writeValueAsBytes(sealed);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
+        DurableFiles.writeAtomically(file, json);
+        DurableFiles.writeAtomically(copyOf(file), json); // after it: a crash between leaves the manifest the newer
+
         cached = sealed;
         cachedKey = fileKey();
     }
@@ -143,6 +155,42 @@ public final class ManifestStore {
      * set or watches it, never to restore from it or to write it again.
      */
     public static Manifest readUnverified(Path file) {
+        try {
+            return readOne(file);
+        } catch (ManifestException e) {
+            Path copy = copyOf(file);
+            if (!Files.exists(copy)) {
+                throw e;
+            }
+            Manifest m;
+            try {
+                m = readOne(copy);
+            } catch (ManifestException alsoCopy) {
+                throw new ManifestException(e.getMessage() + "; its copy " + copy.getFileName() + " too: "
+                        + alsoCopy.getMessage(), e.hint(), e.exitCode());
+            }
+            LOG.warn("{}: read its copy {} instead ({})", e.getMessage(), copy,
+                    "the next write of the set puts the manifest back; find out what damaged it");
+            return m;
+        }
+    }
+
+    /** Why {@code file} itself (not its copy) does not read, or is refused by {@code trust}; null when neither. */
+    public static String problemOf(Path file, SetTrust trust) {
+        try {
+            trust.check(readOne(file), file);
+            return null;
+        } catch (io.pgscribe.PgscribeException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** The copy of the manifest {@code file}. */
+    public static Path copyOf(Path file) {
+        return file.resolveSibling(file.getFileName() + ".copy");
+    }
+
+    private static Manifest readOne(Path file) {
         if (!Files.exists(file)) {
             Path dir = file.getParent();
             if (dir != null && (Files.isDirectory(dir.resolve("segments")) || Files.isDirectory(dir.resolve("base")))) {

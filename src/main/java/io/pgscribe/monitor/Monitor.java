@@ -198,6 +198,12 @@ public final class Monitor {
                 allowlist, recvlogical.supervisor() == null ? null : recvlogical.supervisor().decoderRefusal().orElse(null));
         List<Finding> findings = new ArrayList<>(HealthRules.evaluate(slotName, slot, inactiveSeconds, p, decoder, thresholds));
         findings.addAll(faults(m, exchange));
+        if (!Files.exists(store.file())) {
+            // read from its copy meanwhile; the capture's next checkpoint writes it again
+            findings.add(new Finding(HealthRules.BACKUP_SET_UNREADABLE, Severity.WARNING, store.file() + " is missing: the "
+                    + "set is read from its copy " + ManifestStore.COPY_NAME + " until the next write puts it back",
+                    "Find out what removed it (a clean-up job, a hand)."));
+        }
         last = new Snapshot(slot, p, findings, now, null);
         return report(findings, slot);
     }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,7 +34,11 @@ final class LocalStaging {
             throw new UncheckedIOException("cannot make a staging directory", e);
         }
         try {
-            copyOne(set.resolve(ManifestStore.FILE_NAME), staging.resolve(ManifestStore.FILE_NAME));
+            for (String name : List.of(ManifestStore.FILE_NAME, ManifestStore.COPY_NAME)) {
+                if (Files.exists(set.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                    copyOne(set.resolve(name), staging.resolve(name)); // the reader falls back to the copy
+                }
+            }
             Manifest m = ManifestStore.read(staging.resolve(ManifestStore.FILE_NAME), trust);
             for (Map.Entry<String, String> f : Chain.filesFor(staging, m, target).entrySet()) {
                 Path listed = staging.resolve(f.getKey()).normalize();

@@ -61,6 +61,19 @@ public final class BackupVerifier {
         Manifest m = ManifestStore.read(file, trust);
         List<Check> checks = new ArrayList<>();
         checks.add(new Check(ManifestStore.FILE_NAME + " (" + trust.describe(m, file) + ")", -1, null));
+        // the second copy: whole too, or what the next write of the runtime puts back
+        Path copy = ManifestStore.copyOf(file);
+        String mainProblem = ManifestStore.problemOf(file, trust);
+        if (mainProblem != null) {
+            checks.set(0, new Check(ManifestStore.COPY_NAME + " (" + trust.describe(m, copy) + ")", -1, null));
+            checks.add(new Check(ManifestStore.FILE_NAME, -1, mainProblem + "; the set was read from its copy, and the "
+                    + "runtime's next write puts it back"));
+        } else if (Files.exists(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            String copyProblem = ManifestStore.problemOf(copy, trust);
+            if (copyProblem != null) {
+                checks.add(new Check(ManifestStore.COPY_NAME, -1, copyProblem + "; the runtime's next write puts it back"));
+            }
+        }
         for (BaseEntry b : m.bases()) {
             checks.add(stored(backupDir, b, d));
             if (b.metadataFile() != null) {
@@ -184,7 +197,7 @@ public final class BackupVerifier {
     /** The holes the set records: its files can all be whole while no restore can cross one of them. */
     public static void printHoles(java.nio.file.Path backupDir, PrintStream out) {
         java.nio.file.Path file = backupDir.resolve(io.pgscribe.manifest.ManifestStore.FILE_NAME);
-        if (!java.nio.file.Files.exists(file)) {
+        if (!java.nio.file.Files.exists(file) && !java.nio.file.Files.exists(ManifestStore.copyOf(file))) {
             return;
         }
         io.pgscribe.manifest.Manifest m = io.pgscribe.manifest.ManifestStore.readUnverified(file);

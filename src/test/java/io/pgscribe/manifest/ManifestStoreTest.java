@@ -55,6 +55,7 @@ class ManifestStoreTest {
     void anEditedOrTornManifestIsRefused() throws IOException {
         ManifestStore store = new ManifestStore(tmp);
         store.save(sample());
+        Files.delete(ManifestStore.copyOf(store.file())); // a set written before the copy
         String text = Files.readString(store.file());
         Files.writeString(store.file(), text.replace("0/15300B0", "0/15300B1"));
         assertThatThrownBy(() -> ManifestStore.readUnverified(store.file())).isInstanceOf(ManifestException.class)
@@ -73,5 +74,46 @@ class ManifestStoreTest {
         Manifest m = ManifestStore.readUnverified(java.nio.file.Path.of("src/test/resources/fixtures/manifest-0.1/manifest.json"));
         assertThat(m.capture().tables()).extracting(TableShape::table).contains("t");
         assertThat(m.bases()).hasSize(1);
+    }
+
+    @Test
+    void everyWriteLeavesTheSameBytesInTheCopy() throws IOException {
+        ManifestStore store = new ManifestStore(tmp);
+        store.save(sample());
+        store.update(x -> x.withGlobals(new GlobalsEntry("globals/g.sql", "t", 5, "cd")));
+        Path copy = tmp.resolve(ManifestStore.COPY_NAME);
+        assertThat(Files.readAllBytes(copy)).isEqualTo(Files.readAllBytes(store.file()));
+        assertThat(Files.getPosixFilePermissions(copy)).isEqualTo(Files.getPosixFilePermissions(store.file()));
+    }
+
+    @Test
+    void aMissingEditedOrTornManifestIsReadFromItsCopy() throws IOException {
+        ManifestStore store = new ManifestStore(tmp);
+        store.save(sample());
+        String text = Files.readString(store.file());
+        for (String damaged : List.of(text.replace("0/15300B0", "0/15300B1"), text.substring(0, text.length() / 2))) {
+            Files.writeString(store.file(), damaged);
+            assertThat(ManifestStore.readUnverified(store.file()).bases().get(0).consistentPoint()).isEqualTo("0/15300B0");
+            assertThat(ManifestStore.problemOf(store.file(), SetTrust.reader(null, true))).isNotNull();
+        }
+        Files.delete(store.file());
+        assertThat(ManifestStore.read(store.file(), SetTrust.reader(null, true)).bases()).hasSize(1);
+        // the next write puts it back
+        store.update(x -> x);
+        assertThat(ManifestStore.problemOf(store.file(), SetTrust.reader(null, true))).isNull();
+        assertThat(Files.readString(store.file())).isEqualTo(text);
+    }
+
+    @Test
+    void whenBothAreDamagedTheRefusalNamesBoth() throws IOException {
+        ManifestStore store = new ManifestStore(tmp);
+        store.save(sample());
+        Files.delete(store.file());
+        Files.writeString(ManifestStore.copyOf(store.file()), "{");
+        Files.createDirectories(tmp.resolve("segments"));
+        assertThatThrownBy(() -> ManifestStore.readUnverified(store.file())).isInstanceOf(ManifestException.class)
+                .hasMessageContaining("has lost its manifest").hasMessageContaining("its copy manifest.json.copy too")
+                .hasMessageContaining("not readable JSON")
+                .satisfies(e -> assertThat(((ManifestException) e).exitCode()).isEqualTo(io.pgscribe.ExitCode.DAMAGED));
     }
 }

@@ -169,18 +169,31 @@ class WrongCommandsIT {
             // readers need no lock
             assertThat(p.cli("verify", "--backup").code()).isZero();
 
-            // the manifest gone while running: an alert with the cause, resolved when it is back
+            // the manifest gone while running: the set is read from its copy, and the next write puts it back
             try (Connection c = p.connect()) {
                 Pg.execute(c, "INSERT INTO t VALUES (1)");
             }
             p.fenceAndWait();
             Path manifest = p.backupDir.resolve(ManifestStore.FILE_NAME);
+            Path copy = ManifestStore.copyOf(manifest);
+            Files.delete(manifest);
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "INSERT INTO t VALUES (2)");
+            }
+            p.fenceAndWait();
+            assertThat(manifest).exists();
+            assertThat(p.cli("verify", "--backup").code()).isZero();
+
+            // both gone: an alert with the cause, resolved when they are back
             Path aside = tmp.resolve("manifest.aside");
+            Path copyAside = tmp.resolve("manifest.copy.aside");
             Files.move(manifest, aside);
+            Files.move(copy, copyAside);
             await().atMost(Duration.ofSeconds(20)).until(() -> findings(p).contains(HealthRules.BACKUP_SET_UNREADABLE));
             Pipeline.Cli lost = p.cli("verify", "--backup");
             assertThat(lost.code()).isEqualTo(ExitCode.DAMAGED);
             assertThat(lost.err()).contains("has lost its manifest").contains("S3 copy");
+            Files.move(copyAside, copy);
             Files.move(aside, manifest);
             await().atMost(Duration.ofSeconds(20)).until(() -> !findings(p).contains(HealthRules.BACKUP_SET_UNREADABLE));
             p.stop();

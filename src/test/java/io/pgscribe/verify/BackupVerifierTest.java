@@ -1,0 +1,60 @@
+package io.pgscribe.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgscribe.manifest.CaptureState;
+import io.pgscribe.manifest.Manifest;
+import io.pgscribe.manifest.ManifestStore;
+import io.pgscribe.manifest.SetTrust;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BackupVerifierTest {
+
+    @TempDir
+    Path set;
+
+    private ManifestStore emptySet() {
+        ManifestStore store = new ManifestStore(set);
+        store.save(new Manifest(Manifest.FORMAT, "test", new Manifest.Source("db", "1", "15", 150000, "UTF8"), "slot",
+                "wal2json", List.of(), "now", List.of(), null, null, CaptureState.initial(List.of()), null));
+        return store;
+    }
+
+    private static final SetTrust UNSIGNED = SetTrust.reader(null, true);
+
+    @Test
+    void aWholeSetWithItsCopyIsOk() {
+        emptySet();
+        List<BackupVerifier.Check> checks = BackupVerifier.check(set, UNSIGNED);
+        assertThat(checks).allMatch(BackupVerifier.Check::ok).hasSize(1);
+        assertThat(checks.get(0).file()).startsWith("manifest.json (");
+    }
+
+    @Test
+    void aLostManifestIsReadFromItsCopyAndReportedDamaged() throws IOException {
+        ManifestStore store = emptySet();
+        Files.delete(store.file());
+        List<BackupVerifier.Check> checks = BackupVerifier.check(set, UNSIGNED);
+        assertThat(checks).extracting(BackupVerifier.Check::file).containsExactly(
+                checks.get(0).file(), "manifest.json");
+        assertThat(checks.get(0).file()).startsWith("manifest.json.copy (");
+        assertThat(checks.get(0).ok()).isTrue();
+        assertThat(checks.get(1).problem()).contains("the set was read from its copy");
+    }
+
+    @Test
+    void aDamagedCopyIsReportedThoughTheManifestReads() throws IOException {
+        ManifestStore store = emptySet();
+        Files.writeString(ManifestStore.copyOf(store.file()), "{}");
+        List<BackupVerifier.Check> checks = BackupVerifier.check(set, UNSIGNED);
+        assertThat(checks).hasSize(2);
+        assertThat(checks.get(0).ok()).isTrue();
+        assertThat(checks.get(1).file()).isEqualTo(ManifestStore.COPY_NAME);
+        assertThat(checks.get(1).ok()).isFalse();
+    }
+}
