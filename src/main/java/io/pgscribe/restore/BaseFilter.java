@@ -45,7 +45,7 @@ final class BaseFilter {
         this.scope = scope;
     }
 
-    /** Writes the filtered dump; returns "kept N entries, left out M". */
+    /** Writes the filtered dump; returns "kept N of M base entries". */
     String filter(java.util.function.Supplier<java.io.InputStream> base, Path out) {
         collect(base);
         try (BufferedReader in = reader(base.get());
