@@ -2,13 +2,15 @@ package io.pgscribe.capture;
 
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import io.pgscribe.pg.ChildEnvironment;
+import io.pgscribe.pg.PgTools;
 import io.pgscribe.storage.BackupSetLock;
 import io.pgscribe.storage.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -107,14 +109,10 @@ public final class RecvlogicalPidFile {
     /** Sends SIG{@code signal} (INT: pg_recvlogical flushes and ends; HUP: it reopens its output file). */
     static void signal(long pid, String signal) {
         try {
-            Process k = ChildEnvironment.apply(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)), Map.of())
-                    .redirectErrorStream(true).start();
-            k.getInputStream().readAllBytes();
-            k.waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            LOG.warn("Could not send SIG{} to {}: {}", signal, pid, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // a process that ended meanwhile makes kill fail: nothing to signal then
+            PgTools.run(List.of("kill", "-" + signal, Long.toString(pid)), Map.of(), Duration.ofSeconds(10));
+        } catch (PgscribeException e) {
+            LOG.warn("Could not send SIG{} to {}: {}", signal, pid, e.getMessage());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.pgscribe.capture;
 
+import io.pgscribe.Backoff;
 import io.pgscribe.pg.ConnectionSpec;
 import io.pgscribe.pg.OutputPluginAllowlist;
 import io.pgscribe.pg.PgTools;
@@ -219,7 +220,7 @@ public final class RecvlogicalSupervisor {
     }
 
     private void superviseLoop() {
-        Duration delay = options.restartDelay();
+        Backoff backoff = new Backoff(options.restartDelay(), options.maxRestartDelay());
         while (running) {
             long started = System.nanoTime();
             Exit exit;
@@ -257,8 +258,10 @@ public final class RecvlogicalSupervisor {
                 return;
             }
             Duration ran = Duration.ofNanos(System.nanoTime() - started);
-            delay = ran.compareTo(Duration.ofMinutes(1)) > 0 ? options.restartDelay()
-                    : min(delay.multipliedBy(2), options.maxRestartDelay());
+            if (ran.compareTo(Duration.ofMinutes(1)) > 0) {
+                backoff.succeeded(); // it ran a while: the next quick failure waits the first delay again
+            }
+            Duration delay = backoff.failed();
             LOG.warn("pg_recvlogical for slot {} exited with {}; starting it again in {} s", slot, exit.exitCode(),
                     delay.toSeconds());
             try {
@@ -413,9 +416,5 @@ public final class RecvlogicalSupervisor {
         } catch (IOException e) {
             // the process ended
         }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 }

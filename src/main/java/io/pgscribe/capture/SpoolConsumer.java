@@ -1,5 +1,6 @@
 package io.pgscribe.capture;
 
+import io.pgscribe.Backoff;
 import io.pgscribe.spool.SpoolDirectory;
 import io.pgscribe.spool.SpoolFollower;
 import java.nio.charset.Charset;
@@ -71,7 +72,7 @@ final class SpoolConsumer extends DefaultConsumer {
     }
 
     private void follow() {
-        Duration backoff = Duration.ofSeconds(1);
+        Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
         SpoolFollower follower = new SpoolFollower(spool, checkpoint.resumePosition(), charset);
         try {
             while (true) {
@@ -88,15 +89,14 @@ final class SpoolConsumer extends DefaultConsumer {
                     failure = e;
                 }
                 if (failure != null) {
-                    report(failure, backoff);
+                    Duration wait = backoff.failed();
+                    report(failure, wait);
                     follower.close();
-                    if (stopping || !pause(backoff)) {
+                    if (stopping || !pause(wait)) {
                         // nothing read since the checkpoint is kept: the next start reads it again
                         checkpoint.recover();
                         break;
                     }
-                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1)
-                            : backoff.multipliedBy(2);
                     checkpoint.recover();
                     follower = new SpoolFollower(spool, checkpoint.resumePosition(), charset);
                     continue;
@@ -109,7 +109,7 @@ final class SpoolConsumer extends DefaultConsumer {
                         break;
                     }
                 } else {
-                    backoff = Duration.ofSeconds(1);
+                    backoff.succeeded();
                     // moved: a segment closed since the failure, so the checkpoint is past it
                     if (fault.current().isPresent() && !java.util.Objects.equals(checkpoint.resumePosition(), failedAt)) {
                         fault.moved().ifPresent(f -> LOG.info("The capture moves again (it failed {} time(s) since {}: {})",

@@ -47,19 +47,14 @@ public final class PgTools {
 
     /** {@code pg_config --bindir}, or null when pg_config is not on PATH. */
     public static Path pgConfigBindir() {
+        Result r;
         try {
-            Process p = io.pgscribe.pg.ChildEnvironment.apply(new ProcessBuilder("pg_config", "--bindir"), Map.of())
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (p.waitFor() == 0 && Files.isDirectory(Path.of(out))) {
-                return Path.of(out);
-            }
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            r = run(List.of("pg_config", "--bindir"), Map.of(), Duration.ofSeconds(30));
+        } catch (PgscribeException e) {
+            return null; // not on PATH
         }
-        return null;
+        String out = r.stdout().strip();
+        return r.ok() && !out.isEmpty() && Files.isDirectory(Path.of(out)) ? Path.of(out) : null;
     }
 
     /** The executable for {@code tool}, or an error saying where it was looked for. */

@@ -1,5 +1,6 @@
 package io.pgscribe.ship;
 
+import io.pgscribe.Backoff;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.manifest.BaseEntry;
 import io.pgscribe.manifest.GlobalsEntry;
@@ -48,13 +49,12 @@ public final class Shipper {
     private final S3Store s3;
     private final Compression compression;
     private final String storageClass;
-    private final Duration interval;
-    private final Duration maxDelay;
     private final Duration alertAfter;
     private final Clock clock;
 
     private Instant nextAttempt = Instant.MIN;
     private int failures;
+    private final Backoff backoff;
     private Instant failingSince;
     private boolean alerted;
     private String lastFailure;
@@ -72,8 +72,7 @@ public final class Shipper {
         this.s3 = s3;
         this.compression = compression;
         this.storageClass = storageClass;
-        this.interval = interval;
-        this.maxDelay = maxDelay;
+        this.backoff = new Backoff(interval, maxDelay); // the first retry after one interval, doubling up to the ceiling
         this.alertAfter = alertAfter;
         this.clock = clock;
     }
@@ -323,6 +322,7 @@ public final class Shipper {
         runFiles = 0;
         runBytes = 0;
         failures = 0;
+        backoff.succeeded();
         nextAttempt = Instant.MIN;
         lastSuccess = clock.instant();
         if (alerted) {
@@ -343,11 +343,7 @@ public final class Shipper {
         PgscribeException e = s3.explain(t == null ? new IllegalStateException("unknown failure") : unwrap(t), "shipping");
         Instant now = clock.instant();
         failures++;
-        long factor = 1L << Math.min(failures - 1, 20);
-        Duration wait = interval.multipliedBy(factor);
-        if (wait.compareTo(maxDelay) > 0) {
-            wait = maxDelay;
-        }
+        Duration wait = backoff.failed();
         nextAttempt = now.plus(wait);
         if (failingSince == null) {
             failingSince = now;
