@@ -101,4 +101,16 @@ class ChainTest {
         assertThatThrownBy(() -> Chain.latest(DIR, none))
                 .isInstanceOfSatisfying(PgscribeException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.DAMAGED));
     }
+
+    @Test
+    void aTargetInSegmentsRetentionPrunedIsRefusedButTheBaseItselfIsNot() {
+        Manifest pruned = manifest(List.of()).withRetention(new Manifest.Retention("0/4000", "2026-11-25T00:00:00Z", null));
+        assertThatThrownBy(() -> Chain.select(DIR, pruned, RestoreTarget.lsn(Lsn.valueOf("0/3000"), true)))
+                .isInstanceOfSatisfying(PgscribeException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.REFUSED))
+                .hasMessageContaining("the retention policy pruned the segments in between")
+                .satisfies(e -> assertThat(((PgscribeException) e).hint()).contains("--to-lsn 0/1000"));
+        assertThat(Chain.select(DIR, pruned, RestoreTarget.lsn(Lsn.valueOf("0/1000"), true)).base().consistentPoint())
+                .isEqualTo("0/1000");
+        assertThat(Chain.latest(DIR, pruned).base().consistentPoint()).isEqualTo("0/5000");
+    }
 }
