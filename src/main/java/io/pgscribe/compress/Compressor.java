@@ -85,11 +85,10 @@ public final class Compressor {
             if ((compressNow(b, !b.isCustomFormat()) || encryptNow(b.file())) && replace(b, !b.isCustomFormat())) {
                 done++;
             }
-            if (b.metadataFile() != null && encryptNow(b.metadataFile()) && seal(b.metadataFile(), b.metadataSha256())) {
-                done++;
-            }
-            if (b.checksumsFile() != null && encryptNow(b.checksumsFile()) && seal(b.checksumsFile(), b.checksumsSha256())) {
-                done++;
+            for (BaseEntry.Sidecar x : b.sidecars()) {
+                if (encryptNow(x.file()) && seal(x.file(), x.sha256())) {
+                    done++;
+                }
             }
         }
         for (SegmentEntry s : m.segments()) {

@@ -53,6 +53,22 @@ public record BaseEntry(
                 encrypted ? null : contentSha256());
     }
 
+    /** A file stored beside a base, with the sha256 of the file as stored. */
+    public record Sidecar(String file, String sha256) {
+    }
+
+    /** The base's sidecars that it has: its metadata, then its checksums. */
+    public java.util.List<Sidecar> sidecars() {
+        java.util.List<Sidecar> out = new java.util.ArrayList<>(2);
+        if (metadataFile != null) {
+            out.add(new Sidecar(metadataFile, metadataSha256));
+        }
+        if (checksumsFile != null) {
+            out.add(new Sidecar(checksumsFile, checksumsSha256));
+        }
+        return out;
+    }
+
     public boolean isCustomFormat() {
         return "custom".equals(format);
     }

@@ -56,12 +56,7 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
 
     private static void addBase(java.util.Map<String, String> files, io.pgscribe.manifest.BaseEntry b) {
         files.put(b.file(), b.sha256());
-        if (b.metadataFile() != null) {
-            files.put(b.metadataFile(), b.metadataSha256());
-        }
-        if (b.checksumsFile() != null) {
-            files.put(b.checksumsFile(), b.checksumsSha256());
-        }
+        b.sidecars().forEach(x -> files.put(x.file(), x.sha256()));
     }
 
     public static Chain latest(Path backupDir, Manifest m) {
@@ -170,12 +165,7 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
     /** Every file present and intact, and no segment missing between them; the first problem is named. */
     public void verifyFiles() {
         checkStored(base);
-        if (base.metadataFile() != null) {
-            check(base.metadataFile(), base.metadataSha256());
-        }
-        if (base.checksumsFile() != null) {
-            check(base.checksumsFile(), base.checksumsSha256());
-        }
+        base.sidecars().forEach(x -> check(x.file(), x.sha256()));
         long expectedOrdinal = -1;
         Lsn previous = null;
         for (SegmentEntry s : segments) {

@@ -209,14 +209,7 @@ public record RetentionPolicy(Duration pointInTime, Duration bases, int monthlyB
     }
 
     static List<String> sidecars(BaseEntry b) {
-        List<String> files = new ArrayList<>();
-        if (b.metadataFile() != null) {
-            files.add(b.metadataFile());
-        }
-        if (b.checksumsFile() != null) {
-            files.add(b.checksumsFile());
-        }
-        return files;
+        return b.sidecars().stream().map(BaseEntry.Sidecar::file).toList();
     }
 
     static String describe(Duration d) {

@@ -120,16 +120,11 @@ public final class Shipper {
             }
         }
         for (BaseEntry b : m.bases()) {
-            if (!ready(b) || !sealed(b.metadataFile()) || !sealed(b.checksumsFile())) {
+            if (!ready(b) || !b.sidecars().stream().allMatch(x -> sealed(x.file()))) {
                 continue;
             }
             add(uploads, shipped, b.file(), b.bytes(), b.sha256());
-            if (b.metadataFile() != null) {
-                add(uploads, shipped, b.metadataFile(), -1, b.metadataSha256());
-            }
-            if (b.checksumsFile() != null) {
-                add(uploads, shipped, b.checksumsFile(), -1, b.checksumsSha256());
-            }
+            b.sidecars().forEach(x -> add(uploads, shipped, x.file(), -1, x.sha256()));
         }
         List<SegmentEntry> segments = new ArrayList<>(m.segments());
         segments.sort(java.util.Comparator.comparingLong(SegmentEntry::ordinal));
@@ -269,8 +264,7 @@ public final class Shipper {
         Manifest.Shipping sh = m.shippingState();
         Manifest view = m.retain(
                 m.bases().stream().filter(b -> sh.isShipped(b.file())
-                        && (b.metadataFile() == null || sh.isShipped(b.metadataFile()))
-                        && (b.checksumsFile() == null || sh.isShipped(b.checksumsFile()))).toList(),
+                        && b.sidecars().stream().allMatch(x -> sh.isShipped(x.file()))).toList(),
                 m.globals().stream().filter(g -> sh.isShipped(g.file())).toList(),
                 unbrokenShipped(m.segments(), sh))
                 .withShipping(new Manifest.Shipping(sh.shipped(), List.of()));

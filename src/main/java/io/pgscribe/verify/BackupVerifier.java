@@ -76,11 +76,8 @@ public final class BackupVerifier {
         }
         for (BaseEntry b : m.bases()) {
             checks.add(stored(backupDir, b, d));
-            if (b.metadataFile() != null) {
-                checks.add(file(backupDir, b.metadataFile(), -1, b.metadataSha256(), d));
-            }
-            if (b.checksumsFile() != null) {
-                checks.add(file(backupDir, b.checksumsFile(), -1, b.checksumsSha256(), d));
+            for (BaseEntry.Sidecar x : b.sidecars()) {
+                checks.add(file(backupDir, x.file(), -1, x.sha256(), d));
             }
         }
         for (GlobalsEntry g : m.globals()) {
