@@ -4,16 +4,15 @@ import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.encryption.Decryption;
 import io.pgscribe.manifest.BaseEntry;
+import io.pgscribe.manifest.FileIntegrity;
 import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.manifest.StoredFileEntry;
 import io.pgscribe.pg.Lsn;
 import io.pgscribe.segment.SegmentFormat;
-import io.pgscribe.storage.DurableFiles;
 import io.pgscribe.storage.StoredFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -220,40 +219,36 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
 
     /** A base or segment: present, its stored bytes and the SQL they decompress to matching the manifest. */
     void checkStored(StoredFileEntry entry) {
-        Path p = locate(entry);
-        if (!Files.isRegularFile(p)) {
-            throw missing(entry.file());
-        }
-        StoredFiles.Digest d;
-        try {
-            d = StoredFiles.digest(p, decryption);
-        } catch (IOException e) {
-            throw new PgscribeException(entry.file() + " cannot be read back" + (e.getMessage() == null ? "" : ": " + e.getMessage()),
-                    "The file is damaged; restore from an intact copy (e.g. from S3).", ExitCode.DAMAGED, null);
-        }
-        boolean asListed = p.equals(backupDir.resolve(entry.file()));
-        if (asListed && !d.storedSha256().equals(entry.sha256())) {
-            throw mismatch(entry.file(), d.storedSha256(), entry.sha256());
-        }
-        if (!d.contentRead()) {
-            requireKey(p);
-        }
-        if (entry.contentKnown() && !d.contentSha256().equals(entry.contentSha256())) {
-            throw mismatch(entry.file() + (asListed ? " (its SQL)" : ""), d.contentSha256(), entry.contentSha256());
-        }
+        FileIntegrity.Result r = FileIntegrity.stored(backupDir, entry, decryption);
+        refuseUnless(r, entry.file(), entry.sha256(), entry.file() + (r.asListed() ? " (its SQL)" : ""),
+                entry.contentSha256());
     }
 
-    /** An encrypted globals dump or sidecar: the key is here and it decrypts to its integrity check. */
-    private void readable(String relative, Path p) {
-        StoredFiles.Digest d;
-        try {
-            d = StoredFiles.digest(p, decryption);
-        } catch (IOException e) {
-            throw new PgscribeException(relative + " cannot be read back: " + e.getMessage(),
-                    "The file is damaged; restore from an intact copy (e.g. from S3).", ExitCode.DAMAGED, null);
-        }
-        if (!d.contentRead()) {
-            requireKey(p);
+    /**
+     * A globals dump or sidecar: its sha256 as the manifest lists it; when the compress route has
+     * encrypted it since the manifest was read, the sha256 of what it decrypts to.
+     */
+    void check(String relative, String sha256) {
+        refuseUnless(FileIntegrity.file(backupDir, relative, sha256, decryption), relative, sha256, relative, sha256);
+    }
+
+    /** Stops the restore at a file that is not as the manifest says, naming it and what was expected. */
+    private void refuseUnless(FileIntegrity.Result r, String relative, String storedSha256, String contentWhat,
+                              String contentSha256) {
+        switch (r.verdict()) {
+            case INTACT -> {
+            }
+            case NOT_DECRYPTED -> requireKey(r.path());
+            case MISSING -> throw missing(relative);
+            case UNREADABLE -> {
+                if (r.failure() instanceof PgscribeException e) {
+                    throw e;
+                }
+                throw new PgscribeException(relative + " cannot be read back" + (r.detail() == null ? "" : ": " + r.detail()),
+                        "The file is damaged; restore from an intact copy (e.g. from S3).", ExitCode.DAMAGED, null);
+            }
+            case STORED_MISMATCH -> throw mismatch(relative, r.actual(), storedSha256);
+            case CONTENT_MISMATCH -> throw mismatch(contentWhat, r.actual(), contentSha256);
         }
     }
 
@@ -268,38 +263,6 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
 
     public long segmentBytes() {
         return segments.stream().mapToLong(SegmentEntry::bytes).sum();
-    }
-
-    /**
-     * A globals dump or sidecar: its sha256 as the manifest lists it; when the compress route has
-     * encrypted it since the manifest was read, the sha256 of what it decrypts to.
-     */
-    void check(String relative, String sha256) {
-        Path p = StoredFiles.locate(backupDir, relative);
-        if (!Files.isRegularFile(p)) {
-            throw missing(relative);
-        }
-        String actual;
-        if (p.equals(backupDir.resolve(relative))) {
-            actual = DurableFiles.sha256(p);
-            if (io.pgscribe.encryption.Encryption.isEncrypted(relative)) {
-                readable(relative, p); // decrypted to its end before the restore touches the target
-            }
-        } else {
-            try {
-                StoredFiles.Digest d = StoredFiles.digest(p, decryption);
-                if (!d.contentRead()) {
-                    requireKey(p);
-                }
-                actual = d.contentSha256();
-            } catch (IOException e) {
-                throw new PgscribeException(relative + " cannot be read back: " + e.getMessage(),
-                        "The file is damaged; restore from an intact copy (e.g. from S3).", ExitCode.DAMAGED, null);
-            }
-        }
-        if (!sha256.equals(actual)) {
-            throw mismatch(relative, actual, sha256);
-        }
     }
 
     private PgscribeException missing(String relative) {

@@ -2,12 +2,12 @@ package io.pgscribe.verify;
 
 import io.pgscribe.encryption.Decryption;
 import io.pgscribe.manifest.BaseEntry;
+import io.pgscribe.manifest.FileIntegrity;
 import io.pgscribe.manifest.GlobalsEntry;
 import io.pgscribe.manifest.Manifest;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
 import io.pgscribe.manifest.StoredFileEntry;
-import io.pgscribe.storage.DurableFiles;
 import io.pgscribe.storage.StoredFiles;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -101,61 +101,24 @@ public final class BackupVerifier {
 
     /** A globals dump or sidecar; one encrypted since the manifest was read is checked by what it decrypts to. */
     private static Check file(Path dir, String relative, long bytes, String sha256, Decryption d) {
-        Path p = StoredFiles.locate(dir, relative);
-        if (!Files.isRegularFile(p)) {
-            return new Check(relative, bytes, "MISSING");
-        }
-        if (!p.equals(dir.resolve(relative))) {
-            StoredFiles.Digest got;
-            try {
-                got = StoredFiles.digest(p, d);
-            } catch (IOException | io.pgscribe.PgscribeException e) {
-                return new Check(relative, bytes, "UNREADABLE (" + e.getMessage() + ")");
-            }
-            if (!got.contentRead()) {
-                return new Check(relative, bytes, null, "encrypted since the manifest was read; not checked (no key here)");
-            }
-            return new Check(relative, bytes, got.contentSha256().equals(sha256) ? null
-                    : "CHECKSUM MISMATCH (sha256 " + got.contentSha256() + ")");
-        }
-        String actual = DurableFiles.sha256(p);
-        if (!actual.equals(sha256)) {
-            return new Check(relative, bytes, "CHECKSUM MISMATCH (sha256 " + actual + ")");
-        }
-        if (io.pgscribe.encryption.Encryption.isEncrypted(relative)) {
-            try {
-                return new Check(relative, bytes, null, StoredFiles.digest(p, d).contentRead() ? null : UNREAD);
-            } catch (IOException | io.pgscribe.PgscribeException e) {
-                return new Check(relative, bytes, "UNREADABLE (" + e.getMessage() + ")");
-            }
-        }
-        return new Check(relative, bytes, null);
+        return check(FileIntegrity.file(dir, relative, sha256, d), relative, bytes);
     }
 
     /** A base or segment: the stored file's sha256 and, when compressed, that of the SQL it decompresses to. */
     private static Check stored(Path dir, StoredFileEntry entry, Decryption dec) {
-        Path p = StoredFiles.locate(dir, entry.file());
-        if (!Files.isRegularFile(p)) {
-            return new Check(entry.file(), entry.bytes(), "MISSING");
-        }
-        StoredFiles.Digest d;
-        try {
-            d = StoredFiles.digest(p, dec);
-        } catch (IOException | io.pgscribe.PgscribeException e) {
-            return new Check(entry.file(), entry.bytes(), "UNREADABLE (" + e.getMessage() + ")");
-        }
-        boolean asListed = p.equals(dir.resolve(entry.file()));
-        if (asListed && !d.storedSha256().equals(entry.sha256())) {
-            return new Check(entry.file(), entry.bytes(), "CHECKSUM MISMATCH (sha256 " + d.storedSha256() + ")");
-        }
-        if (!d.contentRead()) {
-            return new Check(entry.file(), entry.bytes(), null, asListed ? UNREAD
+        return check(FileIntegrity.stored(dir, entry, dec), entry.file(), entry.bytes());
+    }
+
+    private static Check check(FileIntegrity.Result r, String relative, long bytes) {
+        return switch (r.verdict()) {
+            case INTACT -> new Check(relative, bytes, null);
+            case NOT_DECRYPTED -> new Check(relative, bytes, null, r.asListed() ? UNREAD
                     : "encrypted since the manifest was read; not checked (no key here)");
-        }
-        if (entry.contentKnown() && !d.contentSha256().equals(entry.contentSha256())) {
-            return new Check(entry.file(), entry.bytes(), "CONTENT CHECKSUM MISMATCH (sha256 of the SQL " + d.contentSha256() + ")");
-        }
-        return new Check(entry.file(), entry.bytes(), null);
+            case MISSING -> new Check(relative, bytes, "MISSING");
+            case UNREADABLE -> new Check(relative, bytes, "UNREADABLE (" + r.detail() + ")");
+            case STORED_MISMATCH -> new Check(relative, bytes, "CHECKSUM MISMATCH (sha256 " + r.actual() + ")");
+            case CONTENT_MISMATCH -> new Check(relative, bytes, "CONTENT CHECKSUM MISMATCH (sha256 of the SQL " + r.actual() + ")");
+        };
     }
 
     /**
