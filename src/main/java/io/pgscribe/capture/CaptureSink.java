@@ -142,7 +142,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         resume.load(state.resumeAt(), decoder, charset, plugin.pluginName());
         Set<String> listed = new HashSet<>();
         m.segments().forEach(s -> listed.add(Path.of(s.file()).getFileName().toString()));
-        SegmentWriter.removeUnlisted(segmentsDir, listed);
+        SegmentWriter.removeUnlisted(segmentsDir, listed, manifest.readFromCopy());
     }
 
     /**

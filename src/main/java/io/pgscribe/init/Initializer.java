@@ -120,13 +120,13 @@ public final class Initializer {
                 + " present" + (pre.pluginListed() ? " and allowed" : "") + ", client tools compatible)");
 
         Optional<SlotManager.SlotState> slot = SlotManager.find(c, slotName);
-        if (store.exists()) {
-            Manifest m = store.load();
+        if (store.exists() || store.holdsSegments()) {
+            Manifest m = store.load(); // a set that lost both manifests is refused here: never a new set over it
             SourceIdentity.read(c).requireRecorded(m.source().identity(), backupDir.toString(),
                     spec.host() + ":" + spec.port());
             if (slot.isPresent() && slotName.equals(m.slot())) {
                 reportUnlogged(c);
-        CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
+                CaptureObjects.install(c, Boolean.parseBoolean(settings.get(io.pgscribe.config.Setting.CAPTURE_NEW_TABLES_FULL)));
                 out.println("Already initialised: slot " + slotName + " and backup set " + backupDir
                         + " exist; nothing to do.");
                 return new Result(true, m.bases().isEmpty() ? null : m.bases().get(m.bases().size() - 1),
@@ -138,6 +138,14 @@ public final class Initializer {
                     ExitCode.REFUSED, null);
         }
         if (slot.isPresent()) {
+            if (Files.isDirectory(backupDir.resolve("base"))) {
+                // a set that lost its manifest, or an init killed before it wrote one: only the operator knows
+                throw new PgscribeException("replication slot \"" + slotName + "\" already exists and " + backupDir
+                        + " holds a base/ directory but no manifest", "If this set lost its manifest, see \"A lost "
+                        + "manifest\" in the README before anything else: the slot holds what is not yet in a segment. If an "
+                        + "init was killed here, move base/ away and drop the slot (SELECT pg_drop_replication_slot('"
+                        + slotName + "')).", ExitCode.REFUSED, null);
+            }
             throw new PgscribeException("replication slot \"" + slotName + "\" already exists but " + backupDir
                     + " holds no backup set", "If it is a leftover, drop it (SELECT pg_drop_replication_slot('"
                     + slotName + "')); otherwise choose another pgscribe.slot.name.", ExitCode.REFUSED, null);

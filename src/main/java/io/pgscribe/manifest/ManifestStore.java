@@ -7,6 +7,7 @@ import io.pgscribe.storage.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 
@@ -52,6 +53,9 @@ public final class ManifestStore {
     private final SetTrust trust;
     private Manifest cached;
     private Object cachedKey;
+    private boolean cachedFromCopy;
+    private Object comparedKey;
+    private String copyProblem;
 
     /** A writer of unsigned sets (it refuses a signed one). */
     public ManifestStore(Path backupDir) {
@@ -71,18 +75,77 @@ public final class ManifestStore {
         return file;
     }
 
+    /** Whether the directory holds a manifest: this file or its copy (the set is there even when one is lost). */
     public boolean exists() {
-        return Files.exists(file);
+        return Files.exists(file, LinkOption.NOFOLLOW_LINKS) || Files.exists(copyOf(file), LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** The manifest as last read or written here, read again if another writer replaced it since. */
+    /**
+     * Whether the directory holds segments, whatever became of its manifest: only a capture writes
+     * them, so it is a set (an init that failed leaves at most a base).
+     */
+    public boolean holdsSegments() {
+        try (var entries = Files.list(file.getParent().resolve("segments"))) {
+            return entries.findAny().isPresent();
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // cannot tell: treat it as a set, which refuses rather than starts a new one over it
+        }
+    }
+
+    /** The manifest as last read or written here, read again if another writer replaced it or its copy since. */
     public synchronized Manifest load() {
-        Object key = fileKey();
-        if (cached == null || !java.util.Objects.equals(key, cachedKey)) {
-            cached = read(file, trust);
+        Object key = filesKey();
+        // keyed on both files: while the manifest is missing, another writer's write shows only in the copy
+        if (cached == null || !key.equals(cachedKey)) {
+            Read r = readEither(file);
+            trust.check(r.manifest(), r.from());
+            cached = r.manifest();
             cachedKey = key;
+            cachedFromCopy = !r.from().equals(file);
         }
         return cached;
+    }
+
+    /**
+     * Whether the manifest last loaded here came from its copy, because manifest.json is missing or
+     * damaged: the copy can be one write older, so what it does not list must not be deleted.
+     */
+    public synchronized boolean readFromCopy() {
+        return cachedFromCopy;
+    }
+
+    /**
+     * Why the copy is not the manifest's twin (missing, unreadable, other bytes), or null when it
+     * is, or when the manifest itself does not read; compared again only when either file changed.
+     */
+    public synchronized String copyProblem() {
+        Object key = filesKey();
+        if (!key.equals(comparedKey)) {
+            copyProblem = copyProblemOf(file);
+            comparedKey = key;
+        }
+        return copyProblem;
+    }
+
+    /** As {@link #copyProblem()}, for the manifest {@code file} of any set. */
+    public static String copyProblemOf(Path file) {
+        Path copy = copyOf(file);
+        try {
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
+            if (!Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
+                return COPY_NAME + " is missing";
+            }
+            if (java.util.Arrays.equals(Files.readAllBytes(file), Files.readAllBytes(copy))) {
+                return null;
+            }
+        } catch (IOException e) {
+            return "cannot compare " + FILE_NAME + " with " + COPY_NAME + ": " + e.getMessage();
+        }
+        return COPY_NAME + " is not the same as " + FILE_NAME + " (an older write, or another set's)";
     }
 
     /** Applies {@code change} to the current manifest and writes the result durably, holding the lock. */
@@ -110,10 +173,18 @@ public final class ManifestStore {
             throw new UncheckedIOException("cannot write " + file, e);
         }
         DurableFiles.writeAtomically(file, json);
-        DurableFiles.writeAtomically(copyOf(file), json); // after it: a crash between leaves the manifest the newer
-
-        cached = sealed;
-        cachedKey = fileKey();
+        cached = sealed; // the set's state from here on, whatever becomes of the copy
+        cachedFromCopy = false;
+        try {
+            DurableFiles.writeAtomically(copyOf(file), json); // after it: a crash between leaves the manifest the newer
+            copyProblem = null;
+        } catch (RuntimeException e) {
+            // the manifest holds the change: failing the writer now would make it forget what it recorded
+            copyProblem = "cannot write " + COPY_NAME + ": " + e.getMessage();
+            LOG.warn("{} ({} is written; the next write of the set tries its copy again)", copyProblem, FILE_NAME);
+        }
+        cachedKey = filesKey();
+        comparedKey = cachedKey;
     }
 
     private <T> T locked(java.util.function.Supplier<T> action) {
@@ -133,10 +204,15 @@ public final class ManifestStore {
         }
     }
 
-    /** Identifies the file's current version: every write replaces it by a rename, so its inode changes. */
-    private Object fileKey() {
+    /** Identifies the manifest's and the copy's current versions (a null for one that is missing). */
+    private Object filesKey() {
+        return java.util.Arrays.asList(fileKey(file), fileKey(copyOf(file)));
+    }
+
+    /** Identifies a file's current version: every write replaces it by a rename, so its inode changes. */
+    private static Object fileKey(Path f) {
         try {
-            var attrs = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            var attrs = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             return java.util.List.of(String.valueOf(attrs.fileKey()), attrs.lastModifiedTime(), attrs.size());
         } catch (IOException e) {
             return null;
@@ -145,9 +221,9 @@ public final class ManifestStore {
 
     /** Reads a manifest file, checks its sha256, and refuses it unless {@code trust} takes its signature (or its lack of one). */
     public static Manifest read(Path file, SetTrust trust) {
-        Manifest m = readUnverified(file);
-        trust.check(m, file);
-        return m;
+        Read r = readEither(file);
+        trust.check(r.manifest(), r.from()); // named as read: a refused copy is the copy
+        return r.manifest();
     }
 
     /**
@@ -155,24 +231,53 @@ public final class ManifestStore {
      * set or watches it, never to restore from it or to write it again.
      */
     public static Manifest readUnverified(Path file) {
+        return readEither(file).manifest();
+    }
+
+    /** A manifest and the file it was read from: {@code manifest.json} or its copy. */
+    private record Read(Manifest manifest, Path from) {
+    }
+
+    private static Read readEither(Path file) {
         try {
-            return readOne(file);
-        } catch (ManifestException e) {
+            return new Read(readOne(file), file);
+        } catch (Damage e) {
             Path copy = copyOf(file);
-            if (!Files.exists(copy)) {
-                throw e;
+            if (!Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
+                throw e.missing ? noSetOrLost(file) : e;
             }
             Manifest m;
             try {
                 m = readOne(copy);
             } catch (ManifestException alsoCopy) {
+                // the copy is there, so a set is: never "run pgscribe init" over it
                 throw new ManifestException(e.getMessage() + "; its copy " + copy.getFileName() + " too: "
-                        + alsoCopy.getMessage(), e.hint(), e.exitCode());
+                        + alsoCopy.getMessage(), LOST_MANIFEST_HINT);
             }
-            LOG.warn("{}: read its copy {} instead ({})", e.getMessage(), copy,
-                    "the next write of the set puts the manifest back; find out what damaged it");
-            return m;
+            LOG.warn("{}: read its copy {} instead (a runtime's next write of the set writes {} again; find out what "
+                    + "damaged it)", e.getMessage(), copy, FILE_NAME);
+            return new Read(m, copy);
         }
+    }
+
+    /** A manifest that is missing, unreadable or torn: what its copy stands in for (a format it cannot read is not). */
+    private static final class Damage extends ManifestException {
+        final boolean missing;
+
+        Damage(String message, String hint, boolean missing) {
+            super(message, hint);
+            this.missing = missing;
+        }
+    }
+
+    private static ManifestException noSetOrLost(Path file) {
+        Path dir = file.getParent();
+        if (dir != null && (Files.isDirectory(dir.resolve("segments")) || Files.isDirectory(dir.resolve("base")))) {
+            return new ManifestException("the backup set in " + dir + " has lost its manifest (" + FILE_NAME
+                    + ") and its copy (" + COPY_NAME + ")", LOST_MANIFEST_HINT);
+        }
+        return new ManifestException("no backup set in " + (dir == null ? file : dir) + " (no " + FILE_NAME + ")",
+                "Run `pgscribe init` to start one, or point pgscribe.backup.dir at an existing one.", ExitCode.REFUSED);
     }
 
     /** Why {@code file} itself (not its copy) does not read, or is refused by {@code trust}; null when neither. */
@@ -191,21 +296,18 @@ public final class ManifestStore {
     }
 
     private static Manifest readOne(Path file) {
-        if (!Files.exists(file)) {
-            Path dir = file.getParent();
-            if (dir != null && (Files.isDirectory(dir.resolve("segments")) || Files.isDirectory(dir.resolve("base")))) {
-                throw new ManifestException("the backup set in " + dir + " has lost its manifest (" + FILE_NAME + ")",
-                        LOST_MANIFEST_HINT);
-            }
-            throw new ManifestException("no backup set in " + (dir == null ? file : dir) + " (no " + FILE_NAME + ")",
-                    "Run `pgscribe init` to start one, or point pgscribe.backup.dir at an existing one.", ExitCode.REFUSED);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new Damage(file.getFileName() + " of " + file.getParent() + " is missing", LOST_MANIFEST_HINT, true);
         }
         Manifest m;
         try {
             m = JSON.readValue(file.toFile(), Manifest.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new Damage("manifest " + file + " is not readable JSON: " + firstLine(e.getOriginalMessage()),
+                    LOST_MANIFEST_HINT, false);
         } catch (IOException e) {
-            throw new ManifestException("manifest " + file + " is not readable JSON: " + firstLine(e.getMessage()),
-                    LOST_MANIFEST_HINT);
+            throw new Damage("cannot read manifest " + file + ": " + e, "Check the file's owner and mode (pgscribe "
+                    + "reads it as the user that runs it), and the disk.", false);
         }
         if (m.format() != Manifest.FORMAT) {
             throw new ManifestException("manifest " + file + " has format " + m.format() + ", this pgscribe reads format "
@@ -213,8 +315,8 @@ public final class ManifestStore {
         }
         String expected = checksumOf(m);
         if (m.sha256() == null || !m.sha256().equals(expected)) {
-            throw new ManifestException("manifest " + file + " fails its checksum (it was modified or torn)",
-                    LOST_MANIFEST_HINT + " Do not edit manifest.json by hand.");
+            throw new Damage("manifest " + file + " fails its checksum (it was modified or torn)",
+                    LOST_MANIFEST_HINT + " Do not edit manifest.json by hand.", false);
         }
         return m;
     }

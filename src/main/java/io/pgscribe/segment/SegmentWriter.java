@@ -1,5 +1,7 @@
 package io.pgscribe.segment;
 
+import io.pgscribe.ExitCode;
+import io.pgscribe.PgscribeException;
 import io.pgscribe.manifest.CaptureState;
 import io.pgscribe.manifest.ManifestStore;
 import io.pgscribe.manifest.SegmentEntry;
@@ -17,6 +19,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -296,11 +301,25 @@ public final class SegmentWriter {
      * Removes from {@code segmentsDir} a segment the manifest does not list (a crash between rename
      * and manifest) and any .partial file: they are not part of the backup set, and their
      * transactions are still in the spool after the recorded resume point, to be written again.
-     * {@code listed}: the file names the manifest lists.
+     * {@code listed}: the file names the manifest lists. {@code fromCopy}: the manifest was read
+     * from its copy, which can be a write older than the lost manifest; a closed segment it does
+     * not list may then be the only place its transactions are, so nothing is removed and the
+     * capture is refused until the operator decides.
      */
-    public static void removeUnlisted(Path segmentsDir, Set<String> listed) {
+    public static void removeUnlisted(Path segmentsDir, Set<String> listed, boolean fromCopy) {
         if (!Files.isDirectory(segmentsDir)) {
             return;
+        }
+        if (fromCopy) {
+            List<String> unlisted = unlistedClosed(segmentsDir, listed);
+            if (!unlisted.isEmpty()) {
+                throw new PgscribeException("manifest.json is missing or damaged, and its copy, read instead, "
+                        + "does not list segment(s) " + String.join(", ", unlisted) + ": the copy is older than the "
+                        + "manifest was, and pgscribe does not delete what it cannot prove is written again",
+                        "Put back manifest.json (the S3 copy, or your file backup of the directory). Or, if you accept "
+                        + "losing what those segments hold, move them out of " + segmentsDir + " and start again.",
+                        ExitCode.DAMAGED, null);
+            }
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(segmentsDir)) {
             for (Path p : ds) {
@@ -315,5 +334,21 @@ public final class SegmentWriter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clean " + segmentsDir, e);
         }
+    }
+
+    private static List<String> unlistedClosed(Path segmentsDir, Set<String> listed) {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(segmentsDir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (SegmentFormat.isSegmentName(name) && !listed.contains(name)) {
+                    names.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + segmentsDir, e);
+        }
+        Collections.sort(names);
+        return names;
     }
 }

@@ -67,11 +67,15 @@ public final class BackupVerifier {
         if (mainProblem != null) {
             checks.set(0, new Check(ManifestStore.COPY_NAME + " (" + trust.describe(m, copy) + ")", -1, null));
             checks.add(new Check(ManifestStore.FILE_NAME, -1, mainProblem + "; the set was read from its copy, and the "
-                    + "runtime's next write puts it back"));
+                    + "runtime's next write of the set replaces it"));
         } else if (Files.exists(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             String copyProblem = ManifestStore.problemOf(copy, trust);
+            if (copyProblem == null) {
+                copyProblem = ManifestStore.copyProblemOf(file); // whole, and still not the same manifest
+            }
             if (copyProblem != null) {
-                checks.add(new Check(ManifestStore.COPY_NAME, -1, copyProblem + "; the runtime's next write puts it back"));
+                checks.add(new Check(ManifestStore.COPY_NAME, -1, copyProblem + "; the runtime's next write of the set "
+                        + "replaces it"));
             }
         }
         for (BaseEntry b : m.bases()) {

@@ -3,6 +3,7 @@ package io.pgscribe.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgscribe.signing.SetKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,15 +106,104 @@ class ManifestStoreTest {
     }
 
     @Test
-    void whenBothAreDamagedTheRefusalNamesBoth() throws IOException {
+    void whenBothAreDamagedTheRefusalNamesBothAndNeverSaysInit() throws IOException {
         ManifestStore store = new ManifestStore(tmp);
         store.save(sample());
         Files.delete(store.file());
         Files.writeString(ManifestStore.copyOf(store.file()), "{");
-        Files.createDirectories(tmp.resolve("segments"));
+        // no segments/ or base/ yet: the copy alone shows that a set is here
+        assertThat(store.exists()).isTrue();
         assertThatThrownBy(() -> ManifestStore.readUnverified(store.file())).isInstanceOf(ManifestException.class)
-                .hasMessageContaining("has lost its manifest").hasMessageContaining("its copy manifest.json.copy too")
-                .hasMessageContaining("not readable JSON")
+                .hasMessageContaining("manifest.json of " + tmp + " is missing")
+                .hasMessageContaining("its copy manifest.json.copy too").hasMessageContaining("not readable JSON")
+                .satisfies(e -> assertThat(((ManifestException) e).exitCode()).isEqualTo(io.pgscribe.ExitCode.DAMAGED))
+                .satisfies(e -> assertThat(((ManifestException) e).hint()).doesNotContain("pgscribe init"));
+        Files.delete(ManifestStore.copyOf(store.file()));
+        Files.createDirectories(tmp.resolve("segments"));
+        assertThat(store.holdsSegments()).isFalse(); // an empty directory is no capture's work
+        Files.writeString(tmp.resolve("segments/00000000015300B0-20261124T222131Z.sql"), "x");
+        assertThat(store.exists()).isFalse();
+        assertThat(store.holdsSegments()).isTrue();
+        assertThatThrownBy(() -> ManifestStore.readUnverified(store.file())).isInstanceOf(ManifestException.class)
+                .hasMessageContaining("has lost its manifest")
                 .satisfies(e -> assertThat(((ManifestException) e).exitCode()).isEqualTo(io.pgscribe.ExitCode.DAMAGED));
+    }
+
+    @Test
+    void aCopyThatCannotBeWrittenDoesNotFailTheWriteThatReplacedTheManifest() throws IOException {
+        ManifestStore store = new ManifestStore(tmp);
+        store.save(sample());
+        Path copy = ManifestStore.copyOf(store.file());
+        Files.delete(copy);
+        Files.createDirectories(copy.resolve("in-the-way")); // a rename onto a non-empty directory fails
+        Manifest next = store.update(x -> x.withGlobals(new GlobalsEntry("globals/g.sql", "t", 5, "cd")));
+        assertThat(ManifestStore.readUnverified(store.file()).globals()).isEqualTo(next.globals());
+        assertThat(store.load().globals()).isEqualTo(next.globals());
+        assertThat(store.copyProblem()).contains("cannot write manifest.json.copy");
+        Files.delete(copy.resolve("in-the-way"));
+        Files.delete(copy);
+        store.update(x -> x);
+        assertThat(store.copyProblem()).isNull();
+        assertThat(Files.readAllBytes(copy)).isEqualTo(Files.readAllBytes(store.file()));
+    }
+
+    @Test
+    void whileTheManifestIsMissingAnotherWritersCopyIsReadAgain() throws IOException {
+        ManifestStore runtime = new ManifestStore(tmp);
+        runtime.save(sample());
+        Files.delete(runtime.file());
+        assertThat(runtime.load().globals()).isEmpty();
+        assertThat(runtime.readFromCopy()).isTrue();
+        // another writer (a prune beside it) changed the set, and only the copy shows it yet
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        ManifestStore prune = new ManifestStore(other);
+        prune.save(sample().withGlobals(new GlobalsEntry("globals/g.sql", "t", 5, "cd")));
+        Files.copy(prune.file(), ManifestStore.copyOf(runtime.file()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(runtime.load().globals()).hasSize(1);
+        runtime.update(x -> x);
+        assertThat(runtime.readFromCopy()).isFalse();
+    }
+
+    @Test
+    void aCopyThatDiffersFromTheManifestIsReported() throws IOException {
+        ManifestStore store = new ManifestStore(tmp);
+        store.save(sample());
+        assertThat(store.copyProblem()).isNull();
+        byte[] older = Files.readAllBytes(ManifestStore.copyOf(store.file()));
+        store.update(x -> x.withGlobals(new GlobalsEntry("globals/g.sql", "t", 5, "cd")));
+        Files.write(ManifestStore.copyOf(store.file()), older); // a crash between the two writes
+        assertThat(store.copyProblem()).contains("not the same");
+        assertThat(ManifestStore.copyProblemOf(store.file())).contains("not the same");
+        Files.delete(ManifestStore.copyOf(store.file()));
+        assertThat(store.copyProblem()).contains("missing");
+    }
+
+    @Test
+    void aManifestOfAnotherFormatIsNotReplacedByItsCopy() throws IOException {
+        ManifestStore store = new ManifestStore(tmp);
+        store.save(sample());
+        String text = Files.readString(store.file());
+        String newer = text.replaceFirst("\"format\" : " + Manifest.FORMAT, "\"format\" : 99");
+        assertThat(newer).isNotEqualTo(text);
+        Files.writeString(store.file(), newer); // written by a newer pgscribe: an older copy would undo its writes
+        assertThatThrownBy(() -> ManifestStore.readUnverified(store.file())).isInstanceOf(ManifestException.class)
+                .hasMessageContaining("has format 99");
+    }
+
+    @Test
+    void aCopyThatFailsItsSignatureIsNamedAsTheCopy() throws IOException {
+        SetKey key = SetKey.generate();
+        ManifestStore store = new ManifestStore(tmp, SetTrust.writer(key));
+        store.save(sample());
+        Files.delete(store.file());
+        Path copy = ManifestStore.copyOf(store.file());
+        ManifestStore forger = new ManifestStore(Files.createDirectories(tmp.resolve("forger")), SetTrust.writer(SetKey.generate()));
+        forger.save(sample());
+        String forged = Files.readString(forger.file());
+        String keyId = forged.replaceAll("(?s).*\"key\" : \"([^\"]+)\".*", "$1");
+        Files.writeString(copy, forged.replace(keyId, key.id())); // its checksum still holds: it is not over the signature
+        assertThatThrownBy(() -> ManifestStore.read(store.file(), SetTrust.reader(key, false)))
+                .isInstanceOf(ManifestException.class).hasMessageContaining(copy.toString())
+                .hasMessageContaining("fails its signature");
     }
 }

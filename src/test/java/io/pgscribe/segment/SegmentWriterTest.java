@@ -1,6 +1,7 @@
 package io.pgscribe.segment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgscribe.manifest.CaptureState;
 import io.pgscribe.manifest.Manifest;
@@ -125,10 +126,32 @@ class SegmentWriterTest {
         for (String name : List.of(listed, unrecorded, unrecorded + SegmentFormat.PARTIAL, "README", listed + ".gz")) {
             Files.writeString(dir.resolve(name), "x");
         }
-        SegmentWriter.removeUnlisted(dir, Set.of(listed));
+        SegmentWriter.removeUnlisted(dir, Set.of(listed), false);
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(listed, "README", listed + ".gz");
         }
-        SegmentWriter.removeUnlisted(tmp.resolve("none"), Set.of()); // no directory yet: nothing to do
+        SegmentWriter.removeUnlisted(tmp.resolve("none"), Set.of(), false); // no directory yet: nothing to do
+    }
+
+    @Test
+    void removeUnlistedKeepsEverythingAndRefusesWhenTheManifestCameFromItsCopy() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("segments"));
+        String listed = "00000000015300B0-20261124T222131Z.sql";
+        String newer = "00000000015400B0-20261124T222231Z.sql"; // listed by the lost manifest only
+        for (String name : List.of(listed, newer, newer + SegmentFormat.PARTIAL)) {
+            Files.writeString(dir.resolve(name), "x");
+        }
+        assertThatThrownBy(() -> SegmentWriter.removeUnlisted(dir, Set.of(listed), true))
+                .isInstanceOf(io.pgscribe.PgscribeException.class)
+                .hasMessageContaining(newer).hasMessageContaining("copy");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(listed, newer,
+                    newer + SegmentFormat.PARTIAL);
+        }
+        Files.delete(dir.resolve(newer)); // moved aside by the operator: a .partial is still never a segment
+        SegmentWriter.removeUnlisted(dir, Set.of(listed), true);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly(listed);
+        }
     }
 }

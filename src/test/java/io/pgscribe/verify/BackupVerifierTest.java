@@ -57,4 +57,15 @@ class BackupVerifierTest {
         assertThat(checks.get(1).file()).isEqualTo(ManifestStore.COPY_NAME);
         assertThat(checks.get(1).ok()).isFalse();
     }
+
+    @Test
+    void anOlderCopyIsReportedThoughItIsWhole() throws IOException {
+        ManifestStore store = emptySet();
+        byte[] older = Files.readAllBytes(ManifestStore.copyOf(store.file()));
+        store.update(m -> m.withGlobals(new io.pgscribe.manifest.GlobalsEntry("globals/g.sql", "t", 5, "cd")));
+        Files.write(ManifestStore.copyOf(store.file()), older); // whole and sealed, one write behind
+        List<BackupVerifier.Check> checks = BackupVerifier.check(set, UNSIGNED);
+        assertThat(checks).filteredOn(c -> c.file().equals(ManifestStore.COPY_NAME)).singleElement()
+                .satisfies(c -> assertThat(c.problem()).contains("not the same as manifest.json"));
+    }
 }
