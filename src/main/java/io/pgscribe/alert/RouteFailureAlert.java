@@ -1,5 +1,6 @@
 package io.pgscribe.alert;
 
+import io.pgscribe.ErrorText;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -71,8 +72,7 @@ public final class RouteFailureAlert extends RoutePolicySupport {
     }
 
     private static String message(Throwable e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        return ErrorText.withCause(e); // "cannot write manifest.json" alone does not say the disk is full
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.pgscribe.capture;
 
+import io.pgscribe.ErrorText;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
-import java.nio.file.FileSystemException;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -45,34 +45,9 @@ public final class CaptureFault {
         return Optional.ofNullable(state);
     }
 
-    /**
-     * The cause an operator acts on: a file system error (its reason and file) wherever it sits in
-     * the chain, else pgscribe's own message, else the innermost message.
-     */
+    /** The cause an operator acts on ({@link ErrorText#headline}). */
     public static String headline(Throwable t) {
-        for (Throwable c = t; c != null; c = next(c)) {
-            if (c instanceof FileSystemException f) {
-                String reason = f.getReason() != null ? f.getReason()
-                        : f instanceof java.nio.file.NoSuchFileException ? "No such file or directory"
-                        : f instanceof java.nio.file.AccessDeniedException ? "Permission denied" : f.getClass().getSimpleName();
-                return reason + " on " + f.getFile();
-            }
-        }
-        for (Throwable c = t; c != null; c = next(c)) {
-            if (c instanceof java.io.IOException && c.getMessage() != null && c.getMessage().contains("No space left on device")) {
-                return c.getMessage();
-            }
-        }
-        for (Throwable c = t; c != null; c = next(c)) {
-            if (c instanceof PgscribeException p) {
-                return p.getMessage();
-            }
-        }
-        Throwable root = t;
-        while (next(root) != null) {
-            root = next(root);
-        }
-        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        return ErrorText.headline(t);
     }
 
     private static String hint(Throwable t) {

@@ -186,6 +186,38 @@ public final class RecvlogicalSupervisor {
         return p != null && p.isAlive() ? Optional.of(p.toHandle()) : Optional.empty();
     }
 
+    /**
+     * How long a restarted process must live before the capture counts as up again: one that fails
+     * on its first write (a full disk) or its first read lives a moment, and would resolve and raise
+     * capture-down at every restart.
+     */
+    static final Duration STEADY_AFTER = Duration.ofSeconds(5);
+
+    /** Whether pg_recvlogical streams: it runs, and, if an earlier one ended, for {@link #STEADY_AFTER}. */
+    public boolean streaming() {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            return false;
+        }
+        return lastExit == null || System.nanoTime() - processStartedNanos >= STEADY_AFTER.toNanos();
+    }
+
+    /** The error pg_recvlogical last ended with, in its own words (what capture-down tells the on-call person). */
+    public Optional<String> lastError() {
+        Exit e = lastExit;
+        return e == null ? Optional.empty() : Optional.ofNullable(errorLine(e.stderrTail()));
+    }
+
+    /** The last line of {@code stderr} that says why, not the "disconnected" that follows every error. */
+    static String errorLine(String stderr) {
+        if (stderr == null || stderr.isBlank()) {
+            return null;
+        }
+        List<String> lines = stderr.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        return lines.stream().filter(l -> l.contains("error:") && !l.endsWith("error: disconnected"))
+                .reduce((a, b) -> b).orElse(lines.get(lines.size() - 1));
+    }
+
     /** Why pg_recvlogical stays stopped until the runtime is restarted, if it does. */
     public Optional<String> halted() {
         return Optional.ofNullable(halted);

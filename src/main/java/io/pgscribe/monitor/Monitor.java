@@ -190,22 +190,38 @@ public final class Monitor {
         } else {
             inactiveSince = null;
         }
-        boolean up = recvlogical.supervisor() != null && recvlogical.supervisor().process().isPresent();
+        boolean up = recvlogical.supervisor() != null && recvlogical.supervisor().streaming();
         downSince = up ? null : downSince == null ? now : downSince;
         PipelineFigures p = figures(m, slot, up, now);
         Long inactiveSeconds = inactiveSince == null ? null : Duration.between(inactiveSince, now).toSeconds();
         DecoderAllowance decoder = slot == null ? null : new DecoderAllowance(spec.host() + ":" + spec.port(), slot.plugin(),
                 allowlist, recvlogical.supervisor() == null ? null : recvlogical.supervisor().decoderRefusal().orElse(null));
         List<Finding> findings = new ArrayList<>(HealthRules.evaluate(slotName, slot, inactiveSeconds, p, decoder, thresholds));
+        if (recvlogical.supervisor() != null) {
+            findings.replaceAll(f -> withLastError(f, recvlogical.supervisor().lastError().orElse(null)));
+        }
         findings.addAll(faults(m, exchange));
-        if (!Files.exists(store.file())) {
-            // read from its copy meanwhile; the capture's next checkpoint writes it again
-            findings.add(new Finding(HealthRules.BACKUP_SET_UNREADABLE, Severity.WARNING, store.file() + " is missing: the "
-                    + "set is read from its copy " + ManifestStore.COPY_NAME + " until the next write puts it back",
-                    "Find out what removed it (a clean-up job, a hand)."));
+        if (store.readFromCopy()) {
+            // the capture's next checkpoint writes it again
+            findings.add(new Finding(HealthRules.BACKUP_SET_UNREADABLE, Severity.WARNING, store.file() + " is missing or "
+                    + "damaged: the set is read from its copy " + ManifestStore.COPY_NAME + " until a write of the set "
+                    + "(a closed segment, a base, a prune) replaces it", "Find out what removed or changed it (a clean-up "
+                    + "job, a hand, the disk)."));
+        } else if (store.copyProblem() != null) {
+            findings.add(new Finding(HealthRules.BACKUP_SET_UNREADABLE, Severity.WARNING, store.copyProblem() + " in "
+                    + store.file().getParent() + ": the manifest has no whole second copy to fall back to until the next "
+                    + "write of the set", "Find out what changed it; check the disk (`pgscribe verify --backup`)."));
         }
         last = new Snapshot(slot, p, findings, now, null);
         return report(findings, slot);
+    }
+
+    /** capture-down with pg_recvlogical's own last error: the cause, not "look at the log". */
+    static Finding withLastError(Finding f, String lastError) {
+        if (!f.rule().equals(HealthRules.CAPTURE_DOWN) || lastError == null) {
+            return f;
+        }
+        return new Finding(f.rule(), f.severity(), f.message() + "; it last ended with: " + lastError, f.hint());
     }
 
     /** Each finding as a firing event; each rule that fired last time and not now as resolved. */

@@ -28,4 +28,17 @@ class RecvlogicalSupervisorTest {
         assertThat(RecvlogicalSupervisor.missingPublication("pg_recvlogical: error: could not connect")).isNull();
         assertThat(RecvlogicalSupervisor.missingPublication(null)).isNull();
     }
+
+    @Test
+    void theErrorLineIsTheCauseNotTheDisconnectThatFollowsIt() {
+        String full = "pg_recvlogical: error: could not write 21 bytes to log file \"/b/spool/current\": No space left on device\n"
+                + "pg_recvlogical: error: disconnected\n";
+        assertThat(RecvlogicalSupervisor.errorLine(full)).isEqualTo("pg_recvlogical: error: could not write 21 bytes to "
+                + "log file \"/b/spool/current\": No space left on device");
+        assertThat(RecvlogicalSupervisor.errorLine("pg_recvlogical: error: disconnected")).isEqualTo(
+                "pg_recvlogical: error: disconnected");
+        assertThat(RecvlogicalSupervisor.errorLine("Could not run: no such file\n")).isEqualTo("Could not run: no such file");
+        assertThat(RecvlogicalSupervisor.errorLine("  ")).isNull();
+        assertThat(RecvlogicalSupervisor.errorLine(null)).isNull();
+    }
 }
