@@ -4,6 +4,7 @@ import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import io.pgscribe.config.Setting;
 import io.pgscribe.config.Settings;
+import io.pgscribe.config.SettingsCheck;
 import io.pgscribe.pg.ConnectionSpec;
 import io.pgscribe.pg.Lsn;
 import io.pgscribe.pg.PgTools;
@@ -191,6 +192,11 @@ final class RestoreCommand implements Callable<Integer> {
                                        Map<String, String> environment) {
         if (host == null && port == null && user == null) {
             return source;
+        }
+        String socket = SettingsCheck.hostProblem(host);
+        if (socket != null) {
+            throw new PgscribeException("--target-host " + host + ": " + socket, "For a server on this machine: "
+                    + "--target-host localhost (or 127.0.0.1).", ExitCode.USAGE, null);
         }
         String password = environment.get("PGSCRIBE_TARGET_PASSWORD");
         return new ConnectionSpec(host == null ? source.host() : host, port == null ? source.port() : port,

@@ -101,6 +101,10 @@ public final class SettingsCheck {
                         ? "; name the backup directory (an empty one would mean the current directory)" : ""));
             }
         }
+        String host = hostProblem(s.get(Setting.SOURCE_HOST));
+        if (host != null) {
+            out.add(prefix + Setting.SOURCE_HOST.key() + " is \"" + s.get(Setting.SOURCE_HOST) + "\": " + host);
+        }
         for (Setting k : CRONS) {
             String problem = cronProblem(s.get(k));
             if (problem != null) {
@@ -145,6 +149,18 @@ public final class SettingsCheck {
     }
 
     private static final String[] DAY_NAMES = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"};
+
+    /**
+     * Why {@code host} cannot be connected to, or null: a Unix-domain socket directory, which libpq
+     * takes and the JDBC driver, pgscribe's own connection, does not.
+     */
+    public static String hostProblem(String host) {
+        if (host != null && (host.startsWith("/") || host.startsWith("@"))) {
+            return "that is a Unix-domain socket directory, and pgscribe connects over TCP (its JDBC driver has no Unix "
+                    + "sockets); use localhost or the server's address, with a host line for it in pg_hba.conf";
+        }
+        return null;
+    }
 
     /** A Unix day-of-week field with its numbers 0-7 written as day names. */
     static String unixDaysAsNames(String dow) {

@@ -83,6 +83,13 @@ class CrashSafetyIT {
                         System.out.println("round " + round + ": kill -9 the capture JVM (pid " + capture.pid() + ")");
                         capture.destroyForcibly();
                         capture.waitFor();
+                        if (round == 0) {
+                            // its pg_recvlogical streams on with nobody closing segments: status must say so, not OK
+                            Pipeline.Cli status = p.cli("status");
+                            assertThat(status.code()).as(status.out() + status.err()).isEqualTo(2);
+                            assertThat(status.out()).contains("runtime-not-running")
+                                    .contains("but no pgscribe runtime holds the backup set");
+                        }
                         startCapture(config, p);
                     } else {
                         long pid = recvlogicalPid(p, capture.pid());

@@ -22,6 +22,16 @@ class SettingsCheckTest {
     }
 
     @Test
+    void aUnixSocketDirectoryAsHostIsRefusedWithWhatToUseInstead() {
+        assertThat(SettingsCheck.problems(with(Map.of("pgscribe.source.host", "/var/run/postgresql")))).singleElement()
+                .asString().contains("pgscribe.source.host is \"/var/run/postgresql\": that is a Unix-domain socket directory")
+                .contains("use localhost");
+        assertThat(SettingsCheck.hostProblem("@abstract")).isNotNull();
+        assertThat(SettingsCheck.hostProblem("db.example.com")).isNull();
+        assertThat(SettingsCheck.hostProblem("::1")).isNull();
+    }
+
+    @Test
     void everyWrongSettingIsNamedAtOnce() {
         Settings s = with(Map.of("pgscribe.segment.max-bytes", "-5", "pgscribe.spool.rotate-bytes", "0",
                 "pgscribe.ship.part-size", "1000", "pgscribe.backup.dir", " ", "pgscribe.ship.enabled", "yes",
