@@ -165,7 +165,9 @@ public final class S3Store implements AutoCloseable {
             if (e.statusCode() == 403 || "InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)) {
                 return new PgscribeException("the S3 store refused pgscribe's credentials for " + where + " while " + doing
                         + " (" + status + ")", "Check pgscribe.s3.access-key and PGSCRIBE_S3_SECRET_KEY (or the AWS default "
-                        + "credentials chain) and that they may read, write and delete under " + config.url() + ".",
+                        + "credentials chain) and that they may list the bucket (s3:ListBucket: without it, AWS answers 403, "
+                        + "not 404, for an object that is not there yet) and read, write and delete under " + config.url()
+                        + " (s3:GetObject, s3:PutObject, s3:DeleteObject).",
                         ExitCode.FAILED, null);
             }
             if ("NoSuchBucket".equals(code)) {
