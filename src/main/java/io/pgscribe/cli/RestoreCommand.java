@@ -201,6 +201,6 @@ final class RestoreCommand implements Callable<Integer> {
         String password = environment.get("PGSCRIBE_TARGET_PASSWORD");
         return new ConnectionSpec(host == null ? source.host() : host, port == null ? source.port() : port,
                 source.database(), user == null ? source.user() : user, password != null ? password : source.password(),
-                source.passfile(), source.sslmode(), source.sslrootcert());
+                source.passfile(), source.sslmode(), source.sslrootcert(), source.sslcert(), source.sslkey());
     }
 }

@@ -25,6 +25,12 @@ public enum Setting {
             "PEM file of the certificate authorities the server's certificate must be signed by (with sslmode verify-ca or "
                     + "verify-full), given to pgscribe's own connections and to every PostgreSQL tool it runs alike; empty: "
                     + "each one's default (~/.postgresql/root.crt)."),
+    SOURCE_SSLCERT("pgscribe.source.sslcert", "",
+            "PEM file of the client certificate (and its chain) for a server that asks for one (pg_hba.conf cert or "
+                    + "clientcert=verify-full), for pgscribe's own connections and every tool alike; needs pgscribe.source.sslkey."),
+    SOURCE_SSLKEY("pgscribe.source.sslkey", "",
+            "PEM file of the client certificate's private key, unencrypted, owner-only (libpq refuses one group or others "
+                    + "can read); the same file serves pgscribe's own connections (read in memory) and every tool."),
     BACKUP_DIR("pgscribe.backup.dir", "backup",
             "Backup directory: manifest.json, base/, globals/, segments/, spool/. Created owner-only."),
     BACKUP_SIGNING_KEY("pgscribe.backup.signing-key", "",

@@ -101,6 +101,10 @@ public final class SettingsCheck {
                         ? "; name the backup directory (an empty one would mean the current directory)" : ""));
             }
         }
+        if (s.get(Setting.SOURCE_SSLCERT).isBlank() != s.get(Setting.SOURCE_SSLKEY).isBlank()) {
+            out.add(prefix + "pgscribe.source.sslcert and pgscribe.source.sslkey go together: a client certificate needs "
+                    + "its private key");
+        }
         String host = hostProblem(s.get(Setting.SOURCE_HOST));
         if (host != null) {
             out.add(prefix + Setting.SOURCE_HOST.key() + " is \"" + s.get(Setting.SOURCE_HOST) + "\": " + host);

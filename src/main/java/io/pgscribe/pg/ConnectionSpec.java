@@ -13,7 +13,12 @@ import java.util.Properties;
  * and {@link #toString()} leaves it out.
  */
 public record ConnectionSpec(String host, int port, String database, String user, String password, String passfile,
-                             String sslmode, String sslrootcert) {
+                             String sslmode, String sslrootcert, String sslcert, String sslkey) {
+
+    public ConnectionSpec(String host, int port, String database, String user, String password, String passfile,
+                          String sslmode, String sslrootcert) {
+        this(host, port, database, user, password, passfile, sslmode, sslrootcert, null, null);
+    }
 
     public ConnectionSpec(String host, int port, String database, String user, String password, String passfile,
                           String sslmode) {
@@ -39,11 +44,12 @@ public record ConnectionSpec(String host, int port, String database, String user
         return new ConnectionSpec(s.get(Setting.SOURCE_HOST), s.getInt(Setting.SOURCE_PORT), s.get(Setting.SOURCE_DATABASE),
                 s.get(Setting.SOURCE_USER), emptyToNull(s.get(Setting.SOURCE_PASSWORD)),
                 emptyToNull(s.get(Setting.SOURCE_PASSFILE)), s.get(Setting.SOURCE_SSLMODE),
-                emptyToNull(s.get(Setting.SOURCE_SSLROOTCERT)));
+                emptyToNull(s.get(Setting.SOURCE_SSLROOTCERT)), emptyToNull(s.get(Setting.SOURCE_SSLCERT)),
+                emptyToNull(s.get(Setting.SOURCE_SSLKEY)));
     }
 
     public ConnectionSpec withDatabase(String db) {
-        return new ConnectionSpec(host, port, db, user, password, passfile, sslmode, sslrootcert);
+        return new ConnectionSpec(host, port, db, user, password, passfile, sslmode, sslrootcert, sslcert, sslkey);
     }
 
     public String jdbcUrl() {
@@ -63,6 +69,12 @@ public record ConnectionSpec(String host, int port, String database, String user
         if (sslrootcert != null) {
             p.setProperty("sslrootcert", sslrootcert); // the same file libpq's tools get: one trust for both
         }
+        if (sslcert != null) {
+            // libpq reads the key as PEM, pgjdbc's own factory only as PKCS-8 DER or PKCS-12: this one reads libpq's file
+            p.setProperty("sslcert", sslcert);
+            p.setProperty("sslkey", sslkey == null ? "" : sslkey);
+            p.setProperty("sslfactory", PemClientCertFactory.class.getName());
+        }
         p.setProperty("ApplicationName", applicationName);
         return p;
     }
@@ -72,6 +84,8 @@ public record ConnectionSpec(String host, int port, String database, String user
         return "host=" + quote(host) + " port=" + port + " dbname=" + quote(database) + " user=" + quote(user)
                 + " sslmode=" + quote(sslmode == null ? "prefer" : sslmode)
                 + (sslrootcert == null ? "" : " sslrootcert=" + quote(sslrootcert))
+                + (sslcert == null ? "" : " sslcert=" + quote(sslcert))
+                + (sslkey == null ? "" : " sslkey=" + quote(sslkey))
                 + " application_name=" + quote(applicationName);
     }
 

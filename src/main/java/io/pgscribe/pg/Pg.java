@@ -1,5 +1,6 @@
 package io.pgscribe.pg;
 
+import io.pgscribe.ErrorText;
 import io.pgscribe.ExitCode;
 import io.pgscribe.PgscribeException;
 import java.sql.Connection;
@@ -78,7 +79,13 @@ public final class Pg {
         } else {
             hint = "Check the connection settings in application.properties.";
         }
-        return new PgscribeException("cannot connect to " + spec.describe() + ": " + e.getMessage(), hint,
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof PgscribeException own) { // a client certificate pgscribe could not read: what to fix is there
+                return new PgscribeException("cannot connect to " + spec.describe() + ": " + own.getMessage(), own.hint(),
+                        own.exitCode(), e);
+            }
+        }
+        return new PgscribeException("cannot connect to " + spec.describe() + ": " + ErrorText.withCause(e), hint,
                 ExitCode.FAILED, e);
     }
 
