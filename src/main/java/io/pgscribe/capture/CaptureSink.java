@@ -149,8 +149,12 @@ public final class CaptureSink implements SpoolCheckpoint {
      * After a failure in the middle of the stream: forget everything since the last closed
      * segment (the open one is dropped) and start again from the checkpoint.
      */
+    /** A close on the timer's thread that failed: the spool reader recovers from it as from its own. */
+    private RuntimeException closeFailure;
+
     @Override
     public synchronized void recover() {
+        closeFailure = null;
         writer.abandon();
         load(manifest.load());
     }
@@ -160,7 +164,15 @@ public final class CaptureSink implements SpoolCheckpoint {
         return resume.checkpointed();
     }
 
+    @Override
+    public synchronized void check() {
+        if (closeFailure != null) {
+            throw closeFailure;
+        }
+    }
+
     public synchronized void accept(List<SpoolFollower.Item> items) {
+        check();
         for (SpoolFollower.Item item : items) {
             if (item instanceof SpoolFollower.ProcessBoundary b) {
                 if (inTxn || decoder.inMiddleOfChange()) {
@@ -180,6 +192,19 @@ public final class CaptureSink implements SpoolCheckpoint {
 
     /** Called on a schedule: closes an old segment, or records progress when no segment is open. */
     public synchronized void tick() {
+        if (closeFailure != null) {
+            return; // the spool reader goes back to the last closed segment first
+        }
+        try {
+            tickOnce();
+        } catch (RuntimeException e) {
+            // a close the manifest did not record: what was written since the last closed segment is read again
+            closeFailure = e;
+            throw e;
+        }
+    }
+
+    private void tickOnce() {
         long skipped = transactionsSkipped.get();
         if (skipped > skippedReported) {
             LOG.info("Skipped {} transaction(s) already in closed segments (the server sends them again after a restart)",

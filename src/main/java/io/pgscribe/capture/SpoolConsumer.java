@@ -80,6 +80,7 @@ final class SpoolConsumer extends DefaultConsumer {
                 List<SpoolFollower.Item> batch;
                 Exception failure = null;
                 try {
+                    checkpoint.check();
                     batch = next(follower);
                     if (!batch.isEmpty()) {
                         failure = deliver(batch, follower.currentFile());

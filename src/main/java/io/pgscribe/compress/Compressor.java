@@ -231,6 +231,8 @@ public final class Compressor {
         }
         m.segments().forEach(s -> listed.add(s.file()));
         m.globals().forEach(g -> listed.add(g.file()));
+        List<Path> remove = new java.util.ArrayList<>();
+        List<String> unlistedStored = new java.util.ArrayList<>();
         for (String sub : DIRS) {
             Path d = dir.resolve(sub);
             if (!Files.isDirectory(d)) {
@@ -246,13 +248,27 @@ public final class Compressor {
                     boolean replaced = !name.endsWith(".partial") && !listed.contains(relative)
                             && replacedBy(relative).stream().anyMatch(listed::contains);
                     if (unlisted || replaced) {
-                        LOG.warn("Removing {}: {}", relative, unlisted ? "a compressed or encrypted copy the manifest does not list"
-                                : "the manifest lists its compressed or encrypted copy");
-                        Files.delete(p);
+                        remove.add(p);
+                    }
+                    if (unlisted && !name.endsWith(".partial")) {
+                        unlistedStored.add(relative);
                     }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot clean " + d, e);
+            }
+        }
+        if (store.readFromCopy() && !unlistedStored.isEmpty()) {
+            throw io.pgscribe.manifest.ManifestStore.olderCopyRefusal(dir, unlistedStored);
+        }
+        for (Path p : remove) {
+            String relative = dir.relativize(p).toString();
+            LOG.warn("Removing {}: {}", relative, unlistedStored.contains(relative) || relative.endsWith(".partial")
+                    ? "a compressed or encrypted copy the manifest does not list" : "the manifest lists its compressed or encrypted copy");
+            try {
+                Files.delete(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot clean " + p.getParent(), e);
             }
         }
     }

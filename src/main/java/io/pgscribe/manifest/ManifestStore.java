@@ -100,12 +100,34 @@ public final class ManifestStore {
         // keyed on both files: while the manifest is missing, another writer's write shows only in the copy
         if (cached == null || !key.equals(cachedKey)) {
             Read r = readEither(file);
+            if (!r.from().equals(file) && olderThanCached(r.manifest(), key)) {
+                // the copy this store wrote or saw last, while the manifest then was newer: never go back to it
+                LOG.warn("{} is older than the manifest this process last wrote or read (its write failed: {}); "
+                        + "the next write of the set writes {} from that state", COPY_NAME, copyProblem, FILE_NAME);
+                cachedKey = key;
+                return cached;
+            }
             trust.check(r.manifest(), r.from());
             cached = r.manifest();
             cachedKey = key;
             cachedFromCopy = !r.from().equals(file);
         }
         return cached;
+    }
+
+    /**
+     * Whether {@code copy} (read because manifest.json is missing or damaged) is older than what
+     * this store holds: the copy is the same file as at the last read or write here, and that
+     * write or read was of a manifest.json with other content (the copy's write failed, or it
+     * already differed).
+     */
+    private boolean olderThanCached(Manifest copy, Object key) {
+        if (cached == null || cachedFromCopy || cachedKey == null) {
+            return false;
+        }
+        Object copyNow = ((java.util.List<?>) key).get(1);
+        Object copyThen = ((java.util.List<?>) cachedKey).get(1);
+        return copyNow != null && copyNow.equals(copyThen) && !java.util.Objects.equals(copy.sha256(), cached.sha256());
     }
 
     /**
@@ -146,6 +168,18 @@ public final class ManifestStore {
             return "cannot compare " + FILE_NAME + " with " + COPY_NAME + ": " + e.getMessage();
         }
         return COPY_NAME + " is not the same as " + FILE_NAME + " (an older write, or another set's)";
+    }
+
+    /**
+     * The refusal of a writer that would delete files in {@code dir} the manifest does not list,
+     * while the manifest was read from its copy: the copy can be older than the manifest was.
+     */
+    public static io.pgscribe.PgscribeException olderCopyRefusal(Path dir, java.util.List<String> unlisted) {
+        return new io.pgscribe.PgscribeException(FILE_NAME + " is missing or damaged, and its copy, read instead, "
+                + "does not list " + String.join(", ", unlisted) + ": the copy is older than the manifest was, and "
+                + "pgscribe does not delete what it cannot prove is written again",
+                "Put back manifest.json (the S3 copy, or your file backup of the directory). Or, if you accept losing "
+                + "what those files hold, move them out of " + dir + " and start again.", ExitCode.DAMAGED, null);
     }
 
     /** Applies {@code change} to the current manifest and writes the result durably, holding the lock. */

@@ -313,12 +313,7 @@ public final class SegmentWriter {
         if (fromCopy) {
             List<String> unlisted = unlistedClosed(segmentsDir, listed);
             if (!unlisted.isEmpty()) {
-                throw new PgscribeException("manifest.json is missing or damaged, and its copy, read instead, "
-                        + "does not list segment(s) " + String.join(", ", unlisted) + ": the copy is older than the "
-                        + "manifest was, and pgscribe does not delete what it cannot prove is written again",
-                        "Put back manifest.json (the S3 copy, or your file backup of the directory). Or, if you accept "
-                        + "losing what those segments hold, move them out of " + segmentsDir + " and start again.",
-                        ExitCode.DAMAGED, null);
+                throw ManifestStore.olderCopyRefusal(segmentsDir, unlisted);
             }
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(segmentsDir)) {

@@ -1,6 +1,7 @@
 package io.pgscribe.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgscribe.decode.DecoderPlugin;
 import io.pgscribe.manifest.CaptureState;
@@ -98,6 +99,56 @@ class CaptureSinkTest {
         Manifest m = ManifestStore.readUnverified(store.file());
         assertThat(m.capture().lastCommitLsn()).isEqualTo("0/200");
         assertThat(m.capture().coveredLsn()).isEqualTo("0/200");
+    }
+
+    @Test
+    void aCloseTheManifestDidNotRecordIsReadAgainFromTheSpoolAndNotCountedInTheNextSegment() throws IOException {
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-12-04T10:00:00Z"));
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return now.get();
+            }
+        };
+        CaptureSink sink = new CaptureSink(DecoderPlugin.WAL2JSON, store, spool,
+                new SegmentWriter.Policy(1 << 20, Duration.ofMinutes(1)), clock);
+        SpoolPosition start = sink.resumePosition();
+        String[] first = {begin(1, "0/100"), insert("t", 1), commit(1, "0/100")};
+        sink.accept(lines(first));
+        now.set(now.get().plusSeconds(120));
+        // the manifest cannot be written (a full disk): the segment is closed, but not listed
+        Path inTheWay = Files.createDirectories(tmp.resolve(".manifest.json.tmp").resolve("in-the-way"));
+        assertThatThrownBy(sink::tick).hasMessageContaining("cannot write");
+        assertThat(ManifestStore.readUnverified(store.file()).segments()).isEmpty();
+        // the spool reader is told, and nothing more is written until it went back
+        assertThatThrownBy(sink::check).hasMessageContaining("cannot write");
+        assertThatThrownBy(() -> sink.accept(lines(begin(2, "0/200")))).hasMessageContaining("cannot write");
+        Files.delete(inTheWay);
+        sink.recover();
+        assertThat(sink.resumePosition()).isEqualTo(start);
+        offset = 0;
+        sink.accept(lines(first));
+        sink.accept(lines(begin(2, "0/200"), insert("t", 2), commit(2, "0/200")));
+        sink.shutdown();
+        Manifest m = ManifestStore.readUnverified(store.file());
+        assertThat(m.segments()).hasSize(1);
+        assertThat(m.segments().get(0).transactions()).isEqualTo(2);
+        assertThat(segments().split("VALUES \\(1, 2\\);", -1)).hasSize(2);
+        assertThat(segments()).contains("VALUES (2, 4);");
+        try (var files = Files.list(tmp.resolve("segments"))) {
+            assertThat(files.count()).isEqualTo(1);
+        }
     }
 
     @Test

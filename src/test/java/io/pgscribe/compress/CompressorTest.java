@@ -135,6 +135,20 @@ class CompressorTest {
     }
 
     @org.junit.jupiter.api.Test
+    void whileTheSetIsReadFromItsCopyACompressedFileItDoesNotListIsKeptAndTheStartRefused() throws IOException {
+        ManifestStore store = backupSet(sql(100));
+        new Compressor(store, Compression.GZIP, 0).compressClosed();
+        String newer = "segments/0000000002000000-20261201T010000Z.sql.gz"; // listed only by the lost manifest
+        Files.writeString(dir.resolve(newer), "closed after the copy was last written");
+        Files.writeString(store.file(), "{");
+        ManifestStore restarted = new ManifestStore(dir);
+        assertThatThrownBy(() -> new Compressor(restarted, Compression.GZIP, 0).removeLeftovers())
+                .isInstanceOf(PgscribeException.class).hasMessageContaining(newer).hasMessageContaining("copy is older");
+        assertThat(dir.resolve(newer)).exists();
+        assertThat(dir.resolve(SEGMENT + ".gz")).exists();
+    }
+
+    @org.junit.jupiter.api.Test
     void leftoversOfACrashAreRemovedAndTheListedFileStays() throws IOException {
         ManifestStore store = backupSet(sql(100));
         new Compressor(store, Compression.GZIP, 0).compressClosed();

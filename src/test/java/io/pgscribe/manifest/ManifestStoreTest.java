@@ -148,6 +148,26 @@ class ManifestStoreTest {
     }
 
     @Test
+    void aCopyOlderThanTheLastWriteIsNeverWrittenBackAsTheManifest() throws IOException {
+        ManifestStore store = new ManifestStore(tmp);
+        store.save(sample());
+        // the copy's write fails from here on, and the copy stays as it was
+        Files.createDirectories(tmp.resolve(".manifest.json.copy.tmp").resolve("in-the-way"));
+        store.update(x -> x.withGlobals(new GlobalsEntry("globals/g1.sql", "t", 5, "cd")));
+        assertThat(store.copyProblem()).contains("cannot write manifest.json.copy");
+        Files.writeString(store.file(), "{"); // then manifest.json is damaged
+        assertThat(store.load().globals()).hasSize(1);
+        store.update(x -> x.withGlobals(new GlobalsEntry("globals/g2.sql", "t", 5, "ef")));
+        assertThat(ManifestStore.readUnverified(store.file()).globals()).extracting(GlobalsEntry::file)
+                .containsExactly("globals/g1.sql", "globals/g2.sql");
+        // another process has only the files: it reads the copy, and knows it did
+        ManifestStore other = new ManifestStore(tmp);
+        Files.writeString(store.file(), "{");
+        assertThat(other.load().globals()).isEmpty();
+        assertThat(other.readFromCopy()).isTrue();
+    }
+
+    @Test
     void whileTheManifestIsMissingAnotherWritersCopyIsReadAgain() throws IOException {
         ManifestStore runtime = new ManifestStore(tmp);
         runtime.save(sample());
