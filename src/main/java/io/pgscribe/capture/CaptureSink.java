@@ -15,6 +15,7 @@ import io.pgscribe.manifest.SpoolPosition;
 import io.pgscribe.manifest.TableShape;
 import io.pgscribe.pg.Lsn;
 import io.pgscribe.pg.PgEncodings;
+import io.pgscribe.pg.Xids;
 import io.pgscribe.render.SequenceSample;
 import io.pgscribe.render.SqlRenderer;
 import io.pgscribe.render.TableShapes;
@@ -76,6 +77,7 @@ public final class CaptureSink implements SpoolCheckpoint {
     private Lsn coveredLsn;
     private Lsn coveredEndLsn;
     private Long lastXid;
+    private Long highestXid;
     private final Charset charset;
     private volatile long segmentsClosed;
 
@@ -127,6 +129,7 @@ public final class CaptureSink implements SpoolCheckpoint {
         coveredLsn = state.coveredLsn() == null ? null : Lsn.valueOf(state.coveredLsn());
         coveredEndLsn = state.coveredEndLsn() == null ? null : Lsn.valueOf(state.coveredEndLsn());
         lastXid = state.lastXid();
+        highestXid = state.highestXid() != null ? state.highestXid() : state.lastXid();
         segmentsClosed = state.segmentsClosed();
         shapes = new TableShapes(state.tables());
         renderer = new SqlRenderer(shapes);
@@ -301,6 +304,9 @@ public final class CaptureSink implements SpoolCheckpoint {
         inTxn = true;
         headerWritten = false;
         skipping = header.hasIdentity() && lastCommitLsn != null && !header.commitLsn().isAfter(lastCommitLsn);
+        if (skipping && header.xid() != null && highestXid != null && Xids.isNewer(header.xid(), highestXid)) {
+            throw otherHistory(header);
+        }
         ddlRows.beginTransaction();
         ownRows.beginTransaction();
         shapesAtBegin = null;
@@ -333,6 +339,9 @@ public final class CaptureSink implements SpoolCheckpoint {
             if (header.xid() != null) {
                 lastXid = header.xid();
             }
+        }
+        if (header.xid() != null && (highestXid == null || Xids.isNewer(header.xid(), highestXid))) {
+            highestXid = header.xid();
         }
         inTxn = false;
         skipping = false;
@@ -503,10 +512,23 @@ public final class CaptureSink implements SpoolCheckpoint {
         }
     }
 
+    /**
+     * A transaction sent as one the set holds (its commit is not after the last closed one) with
+     * an xid newer than any the set read: a healthy server sends again only what it sent before,
+     * so this server's history is not the set's (put back from an older copy and written since).
+     */
+    private static io.pgscribe.PgscribeException otherHistory(TransactionHeader h) {
+        return new io.pgscribe.PgscribeException("the server sends transaction " + h.xid() + " (commit at " + h.commitLsn()
+                + ") as one this backup set already holds, but its xid is newer than any the set read: the server was "
+                + "restored from an older copy and has written since, so its new transactions would be skipped as backed up",
+                "Stop the runtime and start a new backup set for this server (pgscribe init into a new pgscribe.backup.dir); "
+                + "this one restores the old history up to its last segment.", io.pgscribe.ExitCode.REFUSED, null);
+    }
+
     private CaptureState state(long closed) {
         return new CaptureState(lastCommitLsn == null ? null : lastCommitLsn.asString(),
                 coveredLsn == null ? null : coveredLsn.asString(), resume.safe(), shapes.snapshot(), closed,
-                coveredEndLsn == null ? null : coveredEndLsn.asString(), List.of(), lastXid, null);
+                coveredEndLsn == null ? null : coveredEndLsn.asString(), List.of(), lastXid, null, highestXid);
     }
 
     private void segmentClosed(SegmentEntry entry) {

@@ -117,15 +117,16 @@ public final class SpoolRecovery {
                         + "backed up", "Start a new backup set for this server (pgscribe init into a new pgscribe.backup.dir); "
                         + "this one restores the old history up to its last segment.", ExitCode.REFUSED, null);
             }
-            if (c != null && c.lastXid() != null) {
+            Long held = c == null ? null : c.highestXid() != null ? c.highestXid() : c.lastXid();
+            if (held != null) {
                 // a server put back from an older copy, even after it wrote more WAL than the set covers, hands out
-                // xids the set already holds (32-bit, compared around the wrap)
+                // xids the set already holds (32-bit, compared around the wrap); one that has since handed out more
+                // is found by the capture (a transaction sent as held, with a newer xid)
                 long next = Long.parseLong(Pg.string(conn, "SELECT pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())"
                         + "::text"));
-                int ahead = (int) ((next & 0xFFFFFFFFL) - (c.lastXid() & 0xFFFFFFFFL));
-                if (ahead <= 0) {
+                if (!io.pgscribe.pg.Xids.isNewer(next, held)) {
                     throw new PgscribeException("the server's next transaction id (" + (next & 0xFFFFFFFFL) + ") is not after "
-                            + c.lastXid() + ", the newest one this backup set holds: the server was restored from an older copy "
+                            + held + ", the newest one this backup set holds: the server was restored from an older copy "
                             + "(or is another with the same system identifier); its new transactions would be taken for ones "
                             + "already backed up", "Start a new backup set for this server (pgscribe init into a new "
                             + "pgscribe.backup.dir); this one restores the old history up to its last segment.",

@@ -12,13 +12,16 @@ import java.util.List;
  * before it). {@code holes}: stretches of the stream the backup set lost (see {@link Hole}).
  * {@code lastXid}: the xid of the newest transaction in a closed segment (a server put back
  * from an older copy hands out xids again that the set already holds). {@code publication}: a
- * pgoutput set's publication as last found whole (see {@link PublicationSeen}).
+ * pgoutput set's publication as last found whole (see {@link PublicationSeen}). {@code highestXid}:
+ * the highest xid (around the wrap) of every transaction read up to {@code coveredLsn}: one sent
+ * again after a restart is among them, so a newer xid at or before that position is another
+ * history (null in sets made before it was recorded).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CaptureState(String lastCommitLsn, String coveredLsn, SpoolPosition resumeAt, List<TableShape> tables,
                            long segmentsClosed, String coveredEndLsn,
                            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Hole> holes, Long lastXid,
-                           PublicationSeen publication) {
+                           PublicationSeen publication, Long highestXid) {
 
     /**
      * The publication's catalog row ({@code oid}, {@code xmin}: the transaction that last altered
@@ -43,12 +46,12 @@ public record CaptureState(String lastCommitLsn, String coveredLsn, SpoolPositio
 
     public CaptureState(String lastCommitLsn, String coveredLsn, SpoolPosition resumeAt, List<TableShape> tables,
                         long segmentsClosed) {
-        this(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, null, List.of(), null, null);
+        this(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, null, List.of(), null, null, null);
     }
 
     public CaptureState(String lastCommitLsn, String coveredLsn, SpoolPosition resumeAt, List<TableShape> tables,
                         long segmentsClosed, String coveredEndLsn, List<Hole> holes) {
-        this(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, holes, null, null);
+        this(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, holes, null, null, null);
     }
 
     public static CaptureState initial(List<TableShape> tables) {
@@ -69,27 +72,27 @@ public record CaptureState(String lastCommitLsn, String coveredLsn, SpoolPositio
         }
         List<Hole> all = new java.util.ArrayList<>(earlier.holes());
         holes.stream().filter(h -> !all.contains(h)).forEach(all::add);
-        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all, lastXid, seen);
+        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all, lastXid, seen, highestXid);
     }
 
     public CaptureState withPublication(PublicationSeen seen) {
-        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, holes, lastXid, seen);
+        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, holes, lastXid, seen, highestXid);
     }
 
     public CaptureState withHole(Hole hole) {
         List<Hole> all = new java.util.ArrayList<>(holes);
         all.add(hole);
-        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all, lastXid, publication);
+        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, all, lastXid, publication, highestXid);
     }
 
     /** The same state with {@code replaced} for its holes (one closed, say). */
     public CaptureState withHoles(List<Hole> replaced) {
-        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, replaced, lastXid, publication);
+        return new CaptureState(lastCommitLsn, coveredLsn, resumeAt, tables, segmentsClosed, coveredEndLsn, replaced, lastXid, publication, highestXid);
     }
 
     /** The state of a capture that starts reading a new spool from its first file. */
     public CaptureState resumingFromStart() {
         return new CaptureState(lastCommitLsn, coveredLsn, null, tables, segmentsClosed, coveredEndLsn, holes, lastXid,
-                publication);
+                publication, highestXid);
     }
 }

@@ -152,6 +152,26 @@ class CaptureSinkTest {
     }
 
     @Test
+    void aTransactionSentAsHeldWithANewerXidThanAnyReadIsAnotherHistoryAndStopsTheStream() throws IOException {
+        CaptureSink first = sink();
+        // xid 9 commits before xid 8: out of order is normal, and both are read
+        first.accept(lines(begin(9, "0/100"), insert("t", 1), commit(9, "0/100"),
+                begin(8, "0/200"), insert("t", 2), commit(8, "0/200")));
+        first.shutdown();
+        assertThat(ManifestStore.readUnverified(store.file()).capture().highestXid()).isEqualTo(9L);
+        assertThat(ManifestStore.readUnverified(store.file()).capture().lastXid()).isEqualTo(8L);
+
+        // sent again after a restart, as a healthy server does: skipped
+        CaptureSink second = sink();
+        second.accept(lines(begin(9, "0/100"), insert("t", 1), commit(9, "0/100")));
+        assertThat(second.transactionsSkipped()).isEqualTo(1);
+        // a server put back from an older copy that has written since: a new xid at a position the set holds
+        assertThatThrownBy(() -> second.accept(lines(begin(12, "0/180"), insert("t", 3), commit(12, "0/180"))))
+                .hasMessageContaining("transaction 12").hasMessageContaining("restored from an older copy");
+        assertThat(segments()).doesNotContain("VALUES (3, 6);");
+    }
+
+    @Test
     void aRestartResumesAfterTheLastClosedSegmentAndSkipsWhatItHolds() throws IOException {
         CaptureSink first = sink();
         first.accept(lines(begin(1, "0/100"), insert("t", 1), commit(1, "0/100")));

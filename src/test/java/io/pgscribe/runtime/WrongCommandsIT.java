@@ -387,7 +387,7 @@ class WrongCommandsIT {
             String realEnd = p.manifest().capture().coveredLsn();
             store.update(m -> m.withCapture(new io.pgscribe.manifest.CaptureState(m.capture().lastCommitLsn(),
                     m.capture().coveredLsn(), m.capture().resumeAt(), m.capture().tables(), m.capture().segmentsClosed(),
-                    realEnd, m.capture().holes(), (next + 1000) & 0xFFFFFFFFL, m.capture().publication())));
+                    realEnd, m.capture().holes(), (next + 1000) & 0xFFFFFFFFL, m.capture().publication(), null)));
             assertThatThrownBy(p::start).isInstanceOf(PgscribeException.class)
                     .hasMessageContaining("next transaction id").hasMessageContaining("restored from an older copy");
             p.stop();
