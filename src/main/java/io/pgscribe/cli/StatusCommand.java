@@ -94,6 +94,7 @@ final class StatusCommand implements Callable<Integer> {
         List<Finding> findings = new java.util.ArrayList<>(HealthRules.evaluate(slotName, slot, null, p, decoder,
                 Thresholds.fromSettings(s)));
         findings.addAll(io.pgscribe.monitor.PipelineFaults.holes(m));
+        copyFinding(backupDir).ifPresent(findings::add);
         if (up && io.pgscribe.storage.BackupSetLock.isHeld(backupDir).orElse(true) == Boolean.FALSE) {
             // a killed runtime's pg_recvlogical goes on streaming: nothing closes segments, takes bases or alerts
             findings.add(new Finding(io.pgscribe.monitor.PipelineFaults.RUNTIME_GONE, Severity.CRITICAL, "pg_recvlogical "
@@ -118,6 +119,31 @@ final class StatusCommand implements Callable<Integer> {
             case WARNING -> WARNING;
             default -> CRITICAL;
         };
+    }
+
+    /**
+     * The manifest without its whole second copy, or read from it: as the runtime's monitor says
+     * it. A difference is looked at twice, since a write replaces the manifest a moment before its copy.
+     */
+    static Optional<Finding> copyFinding(Path backupDir) {
+        Path file = backupDir.resolve(ManifestStore.FILE_NAME);
+        if (ManifestStore.damageOf(file) != null) {
+            return Optional.of(new Finding(io.pgscribe.monitor.HealthRules.BACKUP_SET_UNREADABLE, Severity.WARNING, file
+                    + " is missing or damaged: the set is read from its copy " + ManifestStore.COPY_NAME, "Find out what "
+                    + "removed or changed it; a running runtime writes it again at its next write of the set."));
+        }
+        String problem = ManifestStore.copyProblemOf(file);
+        if (problem != null) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            problem = ManifestStore.copyProblemOf(file);
+        }
+        return problem == null ? Optional.empty() : Optional.of(new Finding(io.pgscribe.monitor.HealthRules.BACKUP_SET_UNREADABLE,
+                Severity.WARNING, problem + " in " + backupDir + ": the manifest has no whole second copy to fall back to",
+                "Find out what keeps it from being written (the disk, a file in the way); `pgscribe verify --backup`."));
     }
 
     private int unknown(String why) {

@@ -29,6 +29,11 @@ final class UninstallCommand implements Callable<Integer> {
         // a runtime holds the set's lock for its life, also while pg_recvlogical restarts and the slot looks idle
         io.pgscribe.storage.BackupSetLock lock = java.nio.file.Files.isDirectory(dir)
                 ? io.pgscribe.storage.BackupSetLock.acquire(dir.toAbsolutePath(), "uninstall") : null;
+        if (lock == null) {
+            System.err.println("pgscribe: no backup set at " + dir + " here, so no runtime lock was checked: a runtime "
+                    + "elsewhere is seen only while it is connected (not in the seconds between its restarts, or after a "
+                    + "server restart before it reconnects)");
+        }
         try {
             Uninstaller.run(ConnectionSpec.source(s), s.get(Setting.SLOT_NAME), dryRun, System.out);
         } finally {

@@ -25,6 +25,13 @@ public final class Uninstaller {
     public static void run(ConnectionSpec spec, String slotName, boolean dryRun, PrintStream out) throws SQLException {
         try (Connection c = Pg.connect(spec, "pgscribe-uninstall")) {
             Optional<SlotManager.SlotState> slot = SlotManager.find(c, slotName);
+            String here = Pg.string(c, "SELECT pg_catalog.current_database()::text");
+            if (slot.isPresent() && slot.get().database() != null && !slot.get().database().equals(here)) {
+                // slot names are per server: this one is another database's pipeline
+                throw new PgscribeException("slot " + slotName + " belongs to database " + slot.get().database() + ", not "
+                        + here + ": it is that database's backup set", "Set pgscribe.source.database=" + slot.get().database()
+                        + " to uninstall that one; nothing was dropped.", ExitCode.REFUSED, null);
+            }
             if (slot.isPresent() && slot.get().active()) {
                 throw new PgscribeException("slot " + slotName + " is in use (pid " + slot.get().activePid() + ")",
                         "Stop the pgscribe runtime first.", ExitCode.REFUSED, null);

@@ -324,6 +324,16 @@ public final class ManifestStore {
         }
     }
 
+    /** Why {@code file} does not read as a whole manifest (missing, unreadable, torn), or null; its signature aside. */
+    public static String damageOf(Path file) {
+        try {
+            readOne(file);
+            return null;
+        } catch (io.pgscribe.PgscribeException e) {
+            return e.getMessage();
+        }
+    }
+
     /** The copy of the manifest {@code file}. */
     public static Path copyOf(Path file) {
         return file.resolveSibling(file.getFileName() + ".copy");

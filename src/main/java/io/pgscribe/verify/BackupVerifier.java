@@ -74,8 +74,8 @@ public final class BackupVerifier {
                 copyProblem = ManifestStore.copyProblemOf(file); // whole, and still not the same manifest
             }
             if (copyProblem != null) {
-                checks.add(new Check(ManifestStore.COPY_NAME, -1, copyProblem + "; the runtime's next write of the set "
-                        + "replaces it"));
+                checks.add(new Check(ManifestStore.COPY_NAME, -1, copyProblem + "; a runtime's next write of the set "
+                        + "replaces it, unless that write fails too (its log and backup-set-unreadable say why)"));
             }
         }
         for (BaseEntry b : m.bases()) {

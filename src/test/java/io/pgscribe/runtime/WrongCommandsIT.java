@@ -462,6 +462,13 @@ class WrongCommandsIT {
             Pipeline.Cli elsewhere = p.cli("-s", "pgscribe.backup.dir=" + tmp.resolve("not-here"), "uninstall");
             assertThat(elsewhere.code()).as(elsewhere.out() + elsewhere.err()).isEqualTo(ExitCode.REFUSED);
             assertThat(elsewhere.err()).contains("a pgscribe runtime of slot pgscribe_two19 is connected");
+            assertThat(elsewhere.err()).contains("no runtime lock was checked");
+            assertThat(slots(cluster)).contains("pgscribe_two19");
+            // the same slot name from another database of the server: that database's set, never dropped from here
+            Pipeline.Cli otherDatabase = p.cli("-s", "pgscribe.source.database=postgres", "-s",
+                    "pgscribe.backup.dir=" + tmp.resolve("not-here"), "uninstall");
+            assertThat(otherDatabase.code()).as(otherDatabase.out() + otherDatabase.err()).isEqualTo(ExitCode.REFUSED);
+            assertThat(otherDatabase.err()).contains("slot pgscribe_two19 belongs to database").contains("not postgres");
             assertThat(slots(cluster)).contains("pgscribe_two19");
             p.stop();
             try (Connection c = p.connect()) {
