@@ -130,4 +130,29 @@ final class RestoreRefusals {
                         like.stream().distinct().toList()) + "? Quote names with capitals in the flag: --only-table '\"Sales\".\"Orders\"'.")
                         + " `pgscribe restore --plan` shows the chain.", ExitCode.USAGE, null);
     }
+    /**
+     * A set read from its copy (manifest.json missing or damaged) that holds closed segments the
+     * copy does not list: the copy is older, so "the latest" would end before them. Refused
+     * for the latest; a named target goes on, and says so.
+     */
+    static void olderCopy(java.nio.file.Path set, io.pgscribe.manifest.SetTrust trust, RestoreTarget target,
+                          java.io.PrintStream out) {
+        java.nio.file.Path file = set.resolve(io.pgscribe.manifest.ManifestStore.FILE_NAME);
+        String damage = io.pgscribe.manifest.ManifestStore.damageOf(file);
+        if (damage == null || !java.nio.file.Files.exists(io.pgscribe.manifest.ManifestStore.copyOf(file))) {
+            return;
+        }
+        List<String> unlisted = io.pgscribe.segment.SegmentFiles.unlisted(set, io.pgscribe.manifest.ManifestStore.read(file, trust));
+        if (unlisted.isEmpty()) {
+            return;
+        }
+        String what = damage + "; its copy, read instead, does not list " + unlisted.size() + " closed segment(s) on disk ("
+                + String.join(", ", unlisted) + "): the copy is older than the set";
+        if (target.kind() == RestoreTarget.Kind.LATEST) {
+            throw new PgscribeException(what + ", so the latest transaction cannot be restored from it",
+                    "Put back manifest.json (the S3 copy, or your file backup of the directory). Or restore what the copy "
+                    + "holds with an explicit target (--to-lsn, --to-time).", ExitCode.DAMAGED, null);
+        }
+        out.println("WARNING: " + what + "; restoring to the target given, from what the copy lists");
+    }
 }

@@ -160,6 +160,7 @@ public final class Restorer {
             throw new PgscribeException("cannot read the backup set in " + o.backupDir() + ": " + e.getMessage(),
                     "Check the path (pgscribe.backup.dir).", ExitCode.FAILED, e);
         }
+        RestoreRefusals.olderCopy(real, trust, o.target(), out);
         if (owner.equals(System.getProperty("user.name"))) {
             return runIn(o.withBackupDir(real), t0);
         }

@@ -68,6 +68,10 @@ public final class BackupVerifier {
             checks.set(0, new Check(ManifestStore.COPY_NAME + " (" + trust.describe(m, copy) + ")", -1, null));
             checks.add(new Check(ManifestStore.FILE_NAME, -1, mainProblem + "; the set was read from its copy, and the "
                     + "runtime's next write of the set replaces it"));
+            for (String newer : io.pgscribe.segment.SegmentFiles.unlisted(backupDir, m)) {
+                checks.add(new Check(newer, -1, "a closed segment on disk that the copy does not list: the copy is older "
+                        + "than the set (put back manifest.json)"));
+            }
         } else if (Files.exists(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             String copyProblem = ManifestStore.problemOf(copy, trust);
             if (copyProblem == null) {

@@ -68,4 +68,21 @@ class BackupVerifierTest {
         assertThat(checks).filteredOn(c -> c.file().equals(ManifestStore.COPY_NAME)).singleElement()
                 .satisfies(c -> assertThat(c.problem()).contains("not the same as manifest.json"));
     }
+    @Test
+    void segmentsOnDiskThatTheCopyReadInsteadDoesNotListAreNamed() throws IOException {
+        ManifestStore store = emptySet();
+        Path segments = Files.createDirectories(set.resolve("segments"));
+        // closed after the copy was last written, in each stored form; an unfinished one is not closed
+        Files.writeString(segments.resolve("0000000002000000-20261201T010000Z.sql.gz"), "x");
+        Files.writeString(segments.resolve("0000000003000000-20261201T020000Z.sql"), "x");
+        Files.writeString(segments.resolve("0000000004000000-20261201T030000Z.sql.partial"), "x");
+        assertThat(BackupVerifier.check(set, UNSIGNED)).allMatch(BackupVerifier.Check::ok); // read from manifest.json
+        Files.writeString(store.file(), "{");
+        List<BackupVerifier.Check> checks = BackupVerifier.check(set, UNSIGNED);
+        assertThat(checks).filteredOn(c -> c.file().startsWith("segments/")).extracting(BackupVerifier.Check::file)
+                .containsExactly("segments/0000000002000000-20261201T010000Z.sql.gz",
+                        "segments/0000000003000000-20261201T020000Z.sql");
+        assertThat(checks).filteredOn(c -> c.file().startsWith("segments/"))
+                .allSatisfy(c -> assertThat(c.problem()).contains("the copy is older than the set"));
+    }
 }
