@@ -58,6 +58,11 @@ public final class DurableFiles {
             createNew(tmp, bytes);
             moveDurably(tmp, target, true);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp); // a full disk leaves no torn temporary file behind
+            } catch (IOException | RuntimeException ignored) {
+                // the next write removes it first
+            }
             throw new UncheckedIOException("cannot write " + target, e);
         }
     }
