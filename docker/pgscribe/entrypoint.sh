@@ -5,6 +5,8 @@
 # passwords only from the environment (PGSCRIBE_SOURCE_PASSWORD, PGSCRIBE_S3_SECRET_KEY,
 # PGSCRIBE_ALERT_SMTP_PASSWORD), never from the command line.
 set -eu
+# every file pgscribe and its tools create is owner-only (pg_dump, pg_recvlogical inherit it)
+umask 077
 CONFIG=${PGSCRIBE_CONFIG:-/etc/pgscribe/application.properties}
 pgscribe() {
   java ${JAVA_OPTS:-} -jar /opt/pgscribe/pgscribe.jar --config "$CONFIG" "$@"

@@ -171,7 +171,9 @@ public record Chain(Path backupDir, BaseEntry base, GlobalsEntry globals, List<S
             if (expectedOrdinal >= 0 && s.ordinal() != expectedOrdinal) {
                 throw new PgscribeException("the chain has a hole: segment number " + expectedOrdinal
                         + " is missing from the manifest before " + s.file(),
-                        "Restore from a copy of the backup set that still holds it.", ExitCode.DAMAGED, null);
+                        "Restore from a copy of the backup set that still holds it"
+                        + (previous == null ? "." : ", or what comes before the hole: --to-lsn " + previous + "."),
+                        ExitCode.DAMAGED, null);
             }
             if (previous != null && s.firstLsn() != null && !Lsn.valueOf(s.firstLsn()).isAfter(previous)) {
                 throw new PgscribeException("segment " + s.file() + " does not follow the one before it (LSN "
