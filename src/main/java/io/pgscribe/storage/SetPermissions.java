@@ -129,6 +129,36 @@ public final class SetPermissions {
     /** Refuses (exit 4) a backup set someone else could write: for every writer. */
     public static void require(Path dir) {
         refuse(dir, problems(dir), me() + "'s alone");
+        List<String> readable = readableByOthers(dir);
+        if (!readable.isEmpty()) {
+            // a set made wider on purpose (a backup agent's group) is the operator's choice: said, not refused
+            org.slf4j.LoggerFactory.getLogger(SetPermissions.class).warn("The backup set in {} can be read by others than "
+                    + "its owner: {}{}; its segments and bases hold every row and DDL text (passwords in it too, unless "
+                    + "encrypted). chmod -R go-rwx it unless that is meant", dir,
+                    String.join("; ", readable.subList(0, Math.min(SHOWN, readable.size()))),
+                    readable.size() > SHOWN ? "; and " + (readable.size() - SHOWN) + " more" : "");
+        }
+    }
+
+    /** Entries of the set (its directory first) that group or others can read or enter; pgscribe makes none. */
+    public static List<String> readableByOthers(Path dir) {
+        List<String> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        Set<PosixFilePermission> wide = Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
+                PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE);
+        try (Stream<Path> walk = Files.walk(dir.toRealPath())) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (!a.isSymbolicLink() && a.permissions().stream().anyMatch(wide::contains)) {
+                    out.add(p + " (" + java.nio.file.attribute.PosixFilePermissions.toString(a.permissions()) + ")");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check " + dir, e);
+        }
+        return out;
     }
 
     /**

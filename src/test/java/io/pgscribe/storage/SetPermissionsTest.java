@@ -42,6 +42,17 @@ class SetPermissionsTest {
     }
 
     @Test
+    void entriesOthersCanReadAreNamedButNotRefused() throws Exception {
+        Path set = set();
+        assertThat(SetPermissions.readableByOthers(set)).isEmpty();
+        Files.setPosixFilePermissions(set.resolve("segments"), PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setPosixFilePermissions(set.resolve("segments/a.sql"), PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(SetPermissions.readableByOthers(set)).containsExactly(
+                set.toRealPath().resolve("segments") + " (rwxr-x---)", set.toRealPath().resolve("segments/a.sql") + " (rw-r--r--)");
+        SetPermissions.require(set); // an operator's choice (a backup agent's group): a warning, no refusal
+    }
+
+    @Test
     void aLinkAFileOthersCanWriteOrALinkedCurrentElsewhereIsRefused() throws Exception {
         Path set = set();
         Path outside = Files.writeString(tmp.resolve("outside.sql"), "DROP TABLE t;");
