@@ -81,6 +81,21 @@ final class RestoreCommand implements Callable<Integer> {
             description = "Role to restore as, a superuser (default: the source's). Its password: PGSCRIBE_TARGET_PASSWORD.")
     String targetUser;
 
+    @Option(names = "--target-sslmode", paramLabel = "MODE", description = "libpq sslmode for the target server "
+            + "(default: the source's).")
+    String targetSslmode;
+
+    @Option(names = "--target-sslrootcert", paramLabel = "FILE", description = "PEM file of the CAs that sign the target "
+            + "server's certificate (default: the source's); empty: none.")
+    String targetSslrootcert;
+
+    @Option(names = "--target-sslcert", paramLabel = "FILE", description = "Client certificate for the target server "
+            + "(default: the source's), with --target-sslkey; empty: none.")
+    String targetSslcert;
+
+    @Option(names = "--target-sslkey", paramLabel = "FILE", description = "Its private key (PEM, mode 0600).")
+    String targetSslkey;
+
     @Option(names = "--keep-progress", description = "Keep the record of the last applied transaction in the target "
             + "(schema pgscribe_restore), so that --continue can apply later segments.")
     boolean keepProgress;
@@ -112,7 +127,8 @@ final class RestoreCommand implements Callable<Integer> {
         Path staging = fromS3.active() ? fromS3.stage(s, t, setTrust, System.out) : null;
         try {
             Restorer.Options o = new Restorer.Options(staging != null ? staging : s.getPath(Setting.BACKUP_DIR).toAbsolutePath(),
-                    source, targetServer(source, targetHost, targetPort, targetUser, parent.environment()), toDb, RestoreTarget.LATEST, sc,
+                    source, targetServer(source, targetHost, targetPort, targetUser, parent.environment(),
+                    new TargetTls(targetSslmode, targetSslrootcert, targetSslcert, targetSslkey)), toDb, RestoreTarget.LATEST, sc,
                     withGlobals, replace, keepProgress || continueExisting, continueExisting, plan, allowLegacyDdl).withTarget(t);
             Restorer.Summary summary = new Restorer(PgTools.locate(s.get(Setting.PG_BINDIR)), System.out,
                     System.console() != null, setTrust).decryptingWith(io.pgscribe.encryption.Decryption.fromSettings(s)).run(o);
@@ -188,10 +204,34 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
+    /** The target server's TLS flags; null: the source's setting, empty: none. */
+    record TargetTls(String sslmode, String sslrootcert, String sslcert, String sslkey) {
+        static final TargetTls SOURCE = new TargetTls(null, null, null, null);
+        private static final java.util.Set<String> MODES = java.util.Set.of("disable", "allow", "prefer", "require",
+                "verify-ca", "verify-full");
+
+        boolean given() {
+            return sslmode != null || sslrootcert != null || sslcert != null || sslkey != null;
+        }
+    }
+
     static ConnectionSpec targetServer(ConnectionSpec source, String host, Integer port, String user,
                                        Map<String, String> environment) {
-        if (host == null && port == null && user == null) {
+        return targetServer(source, host, port, user, environment, TargetTls.SOURCE);
+    }
+
+    static ConnectionSpec targetServer(ConnectionSpec source, String host, Integer port, String user,
+                                       Map<String, String> environment, TargetTls tls) {
+        if (host == null && port == null && user == null && !tls.given()) {
             return source;
+        }
+        if (tls.sslmode() != null && !TargetTls.MODES.contains(tls.sslmode())) {
+            throw new PgscribeException("--target-sslmode " + tls.sslmode() + " is not an sslmode", "Use one of disable, "
+                    + "allow, prefer, require, verify-ca, verify-full.", ExitCode.USAGE, null);
+        }
+        if ((tls.sslcert() == null) != (tls.sslkey() == null)) {
+            throw new PgscribeException("--target-sslcert and --target-sslkey go together", "Give both (or both empty for "
+                    + "no client certificate); a certificate and a key of two pairs would not connect.", ExitCode.USAGE, null);
         }
         String socket = SettingsCheck.hostProblem(host);
         if (socket != null) {
@@ -201,6 +241,12 @@ final class RestoreCommand implements Callable<Integer> {
         String password = environment.get("PGSCRIBE_TARGET_PASSWORD");
         return new ConnectionSpec(host == null ? source.host() : host, port == null ? source.port() : port,
                 source.database(), user == null ? source.user() : user, password != null ? password : source.password(),
-                source.passfile(), source.sslmode(), source.sslrootcert(), source.sslcert(), source.sslkey());
+                source.passfile(), tls.sslmode() != null ? tls.sslmode() : source.sslmode(),
+                or(tls.sslrootcert(), source.sslrootcert()), or(tls.sslcert(), source.sslcert()), or(tls.sslkey(), source.sslkey()));
+    }
+
+    /** A flag's file, or the source's when it is not given; given empty, none. */
+    private static String or(String flag, String source) {
+        return flag == null ? source : flag.isEmpty() ? null : flag;
     }
 }

@@ -283,7 +283,10 @@ public final class PgscribeRuntime {
         main.bind(prefix + "publicationWatch", publicationWatch);
         main.bind(prefix + "heartbeat", new Heartbeat(session, !plugin.receivesMessagesOutsideTransactions(manifest.decoderOptions())));
         main.bind(prefix + "sourceLogPruner", new io.pgscribe.capture.SourceLogPruner(session, sink,
-                settings.getBoolean(Setting.CAPTURE_PRUNE_SOURCE_LOGS)));
+                settings.getBoolean(Setting.CAPTURE_PRUNE_SOURCE_LOGS), () -> {
+                    io.pgscribe.manifest.CaptureState c = store.load().capture();
+                    return c == null || c.coveredLsn() == null ? null : io.pgscribe.pg.Lsn.valueOf(c.coveredLsn());
+                }));
         BaseJob baseJob = new BaseJob(spec, tools, store, settings.getBoolean(Setting.BASE_CHECKSUMS),
                 settings.getSeconds(Setting.BASE_TIMEOUT), Clock.systemUTC(),
                 BaseBackup.Format.fromName(settings.get(Setting.BASE_FORMAT)));

@@ -60,4 +60,37 @@ class SourceLogPruningIT {
             assertThat(p.verify(db + "_restored").differences()).isEmpty();
         }
     }
+    @org.junit.jupiter.api.Test
+    void rowsLeftByAnEarlierRunGoOnceTheClosedSegmentsCoverWhereTheNextRunFoundThem(PgServer cluster) throws Exception {
+        String db = "prunelog_restart";
+        Path backup = tmp.resolve("backup-restart");
+        // a run that leaves its rows (pruning off, as a run stopped before its tick would)
+        Pipeline first = Pipeline.create(cluster, db, backup, Map.of("pgscribe.capture.prune-source-logs", "false"));
+        first.init(ReplicaIdentityAudit.Mode.REFUSE);
+        first.start();
+        try (Connection c = first.connect()) {
+            Pg.execute(c, "CREATE TABLE vault (id serial PRIMARY KEY, note text)");
+            Pg.execute(c, "COMMENT ON TABLE vault IS 'password=hunter3-canary'");
+        }
+        first.fenceAndWait();
+        first.stop();
+        String canary = "SELECT count(*)::text FROM pgscribe.ddl_log WHERE query LIKE '%hunter3-canary%'";
+        try (Connection c = first.connect()) {
+            assertThat(Pg.string(c, canary)).isEqualTo("1");
+        }
+        try (Pipeline p = new Pipeline(cluster, db, backup, Map.of())) {
+            p.start();
+            try (Connection c = p.connect()) {
+                Pg.execute(c, "INSERT INTO vault (note) VALUES ('after the restart')");
+            }
+            p.fenceAndWait(); // a segment closed past where the runtime looked at start
+            try (Connection c = p.connect()) {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> Pg.string(c, canary).equals("0"));
+            }
+            p.stop();
+            p.restore(db + "_restored");
+            assertThat(p.verify(db + "_restored").differences()).isEmpty();
+        }
+    }
 }
