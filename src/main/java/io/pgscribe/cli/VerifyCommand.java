@@ -44,6 +44,11 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--target-user", paramLabel = "USER", description = "Role to read --db as. Password: PGSCRIBE_TARGET_PASSWORD.")
     String targetUser;
 
+    @Option(names = "--max-age", paramLabel = "DURATION", description = "With --backup: fail (exit 5) when the manifest "
+            + "was last written longer ago than this (90s, 30m, 2h, 7d): an older set put in place of this one, or a runtime "
+            + "that stopped writing.")
+    String maxAge;
+
     @picocli.CommandLine.Mixin
     FromS3Option fromS3 = new FromS3Option();
 
@@ -76,7 +81,19 @@ final class VerifyCommand implements Callable<Integer> {
                 io.pgscribe.verify.BackupVerifier.print(checks, System.out);
                 io.pgscribe.verify.BackupVerifier.printHoles(staging != null ? staging
                         : s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath(), System.out);
-                return checks.stream().allMatch(io.pgscribe.verify.BackupVerifier.Check::ok) ? ExitCode.OK : ExitCode.DAMAGED;
+                boolean ok = checks.stream().allMatch(io.pgscribe.verify.BackupVerifier.Check::ok);
+                if (maxAge != null) {
+                    java.nio.file.Path dir = staging != null ? staging
+                            : s.getPath(io.pgscribe.config.Setting.BACKUP_DIR).toAbsolutePath();
+                    String stale = io.pgscribe.verify.Freshness.problem(io.pgscribe.manifest.ManifestStore.readUnverified(
+                            dir.resolve(io.pgscribe.manifest.ManifestStore.FILE_NAME)), io.pgscribe.verify.Freshness.parse(maxAge,
+                            "--max-age"), java.time.Instant.now());
+                    if (stale != null) {
+                        System.out.println("STALE    " + stale);
+                        ok = false;
+                    }
+                }
+                return ok ? ExitCode.OK : ExitCode.DAMAGED;
             } finally {
                 if (staging != null) {
                     io.pgscribe.ship.RemoteBackupSet.remove(staging);

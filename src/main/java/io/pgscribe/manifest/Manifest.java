@@ -13,7 +13,7 @@ import java.util.function.UnaryOperator;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format", "pgscribeVersion", "source", "slot", "decoder", "decoderOptions", "createdAt",
-        "bases", "globals", "segments", "capture", "retention", "shipping", "sha256", "signature"})
+        "bases", "globals", "segments", "capture", "retention", "shipping", "writtenAt", "sha256", "signature"})
 public record Manifest(
         int format,
         String pgscribeVersion,
@@ -28,6 +28,7 @@ public record Manifest(
         CaptureState capture,
         Retention retention,
         Shipping shipping,
+        String writtenAt,
         String sha256,
         Signature signature) {
 
@@ -108,7 +109,7 @@ public record Manifest(
                     List<String> decoderOptions, String createdAt, List<BaseEntry> bases, List<GlobalsEntry> globals,
                     List<SegmentEntry> segments, CaptureState capture, String sha256) {
         this(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt, bases, globals, segments, capture,
-                null, null, sha256, null);
+                null, null, null, sha256, null);
     }
 
     public Manifest {
@@ -125,7 +126,7 @@ public record Manifest(
 
     private Manifest with(List<BaseEntry> b, List<GlobalsEntry> g, List<SegmentEntry> s, CaptureState c, Retention r,
                           Shipping sh) {
-        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt, b, g, s, c, r, sh, null,
+        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt, b, g, s, c, r, sh, writtenAt, null,
                 null);
     }
 
@@ -153,12 +154,18 @@ public record Manifest(
     /** The same entries with this checksum and no signature. */
     public Manifest withSha256(String checksum) {
         return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                bases, globals, segments, capture, retention, shipping, checksum, null);
+                bases, globals, segments, capture, retention, shipping, writtenAt, checksum, null);
+    }
+
+    /** The same entries, written at {@code at} (every write of the set says when: a set put back from before shows it). */
+    public Manifest withWrittenAt(String at) {
+        return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
+                bases, globals, segments, capture, retention, shipping, at, null, null);
     }
 
     public Manifest withSignature(Signature s) {
         return new Manifest(format, pgscribeVersion, source, slot, decoder, decoderOptions, createdAt,
-                bases, globals, segments, capture, retention, shipping, sha256, s);
+                bases, globals, segments, capture, retention, shipping, writtenAt, sha256, s);
     }
 
     public Manifest mapSegments(UnaryOperator<List<SegmentEntry>> f) {

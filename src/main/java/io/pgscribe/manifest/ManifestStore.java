@@ -199,7 +199,7 @@ public final class ManifestStore {
     }
 
     private synchronized void write(Manifest manifest) {
-        Manifest sealed = trust.sign(seal(manifest));
+        Manifest sealed = trust.sign(seal(manifest.withWrittenAt(java.time.Instant.now().toString())));
         byte[] json;
         try {
             json = JSON.writeValueAsBytes(sealed);

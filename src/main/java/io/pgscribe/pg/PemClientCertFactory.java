@@ -5,8 +5,6 @@ import io.pgscribe.PgscribeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,7 +22,6 @@ import java.util.Properties;
 import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -44,9 +41,7 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  * pgjdbc itself then checks the host name for verify-full. require and prefer do not check it.
  * pgjdbc makes it from the connection's properties ({@code sslfactory}).
  */
-public final class PemClientCertFactory extends SSLSocketFactory {
-
-    private final SSLSocketFactory delegate;
+public final class PemClientCertFactory extends org.postgresql.ssl.WrappedFactory {
 
     public PemClientCertFactory(Properties info) throws GeneralSecurityException, IOException {
         String mode = info.getProperty("sslmode", "prefer");
@@ -63,7 +58,7 @@ public final class PemClientCertFactory extends SSLSocketFactory {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keyManagers(cert, key), mode.startsWith("verify") ? trustManagers(root) : new TrustManager[] {ANY_SERVER},
                 null);
-        this.delegate = context.getSocketFactory();
+        this.factory = context.getSocketFactory(); // WrappedFactory hands every socket call to it
     }
 
     /** Why libpq would refuse {@code key} (and pgscribe does too), or null: its rule on who may read it. */
@@ -161,39 +156,4 @@ public final class PemClientCertFactory extends SSLSocketFactory {
             return new X509Certificate[0];
         }
     };
-
-    @Override
-    public String[] getDefaultCipherSuites() {
-        return delegate.getDefaultCipherSuites();
-    }
-
-    @Override
-    public String[] getSupportedCipherSuites() {
-        return delegate.getSupportedCipherSuites();
-    }
-
-    @Override
-    public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
-        return delegate.createSocket(s, host, port, autoClose);
-    }
-
-    @Override
-    public Socket createSocket(String host, int port) throws IOException {
-        return delegate.createSocket(host, port);
-    }
-
-    @Override
-    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        return delegate.createSocket(host, port, localHost, localPort);
-    }
-
-    @Override
-    public Socket createSocket(InetAddress host, int port) throws IOException {
-        return delegate.createSocket(host, port);
-    }
-
-    @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-        return delegate.createSocket(address, port, localAddress, localPort);
-    }
 }

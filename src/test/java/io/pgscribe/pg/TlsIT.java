@@ -29,20 +29,10 @@ class TlsIT {
         Path certs = Files.createDirectories(tmp.resolve("certs"));
         Path crt = certs.resolve("server.crt");
         Path key = certs.resolve("server.key");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(), "-out", crt.toString());
+        selfSigned(key, crt);
         Path otherCrt = certs.resolve("other.crt");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", certs.resolve("other.key").toString(),
-                "-out", otherCrt.toString());
-        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-        if ("root".equals(System.getProperty("user.name"))) { // the server runs as postgres, and reads its key
-            var postgres = tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
-            Files.setOwner(key, postgres);
-            Files.setOwner(crt, postgres);
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
-            Files.setPosixFilePermissions(certs, PosixFilePermissions.fromString("rwx--x--x"));
-        }
+        selfSigned(certs.resolve("other.key"), otherCrt);
+        serverReadable(certs, key, crt);
         LocalCluster cluster = LocalCluster.start(tmp, List.of(DecoderPlugin.WAL2JSON.pluginName()),
                 List.of("ssl=on", "ssl_cert_file=" + crt, "ssl_key_file=" + key));
         try {
@@ -95,8 +85,7 @@ class TlsIT {
         Path certs = Files.createDirectories(tmp.resolve("certs"));
         Path crt = certs.resolve("server.crt");
         Path key = certs.resolve("server.key");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(), "-out", crt.toString());
+        selfSigned(key, crt);
         Path ca = certs.resolve("client-ca.crt");
         Path caKey = certs.resolve("client-ca.key");
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=client-ca",
@@ -111,7 +100,6 @@ class TlsIT {
                 "-CAcreateserial", "-days", "2", "-out", clientCrt.toString());
         openssl("rsa", "-in", clientKey8.toString(), "-traditional", "-out", clientKey.toString());
         assertThat(Files.readString(clientKey)).startsWith("-----BEGIN RSA PRIVATE KEY-----");
-        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
         Files.setPosixFilePermissions(clientKey, PosixFilePermissions.fromString("rw-------"));
         // TLS connections must show a certificate; the test's own plain connections use the password
         Path hba = certs.resolve("pg_hba.conf");
@@ -158,6 +146,13 @@ class TlsIT {
         } finally {
             cluster.close();
         }
+    }
+
+    /** A server certificate for 127.0.0.1 and its key (owner-only, as the server wants it). */
+    private static void selfSigned(Path key, Path crt) throws Exception {
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(), "-out", crt.toString());
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
     }
 
     /** The server runs as postgres when the tests run as root; it reads these files. */

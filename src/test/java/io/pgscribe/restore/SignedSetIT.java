@@ -54,6 +54,15 @@ class SignedSetIT {
             Pipeline.Cli verified = p.cli("verify", "--backup");
             assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
             assertThat(verified.out()).contains("manifest.json (signed by key " + keyId + ", signature holds)");
+            // a replayed set is signed too: its age tells (the runtime is stopped, so this one only gets older)
+            Pipeline.Cli fresh = p.cli("verify", "--backup", "--max-age", "1h");
+            assertThat(fresh.code()).as(fresh.out() + fresh.err()).isZero();
+            java.time.Instant written = java.time.Instant.parse(p.manifest().writtenAt());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> java.time.Instant.now().isAfter(written.plusSeconds(2)));
+            Pipeline.Cli stale = p.cli("verify", "--backup", "--max-age", "1s");
+            assertThat(stale.code()).as(stale.out() + stale.err()).isEqualTo(ExitCode.DAMAGED);
+            assertThat(stale.out()).contains("STALE    the manifest was last written at " + p.manifest().writtenAt());
 
             Path manifestFile = p.backupDir.resolve(ManifestStore.FILE_NAME);
             Path savedManifest = tmp.resolve("manifest.saved");
