@@ -93,6 +93,11 @@ final class StatusCommand implements Callable<Integer> {
                 : new DecoderAllowance(spec.host() + ":" + spec.port(), slot.plugin(), allowlist, null);
         List<Finding> findings = new java.util.ArrayList<>(HealthRules.evaluate(slotName, slot, null, p, decoder,
                 Thresholds.fromSettings(s)));
+        if (!up && io.pgscribe.storage.BackupSetLock.isHeld(backupDir).orElse(false)) {
+            // the running runtime's view of why: how pg_recvlogical last ended
+            io.pgscribe.monitor.PipelineFaults.readDown(backupDir).ifPresent(e ->
+                    findings.replaceAll(f -> io.pgscribe.monitor.Monitor.withLastError(f, e)));
+        }
         findings.addAll(io.pgscribe.monitor.PipelineFaults.holes(m));
         copyFinding(backupDir).ifPresent(findings::add);
         if (up && io.pgscribe.storage.BackupSetLock.isHeld(backupDir).orElse(true) == Boolean.FALSE) {

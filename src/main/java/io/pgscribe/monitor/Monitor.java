@@ -86,6 +86,8 @@ public final class Monitor {
     private String routePrefix;
     private io.pgscribe.capture.CaptureFault.State lastWrittenFault;
     private String lastWrittenHalt;
+    private String lastWrittenDown;
+    private boolean downWritten;
     private boolean haltWritten;
 
     /** Also reports {@code fault} (the capture's repeating error) and this pipeline's stopped routes. */
@@ -198,7 +200,14 @@ public final class Monitor {
                 allowlist, recvlogical.supervisor() == null ? null : recvlogical.supervisor().decoderRefusal().orElse(null));
         List<Finding> findings = new ArrayList<>(HealthRules.evaluate(slotName, slot, inactiveSeconds, p, decoder, thresholds));
         if (recvlogical.supervisor() != null) {
-            findings.replaceAll(f -> withLastError(f, recvlogical.supervisor().lastError().orElse(null)));
+            String lastError = recvlogical.supervisor().lastError().orElse(null);
+            findings.replaceAll(f -> withLastError(f, lastError));
+            String down = up ? null : lastError;
+            if (!downWritten || !java.util.Objects.equals(down, lastWrittenDown)) {
+                PipelineFaults.writeDown(store.file().getParent(), down); // for status, another process
+                lastWrittenDown = down;
+                downWritten = true;
+            }
         }
         findings.addAll(faults(m, exchange));
         if (store.readFromCopy()) {
@@ -217,7 +226,7 @@ public final class Monitor {
     }
 
     /** capture-down with pg_recvlogical's own last error: the cause, not "look at the log". */
-    static Finding withLastError(Finding f, String lastError) {
+    public static Finding withLastError(Finding f, String lastError) {
         if (!f.rule().equals(HealthRules.CAPTURE_DOWN) || lastError == null) {
             return f;
         }

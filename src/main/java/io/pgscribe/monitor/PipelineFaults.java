@@ -153,4 +153,36 @@ public final class PipelineFaults {
 
     record Halted(String why, String since) {
     }
+
+    /** How pg_recvlogical last ended while the capture is down (a full disk, a refused login), for status. */
+    public static final String DOWN_FILE = ".capture-down.json";
+
+    /** Keeps pg_recvlogical's last error while the capture is down; null removes it (best effort). */
+    public static void writeDown(Path backupDir, String lastError) {
+        Path file = backupDir.resolve(DOWN_FILE);
+        try {
+            if (lastError == null) {
+                Files.deleteIfExists(file);
+                return;
+            }
+            DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(new Down(lastError)));
+        } catch (IOException | RuntimeException e) {
+            // status then says only that it is not running; the runtime's own alert has the cause
+        }
+    }
+
+    public static Optional<String> readDown(Path backupDir) {
+        Path file = backupDir.resolve(DOWN_FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(JSON.readValue(file.toFile(), Down.class).lastError());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    record Down(String lastError) {
+    }
 }
